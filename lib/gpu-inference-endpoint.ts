@@ -1,0 +1,381 @@
+import { ArnFormat, Duration, IResource, Names, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { Construct } from 'constructs';
+import { acknowledge, acknowledgeInHipaaAndNist, acknowledgeWildcardResource } from './compliance';
+import { MetricVariantOptions, endpointMetric, perGpu } from './endpoint-metrics';
+import { GpuInstanceType } from './gpu-instance-type';
+import { ModelVersion } from './model-version';
+import { PropValidation } from './prop-validation';
+import { validateVariant, VariantOptions } from './production-variant';
+import { RoutingStrategy } from './routing-strategy';
+
+/** A production variant beyond the first: its own model version, image and fleet. */
+export interface ProductionVariantOptions extends VariantOptions {
+  /** The variant name, unique within the endpoint, ≤ 63 characters. */
+  readonly variantName: string;
+}
+
+export { RoutingStrategy };
+
+export interface GpuInferenceEndpointProps extends VariantOptions {
+  /**
+   * Name of the first production variant.
+   * @default 'AllTraffic'
+   */
+  readonly variantName?: string;
+  /**
+   * More production variants (A/B tests, a second model behind the same endpoint), ≤ 9.
+   * @default - one variant
+   */
+  readonly additionalVariants?: ProductionVariantOptions[];
+  /**
+   * The endpoint name. Deterministic so that alarms can name it without a dependency cycle.
+   * @default - derived from the construct path, ≤ 63 characters
+   */
+  readonly endpointName?: string;
+  /**
+   * The most time a model call may take before it counts as too slow: the p99 rollback alarm
+   * threshold and the gateway's timeout come from it. SageMaker lets a container take 60 s.
+   * @default Duration.seconds(60)
+   */
+  readonly latencyBudget?: Duration;
+  /**
+   * VPC for the model containers.
+   * @default - no VPC (SageMaker-managed network)
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Subnets in `vpc` for the model containers.
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Security groups for the model containers.
+   * @default - a new group that allows only outbound HTTPS, when `vpc` is set
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /**
+   * Isolate the containers from the network: they get the model from S3 through SageMaker and
+   * cannot call out. Turn off only for containers that must download at start-up.
+   * @default true
+   */
+  readonly networkIsolation?: boolean;
+  /**
+   * KMS key for the ML storage volumes. Not allowed when any variant runs on a type with local
+   * NVMe storage, where the Nitro hardware module encrypts the volume instead.
+   * @default - a new key with rotation where every variant's type allows it, none otherwise
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Execution role for the models.
+   * @default - a new role that can read only these model versions, pull only these images and
+   *   write only this endpoint's logs and metrics
+   */
+  readonly role?: iam.IRole;
+}
+
+/** A SageMaker endpoint that serves models on GPUs. */
+export interface IGpuInferenceEndpoint extends IResource {
+  /** @attribute */
+  readonly endpointName: string;
+  /** @attribute */
+  readonly endpointArn: string;
+  /** Grants `sagemaker:InvokeEndpoint` (and its streaming form) on this endpoint only. */
+  grantInvoke(grantee: iam.IGrantable): iam.Grant;
+  /** Any metric of this endpoint, in `AWS/SageMaker` unless `namespace` says otherwise. */
+  metric(metricName: string, options?: MetricVariantOptions): cloudwatch.Metric;
+}
+
+/** The facts of one deployed variant. */
+export interface DeployedVariant {
+  readonly variantName: string;
+  readonly instanceType: GpuInstanceType;
+  readonly instanceCount: number;
+  readonly modelVersion: ModelVersion;
+  readonly model: sagemaker.CfnModel;
+}
+
+abstract class GpuInferenceEndpointBase extends Resource implements IGpuInferenceEndpoint {
+  public abstract readonly endpointName: string;
+  public abstract readonly endpointArn: string;
+  protected abstract readonly defaultVariantName?: string;
+
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['sagemaker:InvokeEndpoint', 'sagemaker:InvokeEndpointWithResponseStream'],
+      resourceArns: [this.endpointArn],
+    });
+  }
+
+  public metric(metricName: string, options: MetricVariantOptions = {}): cloudwatch.Metric {
+    return endpointMetric(this.endpointName, options.variantName ?? this.defaultVariantName, metricName, options);
+  }
+
+  /** Requests served (Sum per minute). */
+  public metricInvocations(options?: MetricVariantOptions): cloudwatch.Metric {
+    return this.metric('Invocations', options);
+  }
+
+  /** Share of requests answered 4xx (Average of the 1/0 per request metric). */
+  public metricInvocation4xxErrorRate(options?: MetricVariantOptions): cloudwatch.Metric {
+    return this.metric('Invocation4XXErrors', options);
+  }
+
+  /** Share of requests answered 5xx (Average of the 1/0 per request metric). */
+  public metricInvocation5xxErrorRate(options?: MetricVariantOptions): cloudwatch.Metric {
+    return this.metric('Invocation5XXErrors', options);
+  }
+
+  /** Requests the model container failed, including timeouts and socket errors (Sum). */
+  public metricModelErrors(options?: MetricVariantOptions): cloudwatch.Metric {
+    return this.metric('InvocationModelErrors', options);
+  }
+
+  /** Time the model took, in microseconds (Average unless `statistic` says e.g. `p99`). */
+  public metricModelLatency(options?: MetricVariantOptions): cloudwatch.Metric {
+    return this.metric('ModelLatency', options);
+  }
+
+  /** SageMaker's own overhead per request, in microseconds. */
+  public metricOverheadLatency(options?: MetricVariantOptions): cloudwatch.Metric {
+    return this.metric('OverheadLatency', options);
+  }
+
+  /** Requests per instance (Sum per minute): the metric SageMaker's target tracking uses. */
+  public metricInvocationsPerInstance(options?: MetricVariantOptions): cloudwatch.Metric {
+    return this.metric('InvocationsPerInstance', options);
+  }
+
+  /** GPU utilization summed over the instance's GPUs: 0–100 × GPU count. */
+  public metricGpuUtilization(options?: MetricVariantOptions): cloudwatch.Metric {
+    return this.metric('GPUUtilization', options);
+  }
+
+  /** GPU memory utilization summed over the instance's GPUs: 0–100 × GPU count. */
+  public metricGpuMemoryUtilization(options?: MetricVariantOptions): cloudwatch.Metric {
+    return this.metric('GPUMemoryUtilization', options);
+  }
+}
+
+/**
+ * A SageMaker real-time endpoint on GPU instances: one Model per variant, an EndpointConfig and
+ * an Endpoint. Model and EndpointConfig get CloudFormation-generated names, so a new model
+ * version replaces them and CloudFormation updates the endpoint in place.
+ */
+export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
+  /** An endpoint defined elsewhere, by name. */
+  public static fromEndpointName(scope: Construct, id: string, endpointName: string, variantName = 'AllTraffic'): IGpuInferenceEndpoint {
+    class Import extends GpuInferenceEndpointBase {
+      public readonly endpointName = endpointName;
+      public readonly endpointArn = Stack.of(scope).formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: endpointName.toLowerCase() });
+      protected readonly defaultVariantName = variantName;
+    }
+    return new Import(scope, id);
+  }
+
+  public readonly endpointName: string;
+  /** The endpoint ARN (the `Ref` of the endpoint). */
+  public readonly endpointArn: string;
+  public readonly role: iam.IRole;
+  public readonly variants: DeployedVariant[];
+  public readonly latencyBudget: Duration;
+  public readonly endpoint: sagemaker.CfnEndpoint;
+  public readonly endpointConfig: sagemaker.CfnEndpointConfig;
+  /** The KMS key of the ML storage volumes, when the instance types allow one. */
+  public readonly encryptionKey?: kms.IKey;
+  protected readonly defaultVariantName: string;
+
+  constructor(scope: Construct, id: string, props: GpuInferenceEndpointProps) {
+    super(scope, id);
+    const primary: ProductionVariantOptions = { ...props, variantName: props.variantName ?? 'AllTraffic' };
+    const variantOptions = [primary, ...(props.additionalVariants ?? [])];
+    this.endpointName = props.endpointName ?? Names.uniqueResourceName(this, { maxLength: 63, separator: '-' });
+    this.latencyBudget = props.latencyBudget ?? Duration.seconds(60);
+    this.defaultVariantName = primary.variantName;
+    this.validate(props, variantOptions);
+
+    this.role = props.role ?? this.createRole();
+    const vpcConfig = this.vpcConfig(props);
+    const allowsKmsKey = variantOptions.every((v) => v.instanceType.spec && !v.instanceType.spec.hasLocalNvmeStorage);
+    this.encryptionKey = props.encryptionKey ?? (allowsKmsKey
+      ? new kms.Key(this, 'VolumeKey', { description: `ML storage volumes of ${this.endpointName}`, enableKeyRotation: true })
+      : undefined);
+
+    this.variants = variantOptions.map((options, index) => ({
+      variantName: options.variantName,
+      instanceType: options.instanceType,
+      instanceCount: options.instanceCount ?? 1,
+      modelVersion: options.modelVersion,
+      model: this.createModel(index === 0 ? 'Model' : `Model${options.variantName}`, options, vpcConfig, props.networkIsolation ?? true),
+    }));
+
+    this.endpointConfig = new sagemaker.CfnEndpointConfig(this, 'Config', {
+      kmsKeyId: this.encryptionKey?.keyArn,
+      productionVariants: variantOptions.map((options, i) => ({
+        variantName: options.variantName,
+        modelName: this.variants[i].model.attrModelName,
+        instanceType: options.instanceType.name,
+        initialInstanceCount: options.instanceCount ?? 1,
+        initialVariantWeight: options.initialWeight ?? 1,
+        volumeSizeInGb: options.volumeSize?.toGibibytes(),
+        modelDataDownloadTimeoutInSeconds: options.modelDataDownloadTimeout?.toSeconds(),
+        containerStartupHealthCheckTimeoutInSeconds: options.containerStartupHealthCheckTimeout?.toSeconds(),
+        inferenceAmiVersion: options.inferenceAmiVersion ?? options.image.inferenceAmiVersion,
+        routingConfig: { routingStrategy: options.routingStrategy ?? RoutingStrategy.LEAST_OUTSTANDING_REQUESTS },
+      })),
+    });
+    if (!this.encryptionKey) {
+      acknowledgeInHipaaAndNist(this.endpointConfig, 'SageMakerEndpointConfigurationKMSKeyConfigured',
+        `${variantOptions.map((v) => v.instanceType.name).join(', ')} ha${variantOptions.length > 1 ? 've' : 's'} local NVMe instance storage: ` +
+        'SageMaker rejects KmsKeyId on such endpoint configs because the Nitro hardware module already encrypts those volumes at rest (AES-256).');
+    }
+
+    this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
+      endpointName: this.endpointName,
+      endpointConfigName: this.endpointConfig.attrEndpointConfigName,
+      tags: [
+        ...this.variants.map((v) => ({ key: `model-version:${v.variantName}`, value: v.modelVersion.id })),
+      ],
+    });
+    this.endpointArn = this.endpoint.ref;
+  }
+
+  /**
+   * GPU utilization averaged per GPU (0–100 %). SageMaker publishes GPUUtilization summed over
+   * the instance's GPUs (0–100 × GPU count); this divides by the variant's GPU count.
+   */
+  public metricGpuUtilizationPerGpu(options: MetricVariantOptions = {}): cloudwatch.IMetric {
+    return perGpu(this.metricGpuUtilization(options), this.gpuCountOf(options.variantName), 'GPU utilization per GPU (%)');
+  }
+
+  /** GPU memory utilization averaged per GPU (0–100 %); see `metricGpuUtilizationPerGpu`. */
+  public metricGpuMemoryUtilizationPerGpu(options: MetricVariantOptions = {}): cloudwatch.IMetric {
+    return perGpu(this.metricGpuMemoryUtilization(options), this.gpuCountOf(options.variantName), 'GPU memory utilization per GPU (%)');
+  }
+
+  /** The deployed variant of that name (the first when not given). */
+  public variant(variantName: string = this.defaultVariantName): DeployedVariant {
+    const variant = this.variants.find((v) => v.variantName === variantName);
+    if (!variant) throw new Error(`${this.node.path}: no variant named ${JSON.stringify(variantName)} (variants: ${this.variants.map((v) => v.variantName).join(', ')})`);
+    return variant;
+  }
+
+  private gpuCountOf(variantName?: string): number {
+    const type = this.variant(variantName).instanceType;
+    if (!type.spec) throw new Error(`${this.node.path}: GPU count of ${type.name} is unknown: give its facts with GpuInstanceType.of(name, spec)`);
+    return type.spec.gpuCount;
+  }
+
+  private validate(props: GpuInferenceEndpointProps, variants: ProductionVariantOptions[]): void {
+    const check = new PropValidation();
+    variants.forEach((v, i) => validateVariant(check, i === 0 ? '' : `additionalVariants[${i - 1}].`, v));
+    const names = variants.map((v) => v.variantName);
+    names.forEach((name, i) => {
+      if (names.indexOf(name) !== i) check.fail('variantName', name, 'is used by two variants: give each a unique name');
+    });
+    if (variants.length > 10) check.fail('additionalVariants', variants.length - 1, 'is too many: an endpoint has at most 10 production variants');
+    if (!Token.isUnresolved(this.endpointName) && !/^[a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62}$/.test(this.endpointName)) {
+      check.fail('endpointName', this.endpointName, 'must be ≤ 63 letters, digits and hyphens, starting and ending with a letter or digit');
+    }
+    check.inRange('latencyBudget (ms)', props.latencyBudget?.toMilliseconds(), 1, 60_000, ' ms: SageMaker gives a container at most 60 s per request');
+    const nvme = variants.filter((v) => v.instanceType.spec?.hasLocalNvmeStorage).map((v) => v.instanceType.name);
+    if (props.encryptionKey && nvme.length > 0) {
+      check.fail('encryptionKey', props.encryptionKey.node.path, `cannot be used with ${nvme.join(', ')} (local NVMe storage, already ` +
+        'hardware-encrypted): SageMaker rejects KmsKeyId there; remove encryptionKey or choose a type without instance storage');
+    }
+    if (props.securityGroups && !props.vpc) check.fail('securityGroups', props.securityGroups.length, 'need a vpc: set vpc as well');
+    if (props.vpcSubnets && !props.vpc) check.fail('vpcSubnets', 'set', 'needs a vpc: set vpc as well');
+    check.throwIfAny(this);
+  }
+
+  private createRole(): iam.Role {
+    const role = new iam.Role(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: `Execution role of the models behind SageMaker endpoint ${this.endpointName}`,
+    });
+    const stack = Stack.of(this);
+    // The container writes to the endpoint's own log group (SageMaker Developer Guide, "CreateModel API: Execution Role Permissions").
+    const logGroupArn = stack.formatArn({
+      service: 'logs', resource: 'log-group', resourceName: `/aws/sagemaker/Endpoints/${this.endpointName}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'WriteOwnLogs',
+      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+      resources: [logGroupArn, `${logGroupArn}:log-stream:*`],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'WriteOwnMetrics',
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
+    }));
+    acknowledge(role, {
+      'AwsSolutions-IAM5[Resource::*]': 'ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource-level permissions; ' +
+        'PutMetricData is limited to the /aws/sagemaker/* namespaces by condition.',
+    });
+    acknowledgeWildcardResource(role, `${logGroupArn}:log-stream:*`,
+      'Log stream names are chosen by SageMaker per instance at run time; the wildcard stays inside this endpoint\'s own log group.');
+    acknowledgeInHipaaAndNist(role, 'IAMNoInlinePolicy', 'The inline policy belongs to this single role and lists only the ' +
+      'model artifacts, image repositories, log group and metric namespace of this endpoint; a managed policy would be reusable by other principals.');
+    return role;
+  }
+
+  private vpcConfig(props: GpuInferenceEndpointProps): sagemaker.CfnModel.VpcConfigProperty | undefined {
+    if (!props.vpc) return undefined;
+    const securityGroups = props.securityGroups ?? [this.createSecurityGroup(props.vpc)];
+    const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
+    if (this.role instanceof iam.Role) {
+      // SageMaker creates and deletes the network interfaces of the model containers in these subnets.
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'ManageModelNetworkInterfaces',
+        actions: ['ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
+          'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions',
+          'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
+        resources: ['*'],
+        conditions: { ArnEqualsIfExists: { 'ec2:Vpc': Stack.of(this).formatArn({ service: 'ec2', resource: 'vpc', resourceName: props.vpc.vpcId }) } },
+      }));
+    }
+    return { subnets: subnets.subnetIds, securityGroupIds: securityGroups.map((sg) => sg.securityGroupId) };
+  }
+
+  private createSecurityGroup(vpc: ec2.IVpc): ec2.SecurityGroup {
+    const group = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc,
+      description: `Model containers of ${this.endpointName}: outbound HTTPS only (S3, ECR through endpoints or NAT)`,
+      allowAllOutbound: false,
+    });
+    group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to S3 and ECR');
+    return group;
+  }
+
+  private createModel(id: string, options: ProductionVariantOptions, vpcConfig: sagemaker.CfnModel.VpcConfigProperty | undefined,
+    networkIsolation: boolean): sagemaker.CfnModel {
+    const version = options.modelVersion;
+    version.store.grantRead(this.role, version);
+    const image = options.image.bind(this, this.role);
+    const gpus = options.tensorParallelDegree ?? options.instanceType.spec?.gpuCount;
+    const model = new sagemaker.CfnModel(this, id, {
+      executionRoleArn: this.role.roleArn,
+      enableNetworkIsolation: networkIsolation,
+      vpcConfig,
+      primaryContainer: {
+        image: image.imageUri,
+        environment: { ...(gpus ? options.image.tensorParallelEnvironment(gpus) : {}), ...options.environment },
+        ...(version.isUncompressed
+          ? { modelDataSource: { s3DataSource: { s3Uri: version.s3Uri, s3DataType: 'S3Prefix', compressionType: 'None' } } }
+          : { modelDataUrl: version.s3Uri }),
+      },
+      tags: Object.entries(version.lineageTags()).map(([key, value]) => ({ key, value })),
+    });
+    // The role's policy must exist before SageMaker validates access to the artifact and image.
+    const policy = this.role.node.tryFindChild('DefaultPolicy');
+    if (policy) model.node.addDependency(policy);
+    return model;
+  }
+}
+

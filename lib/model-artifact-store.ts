@@ -1,0 +1,244 @@
+import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { Construct } from 'constructs';
+import { acknowledge, acknowledgeWildcardResource } from './compliance';
+import { ModelVersion, ModelVersionProps, modelVersionProblems } from './model-version';
+import { PropValidation } from './prop-validation';
+
+/** A store of model artifacts: the bucket and the key that encrypts it. */
+export interface IModelArtifactStore {
+  readonly bucket: s3.IBucket;
+  readonly encryptionKey: kms.IKey;
+  /** Grants read access to one model version's objects, and nothing else in the store. */
+  grantRead(grantee: iam.IGrantable, modelVersion: ModelVersion): iam.Grant;
+}
+
+export interface ModelArtifactStoreProps {
+  /**
+   * Customer-managed key for the artifacts.
+   * @default - a new key with yearly rotation
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Object Lock default retention (WORM) for new artifact versions: `ObjectLockRetention.governance(...)`
+   * lets privileged users shorten it, `compliance(...)` lets nobody, not even the root user.
+   * @default - Object Lock off
+   */
+  readonly objectLockRetention?: s3.ObjectLockRetention;
+  /**
+   * How long an overwritten or deleted artifact version is kept before it expires.
+   * @default Duration.days(365)
+   */
+  readonly noncurrentVersionExpiration?: Duration;
+  /**
+   * How long server access logs are kept.
+   * @default Duration.days(365)
+   */
+  readonly accessLogRetention?: Duration;
+  /**
+   * Register every model version in this SageMaker Model Package Group (created here).
+   * @default - no model registry
+   */
+  readonly modelPackageGroupName?: string;
+  /**
+   * What happens to the buckets and key when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** Metadata key of the lineage manifest on the artifact bucket, for auditors reading the template. */
+export const LINEAGE_MANIFEST_METADATA_KEY = 'CdkInferencePlatform::ModelLineage';
+
+/**
+ * The S3 bucket for model artifacts: versioned, SSE-KMS with a rotating customer-managed key,
+ * TLS only, no public access, server access logs to a separate bucket, optional Object Lock,
+ * retained on stack deletion. Each model version added here is recorded as lineage.
+ */
+export class ModelArtifactStore extends Construct implements IModelArtifactStore {
+  public readonly bucket: s3.Bucket;
+  public readonly accessLogBucket: s3.Bucket;
+  public readonly encryptionKey: kms.IKey;
+  /** The model registry, when `modelPackageGroupName` is set. */
+  public readonly modelPackageGroup?: sagemaker.CfnModelPackageGroup;
+  private readonly versions = new Map<string, ModelVersion>();
+  private lastRegisteredPackage?: sagemaker.CfnModelPackage;
+
+  constructor(scope: Construct, id: string, props: ModelArtifactStoreProps = {}) {
+    super(scope, id);
+    const check = new PropValidation();
+    check.inRange('noncurrentVersionExpiration (days)', props.noncurrentVersionExpiration?.toDays(), 1, 36500);
+    check.inRange('accessLogRetention (days)', props.accessLogRetention?.toDays(), 1, 36500);
+    if (props.modelPackageGroupName !== undefined && !/^[a-zA-Z0-9](?:-?[a-zA-Z0-9]){0,62}$/.test(props.modelPackageGroupName)) {
+      check.fail('modelPackageGroupName', props.modelPackageGroupName, 'must be letters, digits and single hyphens, ≤ 63 characters');
+    }
+    check.throwIfAny(this);
+
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
+      description: `Encrypts model artifacts in ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
+      // S3 server access logs can only be delivered to a bucket with SSE-S3 default encryption.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{
+        expiration: props.accessLogRetention ?? Duration.days(365),
+        noncurrentVersionExpiration: Duration.days(1),
+      }],
+      removalPolicy,
+    });
+    acknowledge(this.accessLogBucket, {
+      'AwsSolutions-S1': 'This bucket is the server access log destination of the artifact bucket; logging it to itself would loop.',
+      'NIST.800.53.R5-S3BucketLoggingEnabled': 'This bucket is the server access log destination of the artifact bucket; logging it to itself would loop.',
+      'HIPAA.Security-S3BucketLoggingEnabled': 'This bucket is the server access log destination of the artifact bucket; logging it to itself would loop.',
+      'NIST.800.53.R5-S3DefaultEncryptionKMS': 'S3 server access log delivery supports only SSE-S3 on the destination bucket; the logs hold request metadata, not model data.',
+      'HIPAA.Security-S3DefaultEncryptionKMS': 'S3 server access log delivery supports only SSE-S3 on the destination bucket; the logs hold request metadata, not model data.',
+      ...replicationAcknowledgements('access logs'),
+    });
+
+    this.bucket = new s3.Bucket(this, 'Artifacts', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.encryptionKey,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      objectLockEnabled: props.objectLockRetention !== undefined || undefined,
+      objectLockDefaultRetention: props.objectLockRetention,
+      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsPrefix: 'artifacts/',
+      lifecycleRules: [{
+        noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? Duration.days(365),
+        abortIncompleteMultipartUploadAfter: Duration.days(7),
+      }],
+      removalPolicy,
+    });
+    acknowledge(this.bucket, replicationAcknowledgements('model artifacts'));
+    this.denyUploadsNotEncryptedWithStoreKey();
+
+    (this.bucket.node.defaultChild as s3.CfnBucket).addMetadata(LINEAGE_MANIFEST_METADATA_KEY,
+      Lazy.any({ produce: () => [...this.versions.values()].map((v) => v.lineage) }, { omitEmptyArray: true }));
+
+    if (props.modelPackageGroupName) {
+      this.modelPackageGroup = new sagemaker.CfnModelPackageGroup(this, 'Registry', {
+        modelPackageGroupName: props.modelPackageGroupName,
+        modelPackageGroupDescription: `Model versions stored in ${this.node.path}`,
+      });
+    }
+  }
+
+  /**
+   * Adds a model version to the store: validates its lineage, records it in the template's
+   * lineage manifest, and registers it in the model package group when there is one.
+   */
+  public addModelVersion(props: ModelVersionProps): ModelVersion {
+    const problems = modelVersionProblems(props);
+    const modelVersion = new ModelVersion(this, props);
+    if (this.versions.has(modelVersion.id)) problems.push(`${modelVersion.id} is already in this store: give the new artifact a new version`);
+    if (problems.length > 0) {
+      throw new Error(`${this.node.path}: invalid model version ${modelVersion.id}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    }
+    this.versions.set(modelVersion.id, modelVersion);
+    if (this.modelPackageGroup) this.register(modelVersion, this.modelPackageGroup);
+    return modelVersion;
+  }
+
+  /** Every model version added so far, in the order added. */
+  public get modelVersions(): ModelVersion[] {
+    return [...this.versions.values()];
+  }
+
+  public grantRead(grantee: iam.IGrantable, modelVersion: ModelVersion): iam.Grant {
+    if (modelVersion.store !== this) {
+      throw new Error(`${this.node.path}: cannot grant read on ${modelVersion.id}: it belongs to another artifact store`);
+    }
+    // An uncompressed model is every object under its prefix; a tar.gz is one object.
+    const objects = modelVersion.isUncompressed ? `${modelVersion.s3Key}*` : modelVersion.s3Key;
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resourceArns: [this.bucket.arnForObjects(objects)],
+    });
+    if (modelVersion.isUncompressed) {
+      if (grant.principalStatement && grantee.grantPrincipal instanceof iam.Role) {
+        acknowledgeWildcardResource(grantee.grantPrincipal, this.bucket.arnForObjects(objects),
+          `${modelVersion.id} is an uncompressed model: SageMaker reads every object under its prefix ${modelVersion.s3Key}, and only those.`);
+      }
+      // SageMaker lists the prefix to download an uncompressed model.
+      grant.combine(iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['s3:ListBucket'],
+        resourceArns: [this.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${modelVersion.s3Key}*`] } },
+      }));
+    }
+    grant.combine(iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:Decrypt'],
+      resourceArns: [this.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.${Stack.of(this).urlSuffix}` } },
+    }));
+    return grant;
+  }
+
+  private denyUploadsNotEncryptedWithStoreKey(): void {
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DenyUploadsWithOtherEncryption',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:PutObject'],
+      resources: [this.bucket.arnForObjects('*')],
+      conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+    }));
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DenyUploadsWithAnotherKmsKey',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:PutObject'],
+      resources: [this.bucket.arnForObjects('*')],
+      conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.encryptionKey.keyArn } },
+    }));
+  }
+
+  private register(modelVersion: ModelVersion, group: sagemaker.CfnModelPackageGroup): void {
+    const lineage = modelVersion.lineage;
+    const metadata: Record<string, string> = {
+      model: lineage.modelName,
+      version: lineage.version,
+      sha256: lineage.sha256,
+      trainingData: lineage.trainingDataUri.slice(0, 256),
+      sourceCommit: lineage.sourceCommit,
+    };
+    for (const [metric, value] of Object.entries(lineage.evaluationMetrics).slice(0, 40)) metadata[`metric.${metric}`] = String(value);
+    const modelPackage = new sagemaker.CfnModelPackage(this, `Package-${modelVersion.modelName}-${modelVersion.version}`, {
+      modelPackageGroupName: group.attrModelPackageGroupArn,
+      modelPackageDescription: `${modelVersion.id} (sha256 ${modelVersion.sha256})`,
+      modelApprovalStatus: 'Approved',
+      sourceUri: modelVersion.s3Uri,
+      customerMetadataProperties: metadata,
+    });
+    // The registry numbers versions in creation order; keep it the order they were added.
+    if (this.lastRegisteredPackage) modelPackage.node.addDependency(this.lastRegisteredPackage);
+    this.lastRegisteredPackage = modelPackage;
+  }
+}
+
+function replicationAcknowledgements(what: string): Record<string, string> {
+  const reason = `Cross-region replication of ${what} is a disaster-recovery choice each organisation makes per account; versioning ` +
+    'and noncurrent-version retention already protect against deletion and overwrite within the region.';
+  return {
+    'NIST.800.53.R5-S3BucketReplicationEnabled': reason,
+    'HIPAA.Security-S3BucketReplicationEnabled': reason,
+  };
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { DEFAULT_TAGS } from '../inference-image';
+import { GpuInstanceType } from '../gpu-instance-type';
+
+/**
+ * The platform config: one JSON file the platform team edits. The JSON Schema in
+ * `config/platform.schema.json` is generated from this definition (`npm run schema`), so editors
+ * complete and check the same rules the app enforces.
+ */
+
+const name = z.string().regex(/^[a-z](?:-?[a-z0-9])*$/, 'must be lower-case letters, digits and single hyphens, starting with a letter').max(32);
+
+const modelVersion = z.strictObject({
+  s3Key: z.string().min(1).describe('S3 key of the artifact in the stage\'s artifact store; a key ending in "/" is an uncompressed model'),
+  sha256: z.string().describe('Lower-case hex SHA-256 of the artifact'),
+  trainingDataUri: z.string().describe('s3:// or https:// URI of the training data'),
+  sourceCommit: z.string().describe('Git commit of the training code'),
+  evaluationMetrics: z.record(z.string(), z.number()).optional().describe('Evaluation metrics by name'),
+  parameterCount: z.number().positive().optional().describe('Parameter count, e.g. 8e9, to check at synth that the model fits the GPU'),
+  precision: z.enum(['fp32', 'fp16', 'bf16', 'fp8', 'int8', 'int4']).optional().describe('Serving precision of the weights (default bf16)'),
+}).describe('One immutable model artifact and its lineage');
+
+const image = z.union([
+  z.strictObject({
+    framework: z.enum(['vllm', 'djl-lmi', 'tgi']).describe('AWS deep learning container for LLM serving'),
+    tag: z.string().optional().describe(`Image tag (defaults: vllm ${DEFAULT_TAGS.vllm}, djl-lmi ${DEFAULT_TAGS.djlLmi}, tgi ${DEFAULT_TAGS.tgi})`),
+  }),
+  z.strictObject({
+    uri: z.string().describe('Full ECR image URI: <account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>'),
+    framework: z.enum(['vllm', 'djl-lmi', 'tgi', 'custom']).optional().describe('Serving framework inside the image (default custom)'),
+  }),
+]);
+
+const model = z.strictObject({
+  description: z.string().optional(),
+  image,
+  latencyBudgetMs: z.number().int().min(1).max(60000).optional()
+    .describe('Most time a model call may take, in ms (default 60000, SageMaker\'s container limit); drives rollback alarms and gateway timeouts'),
+  environment: z.record(z.string(), z.string()).optional().describe('Container environment for every stage'),
+  versions: z.record(z.string(), modelVersion).describe('Model versions by version label'),
+}).describe('A model served by the platform');
+
+const deployment = z.strictObject({
+  version: z.string().describe('Which of the model\'s versions this stage serves'),
+  instanceType: z.string().meta({ examples: GpuInstanceType.all().map((t) => t.name) }).describe('SageMaker GPU instance type, e.g. ml.g5.2xlarge'),
+  instanceCount: z.number().int().min(1).optional().describe('Instances at creation (default 1)'),
+  tensorParallelDegree: z.number().int().min(1).optional().describe('GPUs one replica is sharded across (default: all GPUs of the type)'),
+  volumeSizeGiB: z.number().int().min(1).max(512).optional(),
+  modelDataDownloadTimeoutSeconds: z.number().int().min(60).max(3600).optional(),
+  containerStartupHealthCheckTimeoutSeconds: z.number().int().min(60).max(3600).optional(),
+  environment: z.record(z.string(), z.string()).optional().describe('Container environment for this stage; wins over the model\'s'),
+}).describe('How a stage serves one model');
+
+const artifactStore = z.strictObject({
+  objectLock: z.strictObject({
+    mode: z.enum(['GOVERNANCE', 'COMPLIANCE']),
+    retentionDays: z.number().int().min(1).max(36500),
+  }).optional().describe('Write-once retention for new artifact versions'),
+  noncurrentVersionExpirationDays: z.number().int().min(1).max(36500).optional(),
+  modelPackageGroup: z.boolean().optional().describe('Register every model version in a SageMaker Model Package Group'),
+});
+
+const stage = z.strictObject({
+  account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional().describe('Target account (default: environment-agnostic)'),
+  region: z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1').optional().describe('Target region (default: environment-agnostic)'),
+  artifactStore: artifactStore.optional(),
+  models: z.record(z.string(), deployment).describe('Models this stage serves, by model name'),
+});
+
+export const platformConfigSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: name.describe('Platform name: the prefix of every stack'),
+  models: z.record(name, model),
+  stages: z.record(name, stage),
+});
+
+export type PlatformConfig = z.infer<typeof platformConfigSchema>;
+export type ModelConfig = z.infer<typeof model>;
+export type ModelVersionConfig = z.infer<typeof modelVersion>;
+export type ModelDeploymentConfig = z.infer<typeof deployment>;
+export type StageConfig = z.infer<typeof stage>;
+export type ImageConfig = z.infer<typeof image>;
+
+/** The JSON Schema of the config, for editors. */
+export function platformConfigJsonSchema(): object {
+  return z.toJSONSchema(platformConfigSchema, { target: 'draft-7', io: 'input' });
+}

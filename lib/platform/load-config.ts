@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { GpuInstanceType } from '../gpu-instance-type';
+import { DLC_REGIONS } from '../inference-image';
+import { modelVersionProblems } from '../model-version';
+import { instanceTypeProblem, modelFitProblem, tensorParallelProblem } from '../production-variant';
+import { PlatformConfig, platformConfigSchema } from './config-schema';
+
+/** Every problem in a platform config, each naming its path, the value and the fix. */
+export class PlatformConfigError extends Error {
+  constructor(public readonly source: string, public readonly problems: string[]) {
+    super(`${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the platform config:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'PlatformConfigError';
+  }
+}
+
+/**
+ * Parses and validates a platform config (JSON text). Reports every problem at once: schema
+ * problems first, then what the schema cannot say (GPU types, version references, model fit).
+ */
+export function parsePlatformConfig(text: string, source = 'platform config'): PlatformConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new PlatformConfigError(source, [`not valid JSON: ${(error as Error).message}`]);
+  }
+  const parsed = platformConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new PlatformConfigError(source, parsed.error.issues.map((issue) => describeIssue(issue, raw)));
+  const problems = semanticProblems(parsed.data);
+  if (problems.length > 0) throw new PlatformConfigError(source, problems);
+  return parsed.data;
+}
+
+function semanticProblems(config: PlatformConfig): string[] {
+  const problems: string[] = [];
+  const at = (path: string, value: unknown, problem: string) => problems.push(`${path}: ${JSON.stringify(value)} ${problem}`);
+  const modelNames = Object.keys(config.models);
+
+  for (const [modelName, model] of Object.entries(config.models)) {
+    for (const [label, version] of Object.entries(model.versions)) {
+      for (const problem of modelVersionProblems({ modelName, version: label, ...version })) {
+        problems.push(`models.${modelName}.versions.${label}.${problem}`);
+      }
+    }
+  }
+  if (Object.keys(config.stages).length === 0) problems.push('stages: {} must name at least one stage, e.g. "staging"');
+
+  for (const [stageName, stage] of Object.entries(config.stages)) {
+    const path = `stages.${stageName}`;
+    if (stage.region && !DLC_REGIONS.includes(stage.region)) {
+      at(`${path}.region`, stage.region, `has no AWS deep learning container registry (supported: ${DLC_REGIONS.join(', ')})`);
+    }
+    for (const [modelName, deployment] of Object.entries(stage.models)) {
+      const mpath = `${path}.models.${modelName}`;
+      const model = config.models[modelName];
+      if (!model) {
+        at(`${path}.models`, modelName, `is not a model defined under "models" (defined: ${modelNames.join(', ') || 'none'})`);
+        continue;
+      }
+      const version = model.versions[deployment.version];
+      if (!version) {
+        at(`${mpath}.version`, deployment.version, `is not a version of ${modelName} (versions: ${Object.keys(model.versions).join(', ') || 'none'})`);
+      }
+      const type = GpuInstanceType.of(deployment.instanceType);
+      const typeProblem = instanceTypeProblem(type);
+      if (typeProblem) {
+        at(`${mpath}.instanceType`, deployment.instanceType, typeProblem);
+        continue;
+      }
+      const degree = deployment.tensorParallelDegree;
+      const degreeProblem = degree === undefined ? undefined : tensorParallelProblem(degree, type);
+      if (degreeProblem) at(`${mpath}.tensorParallelDegree`, degree, degreeProblem);
+      const fitProblem = version && !degreeProblem && modelFitProblem(
+        { id: `${modelName}@${deployment.version}`, parameterCount: version.parameterCount, precision: version.precision ?? 'bf16' }, type, degree);
+      if (fitProblem) at(`${mpath}.instanceType`, deployment.instanceType, fitProblem);
+    }
+  }
+  return problems;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  const path = issue.path.map(String).join('.') || '(root)';
+  const value = valueAt(raw, issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => {
+      const known = knownKeysAt(issue.path);
+      const hint = closest(key, known);
+      return `${path === '(root)' ? key : `${path}.${key}`}: is not a known setting${hint ? ` (did you mean "${hint}"?)` : known.length ? ` (known: ${known.join(', ')})` : ''}`;
+    }).join('\n  - ');
+  }
+  if (value === undefined && issue.code === 'invalid_type') return `${path}: is required (${issue.message})`;
+  return `${path}: ${JSON.stringify(value)} ${issue.message}`;
+}
+
+function valueAt(raw: unknown, path: PropertyKey[]): unknown {
+  return path.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined), raw);
+}
+
+/** The keys the schema allows at an object path (records step over their key). */
+function knownKeysAt(path: PropertyKey[]): string[] {
+  let schema: z.ZodType = platformConfigSchema;
+  for (const key of path) {
+    const def = unwrap(schema);
+    if (def instanceof z.ZodObject) schema = def.shape[String(key)] ?? def;
+    else if (def instanceof z.ZodRecord) schema = def.valueType as z.ZodType;
+    else return [];
+  }
+  const def = unwrap(schema);
+  return def instanceof z.ZodObject ? Object.keys(def.shape) : [];
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  return schema instanceof z.ZodOptional ? unwrap(schema.unwrap() as z.ZodType) : schema;
+}
+
+/** The known key within edit distance 2 of `key`, for "did you mean". */
+function closest(key: string, known: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
