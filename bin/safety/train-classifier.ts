@@ -1,0 +1,113 @@
+/**
+ * Trains the injection classifier: logistic regression over hashed n-grams (features in
+ * lambda/safety/classifier-features.ts), AdaGrad, fixed seed, train split only.
+ * Usage: npm run train:safety [DATA_DIR]   → writes lambda/safety/classifier-weights.json
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { FEATURE_HASH_BITS, forEachFeature } from '../../lambda/safety/classifier-features';
+import { buildMatchView } from '../../lambda/safety/normalize';
+import { dataDir, isHeldOut, loadLabelledFiles, loadPiiRows, type LabelledRow } from './datasets';
+
+const SEED = 20261121;
+const EPOCHS = 25;
+const LEARNING_RATE = 0.4;
+const L2 = 1e-5;
+const BUCKETS = 1 << FEATURE_HASH_BITS;
+
+interface Example {
+  readonly buckets: Int32Array;
+  readonly values: Float32Array;
+  readonly label: number;
+  readonly weight: number;
+}
+
+/** mulberry32: a tiny seeded PRNG, so shuffles (and therefore weights) are reproducible. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function toExample(row: LabelledRow, weight: number): Example {
+  const counts = new Map<number, number>();
+  const n = forEachFeature(buildMatchView(row.text).text, (b) => counts.set(b, (counts.get(b) ?? 0) + 1));
+  const norm = n > 0 ? 1 / Math.sqrt(n) : 0;
+  const buckets = Int32Array.from(counts.keys());
+  const values = Float32Array.from([...counts.values()].map((c) => c * norm));
+  return { buckets, values, label: row.label, weight };
+}
+
+function train(examples: Example[]): { weights: Float64Array; bias: number } {
+  const weights = new Float64Array(BUCKETS);
+  const gradSq = new Float64Array(BUCKETS).fill(1e-8);
+  let bias = 0;
+  let biasGradSq = 1e-8;
+  const random = mulberry32(SEED);
+  const order = examples.map((_, i) => i);
+  for (let epoch = 0; epoch < EPOCHS; epoch++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const idx of order) {
+      const ex = examples[idx];
+      let z = bias;
+      for (let k = 0; k < ex.buckets.length; k++) z += weights[ex.buckets[k]] * ex.values[k];
+      const p = 1 / (1 + Math.exp(-z));
+      const g = (p - ex.label) * ex.weight;
+      for (let k = 0; k < ex.buckets.length; k++) {
+        const b = ex.buckets[k];
+        const grad = g * ex.values[k] + L2 * weights[b];
+        gradSq[b] += grad * grad;
+        weights[b] -= (LEARNING_RATE * grad) / Math.sqrt(gradSq[b]);
+      }
+      biasGradSq += g * g;
+      bias -= (LEARNING_RATE * g) / Math.sqrt(biasGradSq);
+    }
+  }
+  return { weights, bias };
+}
+
+function quantize(weights: Float64Array): { scale: number; base64: string } {
+  let max = 0;
+  for (const w of weights) max = Math.max(max, Math.abs(w));
+  const scale = max / 127 || 1;
+  const bytes = Buffer.alloc(weights.length);
+  weights.forEach((w, i) => bytes.writeInt8(Math.max(-127, Math.min(127, Math.round(w / scale))), i));
+  return { scale, base64: bytes.toString('base64') };
+}
+
+function main(): void {
+  const dir = dataDir(process.argv[2]);
+  const rows: LabelledRow[] = [];
+  for (const file of loadLabelledFiles(dir)) rows.push(...file.rows.filter((r) => !isHeldOut(r.text)));
+  // The PII sample is ordinary business text: more benign variety, no injections.
+  rows.push(...loadPiiRows(dir).filter((r) => !isHeldOut(r.text)).map((r) => ({ text: r.text, label: 0 as const })));
+  const positives = rows.filter((r) => r.label === 1).length;
+  const negatives = rows.length - positives;
+  // Balance the classes so the decision boundary does not simply follow the base rate.
+  const examples = rows.map((r) => toExample(r, r.label === 1 ? negatives / positives : 1));
+  const { weights, bias } = train(examples);
+  const { scale, base64 } = quantize(weights);
+  const out = {
+    description: 'Injection classifier: logistic regression over hashed char 3-5-grams and word 1-2-grams; see bin/safety/train-classifier.ts',
+    seed: SEED,
+    epochs: EPOCHS,
+    trainRows: { positives, negatives },
+    hashBits: FEATURE_HASH_BITS,
+    bias,
+    scale,
+    weights: base64,
+  };
+  const target = resolve(__dirname, '..', '..', 'lambda', 'safety', 'classifier-weights.json');
+  writeFileSync(target, `${JSON.stringify(out, null, 1)}\n`);
+  console.log(`trained on ${rows.length} rows (${positives} injections, ${negatives} benign) from ${dir}; wrote ${target}`);
+}
+
+main();

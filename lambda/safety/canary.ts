@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import type { Finding } from './types';
+import type { MatchView } from './normalize';
+import { originalSpan } from './normalize';
+
+/**
+ * System-prompt leakage: the operator plants a random canary token in the system prompt;
+ * if it ever appears in an answer, the prompt leaked. Matching runs on the folded view with
+ * separators removed, so a model asked to "spell it with spaces" or in fullwidth still trips it.
+ */
+export function createCanaryToken(): string {
+  return `canary-${randomBytes(8).toString('hex')}`;
+}
+
+function squeeze(view: MatchView): { text: string; index: number[] } {
+  let text = '';
+  const index: number[] = [];
+  for (let i = 0; i < view.text.length; i++) {
+    const c = view.text.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
+      text += view.text[i];
+      index.push(i);
+    }
+  }
+  return { text, index };
+}
+
+function squeezeToken(token: string): string {
+  return token.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+export function findCanaryLeaks(view: MatchView, tokens: readonly string[]): Finding[] {
+  const wanted = tokens.map(squeezeToken).filter((t) => t.length >= 6);
+  if (wanted.length === 0) return [];
+  const squeezed = squeeze(view);
+  const findings: Finding[] = [];
+  for (const token of wanted) {
+    for (let at = squeezed.text.indexOf(token); at >= 0; at = squeezed.text.indexOf(token, at + token.length)) {
+      const span = originalSpan(view, squeezed.index[at], squeezed.index[at + token.length - 1] + 1);
+      findings.push({ check: 'canary', type: 'CANARY_TOKEN', ...span });
+    }
+  }
+  return findings;
+}

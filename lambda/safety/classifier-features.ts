@@ -1,0 +1,54 @@
+/**
+ * Features for the injection classifier: hashed character 3- to 5-grams and word 1- and
+ * 2-grams of the folded view. Shared by the runtime scorer and the training script so the two
+ * can never disagree. Hashing keeps the model a fixed-size array with no vocabulary to ship.
+ */
+export const FEATURE_HASH_BITS = 15;
+const MASK = (1 << FEATURE_HASH_BITS) - 1;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const WORD_SALT = 0x9e3779b9;
+const BIGRAM_SALT = 0x85ebca6b;
+
+/** Calls `visit(bucket)` for every feature occurrence; returns how many there were. */
+export function forEachFeature(folded: string, visit: (bucket: number) => void): number {
+  const n = folded.length;
+  let count = 0;
+  // Character n-grams over the text padded with one space at each end.
+  for (let i = -1; i < n - 1; i++) {
+    let h = FNV_OFFSET;
+    for (let k = 0; k < 5; k++) {
+      const p = i + k;
+      const c = p < 0 || p >= n ? 0x20 : folded.charCodeAt(p);
+      h = Math.imul(h ^ c, FNV_PRIME);
+      if (k >= 2) {
+        if (p > n) break;
+        visit(((h ^ (k << 24)) >>> 0) & MASK);
+        count++;
+      }
+    }
+  }
+  // Word unigrams and bigrams.
+  let previous = 0;
+  let h = FNV_OFFSET;
+  let inWord = false;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? folded.charCodeAt(i) : 0x20;
+    const wordChar = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x27 || c >= 0xc0;
+    if (wordChar) {
+      h = Math.imul(h ^ c, FNV_PRIME);
+      inWord = true;
+    } else if (inWord) {
+      visit(((h ^ WORD_SALT) >>> 0) & MASK);
+      count++;
+      if (previous !== 0) {
+        visit((Math.imul(previous ^ BIGRAM_SALT, FNV_PRIME) ^ h) & MASK);
+        count++;
+      }
+      previous = h;
+      h = FNV_OFFSET;
+      inWord = false;
+    }
+  }
+  return count;
+}

@@ -1,0 +1,42 @@
+import { FEATURE_HASH_BITS, forEachFeature } from './classifier-features';
+import weightsFile from './classifier-weights.json';
+
+/**
+ * Logistic regression over hashed n-grams, trained by bin/safety/train-classifier.ts.
+ * Scoring is one pass over the text with no allocation, a few microseconds per kilobyte.
+ */
+export interface ClassifierWeights {
+  readonly hashBits: number;
+  readonly bias: number;
+  /** Weights are int8 in base64; multiply by `scale` to get the real value. */
+  readonly scale: number;
+  readonly weights: string;
+}
+
+export interface InjectionClassifier {
+  /** Probability that the folded text is a prompt injection or jailbreak. */
+  score(folded: string): number;
+}
+
+export function loadClassifier(file: ClassifierWeights): InjectionClassifier {
+  if (file.hashBits !== FEATURE_HASH_BITS) {
+    throw new Error(`classifier weights use ${file.hashBits} hash bits but the feature code uses ${FEATURE_HASH_BITS}; rerun npm run train:safety`);
+  }
+  const bytes = Buffer.from(file.weights, 'base64');
+  const weights = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) weights[i] = ((bytes[i] << 24) >> 24) * file.scale;
+  return {
+    score(folded: string): number {
+      let sum = 0;
+      const count = forEachFeature(folded, (bucket) => {
+        sum += weights[bucket];
+      });
+      // Dividing by √count is the L2 norm of the count vector when features are distinct,
+      // which makes scores comparable across lengths without a per-call bucket table.
+      const z = file.bias + (count > 0 ? sum / Math.sqrt(count) : 0);
+      return 1 / (1 + Math.exp(-z));
+    },
+  };
+}
+
+export const injectionClassifier: InjectionClassifier = loadClassifier(weightsFile as ClassifierWeights);

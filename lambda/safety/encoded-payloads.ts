@@ -1,0 +1,115 @@
+import type { Finding } from './types';
+import { buildMatchView } from './normalize';
+import { matchPhrases, phraseScore } from './injection-phrases';
+
+/**
+ * Instructions hidden in base64, hex or ROT13 get past phrase rules and are still obeyed by
+ * capable models. Runs long enough to carry a sentence are decoded and, when the result is
+ * mostly printable text, rescanned with the phrase rules.
+ */
+export type EncodingType = 'BASE64' | 'HEX' | 'ROT13';
+
+/** 20 base64 characters carry 15 bytes, about the shortest useful instruction ("ignore all rules"). */
+const MIN_BASE64_RUN = 20;
+const MIN_HEX_RUN = 24;
+/** Decoding is linear, but a request is not a decompression service: stop after this much. */
+const MAX_DECODED_CHARS = 1 << 16;
+
+export interface EncodedFinding extends Finding {
+  readonly score: number;
+}
+
+function isBase64Char(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f;
+}
+
+function isHexChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
+function mostlyPrintable(s: string): boolean {
+  if (s.length === 0) return false;
+  let printable = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 0x20 && c < 0x7f) || c === 0x0a || c === 0x0d || c === 0x09 || (c >= 0xa0 && c !== 0xfffd)) printable++;
+  }
+  return printable / s.length >= 0.9;
+}
+
+function hasLetterAndDigitOrCase(text: string, from: number, to: number): boolean {
+  let upper = false;
+  let lower = false;
+  let digit = false;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) upper = true;
+    else if (c >= 0x61 && c <= 0x7a) lower = true;
+    else if (c >= 0x30 && c <= 0x39) digit = true;
+  }
+  return (upper && lower) || ((upper || lower) && digit);
+}
+
+function scoreDecoded(decoded: string): number {
+  return phraseScore(matchPhrases(buildMatchView(decoded).text));
+}
+
+export function findEncodedPayloads(text: string): EncodedFinding[] {
+  const findings: EncodedFinding[] = [];
+  let budget = MAX_DECODED_CHARS;
+  for (let i = 0; i < text.length && budget > 0; ) {
+    if (!isBase64Char(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < text.length && isBase64Char(text.charCodeAt(j))) j++;
+    let end = j;
+    while (end < text.length && end < j + 2 && text.charCodeAt(end) === 0x3d) end++;
+    const length = j - i;
+    if (length >= MIN_HEX_RUN && length % 2 === 0 && allHex(text, i, j)) {
+      const decoded = Buffer.from(text.slice(i, j), 'hex').toString('utf8');
+      budget -= decoded.length;
+      pushIfInstruction(findings, 'HEX', decoded, i, j);
+    } else if (length >= MIN_BASE64_RUN && hasLetterAndDigitOrCase(text, i, j)) {
+      const decoded = Buffer.from(text.slice(i, j), 'base64').toString('utf8');
+      budget -= decoded.length;
+      pushIfInstruction(findings, 'BASE64', decoded, i, end);
+    }
+    i = end;
+  }
+  return findings;
+}
+
+function allHex(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isHexChar(text.charCodeAt(i))) return false;
+  return true;
+}
+
+function pushIfInstruction(findings: EncodedFinding[], type: EncodingType, decoded: string, start: number, end: number): void {
+  if (!mostlyPrintable(decoded)) return;
+  const score = scoreDecoded(decoded);
+  if (score > 0) findings.push({ check: 'encoded_payload', type, start, end, score });
+}
+
+/** ROT13 forms of "ignore", "previous", "instructions", "system", "prompt", "disregard", "forget". */
+const ROT13_MARKERS = ['vtaber', 'cerivbhf', 'vafgehpgvbaf', 'flfgrz', 'cebzcg', 'qvfertneq', 'sbetrg'];
+
+export function rot13(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x61 && c <= 0x7a) out += String.fromCharCode(((c - 0x61 + 13) % 26) + 0x61);
+    else if (c >= 0x41 && c <= 0x5a) out += String.fromCharCode(((c - 0x41 + 13) % 26) + 0x41);
+    else out += s[i];
+  }
+  return out;
+}
+
+/** `folded` is the lowercase view; ROT13 preserves length, so view offsets carry over. */
+export function findRot13Payload(folded: string): { score: number; from: number; to: number } | undefined {
+  if (!ROT13_MARKERS.some((m) => folded.includes(m))) return undefined;
+  const matches = matchPhrases(rot13(folded));
+  if (matches.length === 0) return undefined;
+  return { score: phraseScore(matches), from: Math.min(...matches.map((m) => m.from)), to: Math.max(...matches.map((m) => m.to)) };
+}

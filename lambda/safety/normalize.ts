@@ -1,0 +1,112 @@
+import { FOLD_TABLE } from './homoglyphs';
+import { isBidiControl, isInvisible, isTagCharacter, isVariationSelector } from './unicode';
+
+/**
+ * The text as the matchers see it: lowercase, accents and look-alikes folded to ASCII,
+ * invisible characters and combining marks dropped, whitespace runs collapsed to one space.
+ * `start[k]`/`end[k]` give the original UTF-16 span of normalized unit k, so every finding
+ * made on the view is reported at its place in the original text.
+ */
+export interface MatchView {
+  readonly text: string;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+function isDropped(cp: number): boolean {
+  return (
+    (cp >= 0x0300 && cp <= 0x036f) || // combining diacritics, used to disguise letters
+    cp === 0x200c || cp === 0x200d ||
+    isInvisible(cp) || isBidiControl(cp) || isTagCharacter(cp) || isVariationSelector(cp)
+  );
+}
+
+export function buildMatchView(original: string): MatchView {
+  const n = original.length;
+  let cap = n + 16;
+  let out = new Uint16Array(cap);
+  let starts = new Int32Array(cap);
+  let ends = new Int32Array(cap);
+  let len = 0;
+  let lastWasSpace = true; // also trims leading whitespace
+  const emit = (code: number, s: number, e: number): void => {
+    if (len === cap) {
+      cap *= 2;
+      const o = new Uint16Array(cap);
+      o.set(out);
+      out = o;
+      const a = new Int32Array(cap);
+      a.set(starts);
+      starts = a;
+      const b = new Int32Array(cap);
+      b.set(ends);
+      ends = b;
+    }
+    out[len] = code;
+    starts[len] = s;
+    ends[len] = e;
+    len++;
+  };
+  for (let i = 0; i < n; ) {
+    const c = original.charCodeAt(i);
+    if (c < 0x80) {
+      if (isSpace(c)) {
+        if (!lastWasSpace) emit(0x20, i, i + 1);
+        lastWasSpace = true;
+      } else {
+        emit(c >= 0x41 && c <= 0x5a ? c + 32 : c, i, i + 1);
+        lastWasSpace = false;
+      }
+      i++;
+      continue;
+    }
+    let cp = c;
+    let width = 1;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      const d = original.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+        width = 2;
+      }
+    }
+    const e = i + width;
+    if (isSpace(cp)) {
+      if (!lastWasSpace) emit(0x20, i, e);
+      lastWasSpace = true;
+    } else if (!isDropped(cp)) {
+      const folded = FOLD_TABLE.get(cp);
+      if (folded !== undefined) {
+        for (let k = 0; k < folded.length; k++) emit(folded.charCodeAt(k), i, e);
+      } else if (width === 2) {
+        emit(c, i, e);
+        emit(original.charCodeAt(i + 1), i, e);
+      } else {
+        emit(cp, i, e);
+      }
+      lastWasSpace = false;
+    }
+    i = e;
+  }
+  return { text: decodeUtf16(out, len), start: starts.subarray(0, len), end: ends.subarray(0, len) };
+}
+
+const decoder = new TextDecoder('utf-16le');
+
+function decodeUtf16(units: Uint16Array, len: number): string {
+  if (len === 0) return '';
+  const view = units.subarray(0, len);
+  return decoder.decode(new Uint8Array(view.buffer, view.byteOffset, len * 2));
+}
+
+/** Maps a [from, to) span of the view back to the original text. */
+export function originalSpan(view: MatchView, from: number, to: number): { start: number; end: number } {
+  if (view.text.length === 0) return { start: 0, end: 0 };
+  const a = Math.min(Math.max(from, 0), view.text.length - 1);
+  const b = Math.min(Math.max(to - 1, a), view.text.length - 1);
+  return { start: view.start[a], end: view.end[b] };
+}

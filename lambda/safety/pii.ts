@@ -1,0 +1,195 @@
+import type { Finding } from './types';
+import type { PiiEntity } from './policy';
+import { emailDomainValid, IBAN_LENGTHS, ibanValid, ipv4Valid, ipv6Valid, luhnValid, ssnValid } from './pii-validators';
+
+/**
+ * PII recognizers with Presidio's entity names. Each runs only when a cheap literal prefilter
+ * passes, uses bounded patterns (no nested or overlapping unbounded quantifiers), and
+ * confirms candidates in code with the checksum or structure of the entity.
+ */
+export interface PiiFinding extends Finding {
+  readonly check: 'pii';
+  readonly type: PiiEntity;
+}
+
+type Recognizer = (text: string, out: PiiFinding[]) => void;
+
+const push = (out: PiiFinding[], type: PiiEntity, start: number, end: number): void => {
+  out.push({ check: 'pii', type, start, end });
+};
+
+function isLocalPartChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x5f || c === 0x25 || c === 0x2b || c === 0x2d;
+}
+
+function isDomainChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d;
+}
+
+/** Expands around each '@' in code: a regex anchored on the local part rescans it at every start. */
+const findEmails: Recognizer = (text, out) => {
+  let resumeAt = 0;
+  for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+    if (at < resumeAt) continue;
+    let s = at;
+    while (s > resumeAt && at - s < 64 && isLocalPartChar(text.charCodeAt(s - 1))) s--;
+    while (s < at && text.charCodeAt(s) === 0x2e) s++;
+    let e = at + 1;
+    while (e < text.length && e - at <= 253 && isDomainChar(text.charCodeAt(e))) e++;
+    while (e > at + 1 && (text.charCodeAt(e - 1) === 0x2e || text.charCodeAt(e - 1) === 0x2d)) e--;
+    if (s < at && e > at + 1 && emailDomainValid(text.slice(at + 1, e))) {
+      push(out, 'EMAIL_ADDRESS', s, e);
+      resumeAt = e;
+    }
+  }
+};
+
+const CREDIT_CARD_CANDIDATE = /(?<![\d.,+-])\d(?:[ -]?\d){11,18}(?![\d-]|[.,]\d)/g;
+
+/** Printed groupings: none, 4-4-4-4(-3) and shorter tails, Amex 4-6-5, Diners 4-6-4. */
+const CARD_GROUPING = /^(?:\d{12,19}|\d{4}(?:[ -]\d{4}){2}(?:[ -]\d{1,7})?|\d{4}[ -]\d{6}[ -]\d{4,5})$/;
+
+/** Issuer prefixes as in Presidio's pattern (Visa 4, Mastercard 2/5, Amex 3, Discover/Maestro 6, JCB 1/3). */
+const findCreditCards: Recognizer = (text, out) => {
+  for (const m of text.matchAll(CREDIT_CARD_CANDIDATE)) {
+    const raw = m[0];
+    const digits = raw.replace(/[ -]/g, '');
+    if (digits.length < 12 || digits.length > 19 || !'123456'.includes(digits[0])) continue;
+    const separators = new Set(raw.replace(/\d/g, ''));
+    if (separators.size > 1 || !CARD_GROUPING.test(raw) || /^(\d)\1+$/.test(digits) || !luhnValid(digits)) continue;
+    push(out, 'CREDIT_CARD', m.index, m.index + raw.length);
+  }
+};
+
+const IBAN_START = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2} ?[A-Za-z0-9]{4}/g;
+
+/** Matches the start, then takes exactly the country's length, skipping single spaces between groups. */
+const findIbans: Recognizer = (text, out) => {
+  for (const m of text.matchAll(IBAN_START)) {
+    const country = m[0].slice(0, 2).toUpperCase();
+    const length = IBAN_LENGTHS[country];
+    if (length === undefined) continue;
+    let compact = '';
+    let e = m.index;
+    while (e < text.length && compact.length < length) {
+      const c = text.charCodeAt(e);
+      const alnum = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+      if (alnum) compact += text[e];
+      else if (!(c === 0x20 && compact.length % 4 === 0)) break;
+      e++;
+    }
+    const next = text.charCodeAt(e);
+    const boundary = Number.isNaN(next) || !((next >= 0x30 && next <= 0x39) || (next >= 0x41 && next <= 0x5a) || (next >= 0x61 && next <= 0x7a));
+    if (compact.length === length && boundary && ibanValid(compact)) push(out, 'IBAN_CODE', m.index, e);
+  }
+};
+
+const SSN_DELIMITED = /(?<![\w.+-])\d{3}[- .]\d{2}[- .]\d{4}(?![\w-]|\.\d)/g;
+const SSN_BARE = /(?<![\w.+-])\d{9}(?![\w-]|\.\d)/g;
+const SSN_CONTEXT = /\b(?:ssn|ssns|social security|social sec|taxpayer id|tin)\b/i;
+
+const findSsns: Recognizer = (text, out) => {
+  for (const m of text.matchAll(SSN_DELIMITED)) {
+    if (ssnValid(m[0])) push(out, 'US_SSN', m.index, m.index + m[0].length);
+  }
+  // Nine bare digits are an SSN only when the text says so (Presidio scores them "weak" without context).
+  for (const m of text.matchAll(SSN_BARE)) {
+    if (ssnValid(m[0]) && SSN_CONTEXT.test(text.slice(Math.max(0, m.index - 48), m.index))) push(out, 'US_SSN', m.index, m.index + 9);
+  }
+};
+
+const IPV4_CANDIDATE = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)/g;
+const IPV6_CANDIDATE = /(?<![\w:.])[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?::\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])/gi;
+
+const findIps: Recognizer = (text, out) => {
+  if (text.includes('.')) {
+    for (const m of text.matchAll(IPV4_CANDIDATE)) if (ipv4Valid(m[0])) push(out, 'IP_ADDRESS', m.index, m.index + m[0].length);
+  }
+  if (text.includes('::') || /[0-9a-f]{1,4}:[0-9a-f]{1,4}:/i.test(text)) {
+    for (const m of text.matchAll(IPV6_CANDIDATE)) if (ipv6Valid(m[0])) push(out, 'IP_ADDRESS', m.index, m.index + m[0].length);
+  }
+};
+
+const URL_CANDIDATE = /\b(?:https?:\/\/|www\.)[^\s<>"'`]{2,2048}/gi;
+
+const findUrls: Recognizer = (text, out) => {
+  for (const m of text.matchAll(URL_CANDIDATE)) {
+    let end = m.index + m[0].length;
+    while (end > m.index && '.,;:!?)]}\''.includes(text[end - 1])) end--;
+    push(out, 'URL', m.index, end);
+  }
+};
+
+/**
+ * Phone numbers: the hard type (naive patterns reach ~0.57 precision, per Presidio's notes).
+ * Candidates are digit groups joined by single separators; what decides is structure:
+ * 7–15 digits (E.164), not a date, version or amount, and for shapes that are usually not
+ * phone numbers (bare digit runs, thousands-like groups) a phone word nearby.
+ */
+const PHONE_CANDIDATE = /(?<![\w+.,/:-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,8}){0,5}(?:(?: ?x| ?ext\.? ?)\d{1,5})?(?![\w-]|[.,]\d)/g;
+const PHONE_CONTEXT = /(?:phone|tel|call|mobile|cell|fax|desk|office|contact|number|reach|text|whatsapp|sms|message|answering|dial|ring|n[uú]mero|telefon|tel[eé]fono|t[eé]l[eé]phone|portable|handy)/i;
+
+function phoneShapeOk(raw: string, text: string, index: number): boolean {
+  const body = raw.replace(/(?: ?x| ?ext\.? ?)\d{1,5}$/, '');
+  const digits = body.replace(/\D/g, '');
+  if (digits.length < 7 || digits.length > 15) return false;
+  const groups = body.replace(/^\+/, '').split(/[ .()-]+/).filter((g) => g.length > 0);
+  const hasPlus = body.startsWith('+');
+  const hasParens = body.includes('(');
+  const context = (): boolean => PHONE_CONTEXT.test(text.slice(Math.max(0, index - 40), index));
+  if (/^\d{4}[-./]\d{1,2}[-./]\d{1,2}$/.test(body) || /^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$/.test(body)) return false;
+  if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(body)) return false;
+  if (groups.every((g) => /^(?:19|20)\d\d$/.test(g))) return false;
+  if (groups.length === 1) return (hasPlus || context()) && digits.length >= 8;
+  if (!hasPlus && !hasParens && /^\d{1,3}(?:[ .,]\d{3})+$/.test(body)) return context();
+  return true;
+}
+
+const findPhones: Recognizer = (text, out) => {
+  for (const m of text.matchAll(PHONE_CANDIDATE)) {
+    if (phoneShapeOk(m[0], text, m.index)) push(out, 'PHONE_NUMBER', m.index, m.index + m[0].length);
+  }
+};
+
+function hasDigitRun(text: string, min: number): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      if (++run >= min) return true;
+    } else if (c !== 0x20 && c !== 0x2d && c !== 0x2e) run = 0;
+  }
+  return false;
+}
+
+/** Earlier entries win when spans overlap: checksummed types before the structural guess of a phone. */
+const PRIORITY: readonly PiiEntity[] = ['EMAIL_ADDRESS', 'IBAN_CODE', 'CREDIT_CARD', 'US_SSN', 'IP_ADDRESS', 'PHONE_NUMBER', 'URL'];
+
+export function findPii(text: string, enabled: ReadonlySet<PiiEntity>): PiiFinding[] {
+  const found: PiiFinding[] = [];
+  const run = (type: PiiEntity, recognizer: Recognizer, prefilter: boolean): void => {
+    if (enabled.has(type) && prefilter) recognizer(text, found);
+  };
+  const digits7 = hasDigitRun(text, 7);
+  run('EMAIL_ADDRESS', findEmails, text.includes('@'));
+  run('URL', findUrls, text.includes('http') || text.includes('HTTP') || text.includes('www.'));
+  run('IBAN_CODE', findIbans, digits7);
+  run('CREDIT_CARD', findCreditCards, digits7);
+  run('US_SSN', findSsns, digits7);
+  run('IP_ADDRESS', findIps, text.includes('.') || text.includes(':'));
+  run('PHONE_NUMBER', findPhones, digits7);
+  return resolveOverlaps(found);
+}
+
+/** One sweep in start order: of two overlapping findings the higher-priority type stays. */
+function resolveOverlaps(found: PiiFinding[]): PiiFinding[] {
+  const rank = (f: PiiFinding): number => PRIORITY.indexOf(f.type);
+  const sorted = [...found].sort((a, b) => a.start - b.start || rank(a) - rank(b));
+  const kept: PiiFinding[] = [];
+  for (const f of sorted) {
+    const last = kept[kept.length - 1];
+    if (last === undefined || f.start >= last.end) kept.push(f);
+    else if (rank(f) < rank(last)) kept[kept.length - 1] = f;
+  }
+  return kept;
+}

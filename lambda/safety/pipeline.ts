@@ -1,0 +1,146 @@
+import type { Action, Finding, RatedFinding, SafetyVerdict, Stage } from './types';
+import { strictest } from './types';
+import { type PiiEntity, PII_ENTITIES, presetPolicy, type SafetyPolicy } from './policy';
+import { checkSize } from './size';
+import { scanUnicode, type UnicodeFindingType } from './unicode';
+import { buildMatchView, type MatchView, originalSpan } from './normalize';
+import { matchPhrases, phraseFindings, phraseScore } from './injection-phrases';
+import { findEncodedPayloads, findRot13Payload } from './encoded-payloads';
+import { injectionClassifier } from './classifier';
+import { findPii } from './pii';
+import { findSecrets } from './secrets';
+import { findToxicity } from './toxicity';
+import { findBannedWords } from './banned-words';
+import { findCanaryLeaks } from './canary';
+import { findCustomPatterns } from './custom-patterns';
+import { redact } from './redaction';
+
+const DEFAULT_POLICY = presetPolicy('standard');
+
+/** Classifier scores below this are noise and not reported as findings. */
+const CLASSIFIER_REPORT_FLOOR = 0.5;
+
+/** Checks a prompt before it reaches the model. Never throws; fails closed on an internal error. */
+export function checkInput(text: string, policy: SafetyPolicy = DEFAULT_POLICY): SafetyVerdict {
+  return guarded(text, () => runInput(text, policy));
+}
+
+/** Checks a model's answer before it reaches the caller. Never throws; fails closed on an internal error. */
+export function checkOutput(text: string, policy: SafetyPolicy = DEFAULT_POLICY): SafetyVerdict {
+  return guarded(text, () => runOutput(text, policy));
+}
+
+function guarded(text: unknown, run: () => RatedFinding[]): SafetyVerdict {
+  if (typeof text !== 'string') {
+    return { action: 'block', text: '', findings: [{ check: 'internal', type: 'NOT_A_STRING', start: 0, end: 0 }] };
+  }
+  try {
+    return verdict(text, run());
+  } catch {
+    return { action: 'block', text: '', findings: [{ check: 'internal', type: 'CHECK_FAILED', start: 0, end: 0 }] };
+  }
+}
+
+function verdict(text: string, rated: RatedFinding[]): SafetyVerdict {
+  let action: Action = 'allow';
+  for (const f of rated) action = strictest(action, f.action);
+  const findings: Finding[] = rated
+    .sort((a, b) => a.start - b.start || a.end - b.end)
+    .map(({ check, type, start, end, score }) => (score === undefined ? { check, type, start, end } : { check, type, start, end, score }));
+  const out = action === 'block' ? '' : action === 'redact' ? redact(text, rated) : text;
+  return { action, text: out, findings };
+}
+
+const rate = (findings: readonly Finding[], action: Action): RatedFinding[] => findings.map((f) => ({ ...f, action }));
+
+function unicodeFindings(text: string, policy: SafetyPolicy): { rated: RatedFinding[]; hidden: ReturnType<typeof scanUnicode>['hidden'] } {
+  const scan = scanUnicode(text);
+  const actionFor: Record<UnicodeFindingType, Action> = {
+    INVISIBLE_CHARACTER: policy.unicode.invisible,
+    BIDI_CONTROL: policy.unicode.bidi,
+    TAG_SMUGGLING: policy.unicode.tagSmuggling,
+    VARIATION_SELECTOR_SMUGGLING: policy.unicode.variationSelectorSmuggling,
+  };
+  return { rated: scan.findings.map((f) => ({ ...f, action: actionFor[f.type as UnicodeFindingType] })), hidden: scan.hidden };
+}
+
+function sizeFinding(text: string, policy: SafetyPolicy, stage: Stage): RatedFinding[] | undefined {
+  const over = checkSize(text, policy.size[stage]);
+  return over === undefined ? undefined : [{ ...over, action: 'block' }];
+}
+
+function runInput(text: string, policy: SafetyPolicy): RatedFinding[] {
+  const over = sizeFinding(text, policy, 'input');
+  if (over) return over;
+  const { rated, hidden } = unicodeFindings(text, policy);
+  const view = buildMatchView(text);
+  if (policy.injection.enabled) rated.push(...injectionFindings(text, view, hidden, policy));
+  rated.push(...contentFindings(text, view, policy, 'input'));
+  return rated;
+}
+
+function runOutput(text: string, policy: SafetyPolicy): RatedFinding[] {
+  const over = sizeFinding(text, policy, 'output');
+  if (over) return over;
+  const { rated } = unicodeFindings(text, policy);
+  const view = buildMatchView(text);
+  rated.push(...contentFindings(text, view, policy, 'output'));
+  if (policy.canary.tokens.length > 0) rated.push(...rate(findCanaryLeaks(view, policy.canary.tokens), policy.canary.action));
+  return rated;
+}
+
+/**
+ * Phrase rules, hidden and encoded text, and the classifier each give evidence; their
+ * noisy-OR is compared with the policy threshold, and every injection finding takes the
+ * resulting action together.
+ */
+function injectionFindings(text: string, view: MatchView, hidden: ReturnType<typeof scanUnicode>['hidden'], policy: SafetyPolicy): RatedFinding[] {
+  const matches = matchPhrases(view.text);
+  const findings: Finding[] = phraseFindings(view, matches);
+  let miss = 1 - phraseScore(matches);
+  for (const h of hidden) {
+    const hiddenMatches = matchPhrases(buildMatchView(h.text).text);
+    if (hiddenMatches.length === 0) continue;
+    miss *= 1 - phraseScore(hiddenMatches);
+    for (const m of hiddenMatches) findings.push({ check: 'injection', type: m.family, start: h.start, end: h.end, score: m.weight });
+  }
+  if (policy.injection.decodePayloads) {
+    for (const f of findEncodedPayloads(text)) {
+      findings.push(f);
+      miss *= 1 - f.score;
+    }
+    const rot = findRot13Payload(view.text);
+    if (rot !== undefined) {
+      findings.push({ check: 'encoded_payload', type: 'ROT13', ...originalSpan(view, rot.from, rot.to), score: rot.score });
+      miss *= 1 - rot.score;
+    }
+  }
+  if (policy.injection.classifier) {
+    const p = injectionClassifier.score(view.text);
+    if (p >= CLASSIFIER_REPORT_FLOOR) findings.push({ check: 'classifier', type: 'PROMPT_INJECTION', start: 0, end: text.length, score: round(p) });
+    miss *= 1 - p;
+  }
+  const action = 1 - miss >= policy.injection.threshold ? policy.injection.action : 'allow';
+  return rate(findings, action);
+}
+
+function contentFindings(text: string, view: MatchView, policy: SafetyPolicy, stage: Stage): RatedFinding[] {
+  const rated: RatedFinding[] = [];
+  const piiActions = new Map<PiiEntity, Action>();
+  for (const entity of PII_ENTITIES) {
+    const action = policy.pii[entity][stage];
+    if (action !== 'allow') piiActions.set(entity, action);
+  }
+  if (piiActions.size > 0) {
+    for (const f of findPii(text, new Set(piiActions.keys()))) rated.push({ ...f, action: piiActions.get(f.type)! });
+  }
+  if (policy.secrets[stage] !== 'allow') rated.push(...rate(findSecrets(text), policy.secrets[stage]));
+  if (policy.toxicity[stage] !== 'allow') rated.push(...rate(findToxicity(view), policy.toxicity[stage]));
+  if (policy.bannedWords.words.length > 0) rated.push(...rate(findBannedWords(view, policy.bannedWords.words), policy.bannedWords.action[stage]));
+  if (policy.customPatterns.length > 0) rated.push(...findCustomPatterns(text, policy.customPatterns, stage));
+  return rated;
+}
+
+function round(p: number): number {
+  return Math.round(p * 1000) / 1000;
+}

@@ -1,0 +1,46 @@
+import type { RatedFinding } from './types';
+
+/** Unicode findings are removed outright: a placeholder for an invisible character would be noise. */
+const STRIPPED_TYPES = new Set(['INVISIBLE_CHARACTER', 'BIDI_CONTROL', 'VARIATION_SELECTOR_SMUGGLING', 'TAG_SMUGGLING']);
+
+/**
+ * Replaces every finding whose action is `redact` with a typed placeholder such as
+ * `[EMAIL_ADDRESS_1]`. The same value gets the same number throughout the request, so the model
+ * can still tell "the sender" from "the recipient" without seeing either. Overlapping spans
+ * are merged so no fragment of a secret survives between two placeholders.
+ */
+export function redact(text: string, findings: readonly RatedFinding[]): string {
+  const spans = findings.filter((f) => f.action === 'redact' && f.end > f.start).sort((a, b) => a.start - b.start || b.end - a.end);
+  if (spans.length === 0) return text;
+  const numbers = new Map<string, Map<string, number>>();
+  const placeholder = (type: string, value: string): string => {
+    if (STRIPPED_TYPES.has(type)) return '';
+    let byValue = numbers.get(type);
+    if (byValue === undefined) {
+      byValue = new Map();
+      numbers.set(type, byValue);
+    }
+    let n = byValue.get(value);
+    if (n === undefined) {
+      n = byValue.size + 1;
+      byValue.set(value, n);
+    }
+    return `[${type}_${n}]`;
+  };
+  const parts: string[] = [];
+  let cursor = 0;
+  for (let k = 0; k < spans.length; ) {
+    const first = spans[k];
+    let end = first.end;
+    k++;
+    while (k < spans.length && spans[k].start < end) {
+      end = Math.max(end, spans[k].end);
+      k++;
+    }
+    const start = Math.max(first.start, cursor);
+    parts.push(text.slice(cursor, start), placeholder(first.type, text.slice(start, end)));
+    cursor = end;
+  }
+  parts.push(text.slice(cursor));
+  return parts.join('');
+}

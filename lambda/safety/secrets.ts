@@ -1,0 +1,131 @@
+import type { Finding } from './types';
+
+/**
+ * Credentials in prompts (users paste config files) and in answers (models echo them back).
+ * Token formats are the issuers' documented prefixes, as in detect-secrets and gitleaks;
+ * generic secrets need both a secret keyword and a high-entropy value, because either alone
+ * is mostly ordinary prose.
+ */
+export type SecretType =
+  | 'AWS_ACCESS_KEY'
+  | 'AWS_SECRET_KEY'
+  | 'PRIVATE_KEY'
+  | 'JWT'
+  | 'GITHUB_TOKEN'
+  | 'SLACK_TOKEN'
+  | 'GOOGLE_API_KEY'
+  | 'STRIPE_KEY'
+  | 'OPENAI_API_KEY'
+  | 'ANTHROPIC_API_KEY'
+  | 'GENERIC_SECRET';
+
+export interface SecretFinding extends Finding {
+  readonly check: 'secrets';
+  readonly type: SecretType;
+}
+
+/** Bits per character; random base62 sits near 5.9, English words near 3, "password123" at 3.3. */
+export function shannonEntropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+interface PrefixedToken {
+  readonly type: SecretType;
+  readonly prefilter: string;
+  readonly regex: RegExp;
+  readonly minEntropy: number;
+}
+
+const PREFIXED: readonly PrefixedToken[] = [
+  // AWS IAM unique-id prefixes (AWS docs, "Understanding unique ID prefixes").
+  { type: 'AWS_ACCESS_KEY', prefilter: 'A', regex: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Z0-9])/g, minEntropy: 3 },
+  { type: 'JWT', prefilter: 'eyJ', regex: /\beyJ[\w-]{8,4096}\.eyJ[\w-]{8,8192}\.[\w-]{0,4096}/g, minEntropy: 0 },
+  { type: 'GITHUB_TOKEN', prefilter: 'gh', regex: /\b(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_\w{82})\b/g, minEntropy: 3 },
+  { type: 'SLACK_TOKEN', prefilter: 'xox', regex: /\bxox[abposr]-[A-Za-z0-9-]{10,250}/g, minEntropy: 3 },
+  { type: 'GOOGLE_API_KEY', prefilter: 'AIza', regex: /\bAIza[\w-]{35}(?![\w-])/g, minEntropy: 3 },
+  { type: 'STRIPE_KEY', prefilter: '_live_', regex: /\b(?:sk|rk|pk)_live_[0-9a-zA-Z]{24,247}\b/g, minEntropy: 3 },
+  { type: 'STRIPE_KEY', prefilter: '_test_', regex: /\b(?:sk|rk)_test_[0-9a-zA-Z]{24,247}\b/g, minEntropy: 3 },
+  { type: 'ANTHROPIC_API_KEY', prefilter: 'sk-ant-', regex: /\bsk-ant-[\w-]{32,200}/g, minEntropy: 3.5 },
+  { type: 'OPENAI_API_KEY', prefilter: 'sk-', regex: /\bsk-(?:proj-|svcacct-|admin-)?(?!ant-)[\w-]{32,200}/g, minEntropy: 3.5 },
+];
+
+const PRIVATE_KEY_BEGIN = /-----BEGIN (?:[A-Z0-9]{1,16} ){0,3}PRIVATE KEY(?: BLOCK)?-----/g;
+
+/** A 40-character AWS secret access key, reported only next to a key id or a secret keyword. */
+const AWS_SECRET_CANDIDATE = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+
+const SECRET_ASSIGNMENT =
+  /\b(?:passwords?|passwd|pwd|pass|secret|secret[_-]?key|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|api[_-]?key|apikey|access[_-]?key|client[_-]?secret|credentials?|private[_-]?key|bearer)["']?[ \t]{0,3}(?:[:=]|=>|:=)[ \t]{0,3}["']?([^\s"'`,;]{8,200})/gi;
+
+const BEARER = /\b(?:authorization:[ \t]{0,3})?bearer[ \t]{1,3}([\w~+/.=-]{16,4096})/gi;
+
+function looksRandom(value: string, minEntropy: number): boolean {
+  const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((r) => r.test(value)).length;
+  return classes >= 2 && shannonEntropy(value) >= minEntropy;
+}
+
+export function findSecrets(text: string): SecretFinding[] {
+  const out: SecretFinding[] = [];
+  const push = (type: SecretType, start: number, end: number): void => {
+    out.push({ check: 'secrets', type, start, end });
+  };
+  for (const token of PREFIXED) {
+    if (!text.includes(token.prefilter)) continue;
+    for (const m of text.matchAll(token.regex)) {
+      if (token.minEntropy === 0 || shannonEntropy(m[0]) >= token.minEntropy) push(token.type, m.index, m.index + m[0].length);
+    }
+  }
+  if (text.includes('PRIVATE KEY')) {
+    for (const m of text.matchAll(PRIVATE_KEY_BEGIN)) {
+      const endMarker = m[0].replace('BEGIN', 'END');
+      const endAt = text.indexOf(endMarker, m.index + m[0].length);
+      // A truncated key is still a key: without its END line, everything after BEGIN goes.
+      push('PRIVATE_KEY', m.index, endAt >= 0 ? endAt + endMarker.length : text.length);
+    }
+  }
+  const lower = text.toLowerCase();
+  const hasKeyId = out.some((f) => f.type === 'AWS_ACCESS_KEY');
+  if (hasKeyId || lower.includes('secret') || lower.includes('aws')) {
+    for (const m of text.matchAll(AWS_SECRET_CANDIDATE)) {
+      const before = lower.slice(Math.max(0, m.index - 64), m.index);
+      if ((hasKeyId || before.includes('secret') || before.includes('aws')) && looksRandom(m[0], 4)) push('AWS_SECRET_KEY', m.index, m.index + 40);
+    }
+  }
+  if (text.includes('=') || text.includes(':')) {
+    for (const m of text.matchAll(SECRET_ASSIGNMENT)) {
+      const value = m[1];
+      const start = m.index + m[0].length - value.length;
+      if (looksRandom(value, value.length >= 16 ? 3 : 2.5)) push('GENERIC_SECRET', start, start + value.length);
+    }
+  }
+  if (lower.includes('bearer')) {
+    for (const m of text.matchAll(BEARER)) {
+      const value = m[1];
+      const start = m.index + m[0].length - value.length;
+      if (looksRandom(value, 3)) push('GENERIC_SECRET', start, start + value.length);
+    }
+  }
+  return dedupe(out);
+}
+
+/** Specific types found first win over the generic keyword rule on the same span. */
+function dedupe(findings: SecretFinding[]): SecretFinding[] {
+  const sorted = findings.map((f, order) => ({ f, order })).sort((a, b) => a.f.start - b.f.start || a.order - b.order);
+  const kept: SecretFinding[] = [];
+  for (const { f } of sorted) {
+    const last = kept[kept.length - 1];
+    if (last !== undefined && f.start < last.end) {
+      if (f.end > last.end && f.type !== 'GENERIC_SECRET') kept[kept.length - 1] = { ...last, end: f.end };
+      continue;
+    }
+    kept.push(f);
+  }
+  return kept;
+}

@@ -1,0 +1,45 @@
+/** What the pipeline does with a request or response once every check has run. */
+export type Action = 'allow' | 'redact' | 'block';
+
+export type Stage = 'input' | 'output';
+
+/** One thing a check found. Offsets are UTF-16 indices into the original text, end exclusive. */
+export interface Finding {
+  readonly check: CheckName;
+  readonly type: string;
+  readonly start: number;
+  readonly end: number;
+  readonly score?: number;
+}
+
+export type CheckName =
+  | 'size'
+  | 'unicode'
+  | 'injection'
+  | 'encoded_payload'
+  | 'classifier'
+  | 'pii'
+  | 'secrets'
+  | 'banned_words'
+  | 'toxicity'
+  | 'canary'
+  | 'custom_pattern'
+  | 'internal';
+
+export interface SafetyVerdict {
+  readonly action: Action;
+  /** The text to forward: redacted when action is 'redact', empty when 'block'. */
+  readonly text: string;
+  readonly findings: readonly Finding[];
+}
+
+/** A finding plus the action the policy attaches to it; internal to the pipeline. */
+export interface RatedFinding extends Finding {
+  readonly action: Action;
+}
+
+const SEVERITY: Record<Action, number> = { allow: 0, redact: 1, block: 2 };
+
+export function strictest(a: Action, b: Action): Action {
+  return SEVERITY[a] >= SEVERITY[b] ? a : b;
+}

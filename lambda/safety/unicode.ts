@@ -1,0 +1,133 @@
+import type { Finding } from './types';
+
+/**
+ * Unicode smuggling: characters a human reviewer cannot see but a model reads.
+ * Ranges follow Unicode's Default_Ignorable_Code_Point list and the published attacks:
+ * tag-character prompts (Riley Goodside, 2024), variation-selector "emoji smuggling"
+ * (Paul Butler, 2025) and bidi overrides (Trojan Source, CVE-2021-42574).
+ */
+export type UnicodeFindingType = 'INVISIBLE_CHARACTER' | 'BIDI_CONTROL' | 'TAG_SMUGGLING' | 'VARIATION_SELECTOR_SMUGGLING';
+
+export interface HiddenText {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+export interface UnicodeScan {
+  readonly findings: Finding[];
+  /** ASCII or bytes decoded from tag or variation-selector runs, to be rescanned by the other checks. */
+  readonly hidden: HiddenText[];
+}
+
+export function isBidiControl(c: number): boolean {
+  return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+/** Always-invisible format characters; ZWNJ/ZWJ are judged by context (emoji, Indic and Persian need them). */
+export function isInvisible(c: number): boolean {
+  return (
+    c === 0x200b || (c >= 0x2060 && c <= 0x2064) || c === 0xfeff || c === 0x00ad || c === 0x180e ||
+    c === 0x115f || c === 0x1160 || c === 0x3164 || c === 0xffa0 || c === 0x034f
+  );
+}
+
+export function isVariationSelector(cp: number): boolean {
+  return (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xe0100 && cp <= 0xe01ef);
+}
+
+export function isTagCharacter(cp: number): boolean {
+  return cp >= 0xe0000 && cp <= 0xe007f;
+}
+
+function isAsciiAlnum(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+/** Astral code point at i, or the UTF-16 unit when it is not the start of a valid pair. */
+export function codePointAt(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+    const d = text.charCodeAt(i + 1);
+    if (d >= 0xdc00 && d <= 0xdfff) return ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+  }
+  return c;
+}
+
+export function scanUnicode(text: string): UnicodeScan {
+  const findings: Finding[] = [];
+  const hidden: HiddenText[] = [];
+  for (let i = 0; i < text.length; ) {
+    const c = text.charCodeAt(i);
+    // Everything this check flags is at or above U+00AD; one comparison skips plain ASCII.
+    if (c < 0xad) {
+      i++;
+      continue;
+    }
+    if (c === 0xdb40) {
+      const run = readRun(text, i, isTagCharacter);
+      if (run.end > i) {
+        if (!isFlagTagSequence(text, i, run.codePoints)) {
+          const decoded = String.fromCharCode(...run.codePoints.filter((cp) => cp >= 0xe0020 && cp <= 0xe007e).map((cp) => cp - 0xe0000));
+          push(findings, 'TAG_SMUGGLING', i, run.end);
+          if (decoded.length > 0) hidden.push({ start: i, end: run.end, text: decoded });
+        }
+        i = run.end;
+        continue;
+      }
+    }
+    if ((c >= 0xfe00 && c <= 0xfe0f) || c === 0xdb40) {
+      const run = readRun(text, i, isVariationSelector);
+      if (run.codePoints.length >= 2) {
+        push(findings, 'VARIATION_SELECTOR_SMUGGLING', i, run.end);
+        hidden.push({ start: i, end: run.end, text: decodeVariationSelectorBytes(run.codePoints) });
+      }
+      if (run.end > i) {
+        i = run.end;
+        continue;
+      }
+    }
+    if (isBidiControl(c)) {
+      push(findings, 'BIDI_CONTROL', i, i + 1);
+    } else if (isInvisible(c) && !(c === 0xfeff && i === 0)) {
+      push(findings, 'INVISIBLE_CHARACTER', i, i + 1);
+    } else if ((c === 0x200c || c === 0x200d) && i > 0 && isAsciiAlnum(text.charCodeAt(i - 1)) && isAsciiAlnum(text.charCodeAt(i + 1))) {
+      // Joiners between ASCII letters have no typographic purpose; they split trigger words.
+      push(findings, 'INVISIBLE_CHARACTER', i, i + 1);
+    }
+    i++;
+  }
+  return { findings, hidden };
+}
+
+function readRun(text: string, start: number, member: (cp: number) => boolean): { end: number; codePoints: number[] } {
+  const codePoints: number[] = [];
+  let i = start;
+  while (i < text.length) {
+    const cp = codePointAt(text, i);
+    if (!member(cp)) break;
+    codePoints.push(cp);
+    i += cp > 0xffff ? 2 : 1;
+  }
+  return { end: i, codePoints };
+}
+
+/** Subdivision flags (🏴 + lowercase tag letters + CANCEL TAG, e.g. England) are the one legitimate tag use. */
+function isFlagTagSequence(text: string, start: number, run: number[]): boolean {
+  if (start < 2 || codePointAt(text, start - 2) !== 0x1f3f4) return false;
+  if (run.length < 3 || run.length > 8 || run[run.length - 1] !== 0xe007f) return false;
+  return run.slice(0, -1).every((cp) => (cp >= 0xe0061 && cp <= 0xe007a) || (cp >= 0xe0030 && cp <= 0xe0039));
+}
+
+/** The smuggling scheme maps VS1–16 to bytes 0–15 and VS17–256 to 16–255, then reads UTF-8. */
+function decodeVariationSelectorBytes(codePoints: number[]): string {
+  const bytes = codePoints.map((cp) => (cp <= 0xfe0f ? cp - 0xfe00 : cp - 0xe0100 + 16));
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** Adjacent characters of one kind become one finding, so a megabyte of U+200B is one finding, not a million. */
+function push(findings: Finding[], type: UnicodeFindingType, start: number, end: number): void {
+  const last = findings[findings.length - 1];
+  if (last && last.type === type && last.end === start) findings[findings.length - 1] = { ...last, end };
+  else findings.push({ check: 'unicode', type, start, end });
+}
