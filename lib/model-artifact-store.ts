@@ -69,6 +69,10 @@ export class ModelArtifactStore extends Construct implements IModelArtifactStore
 
   constructor(scope: Construct, id: string, props: ModelArtifactStoreProps = {}) {
     super(scope, id);
+    // Server access logs need a bucket policy on the log bucket (not the LogDeliveryWrite ACL, which
+    // BUCKET_OWNER_ENFORCED forbids). Set it here, before any child exists, so the store works in apps
+    // whose cdk.json lacks the feature flag; without it aws-cdk-lib throws on the access log bucket.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const check = new PropValidation();
     check.inRange('noncurrentVersionExpiration (days)', props.noncurrentVersionExpiration?.toDays(), 1, 36500);
     check.inRange('accessLogRetention (days)', props.accessLogRetention?.toDays(), 1, 36500);
