@@ -20,8 +20,10 @@ export function rates(rows: readonly LabelledRow[], predict: (text: string) => b
   let tn = 0;
   for (const r of rows) {
     const p = predict(r.text);
-    if (r.label === 1) p ? tp++ : fn++;
-    else p ? fp++ : tn++;
+    if (r.label === 1 && p) tp++;
+    else if (r.label === 1) fn++;
+    else if (p) fp++;
+    else tn++;
   }
   return {
     rows: rows.length,

@@ -12,6 +12,7 @@ import { originalSpan } from './normalize';
  * tour guide") weighs little and needs corroboration from other rules or the classifier.
  */
 export type InjectionFamily =
+  | 'AUTHORITY_CLAIM'
   | 'INSTRUCTION_OVERRIDE'
   | 'PERSONA_SWITCH'
   | 'REFUSAL_SUPPRESSION'
@@ -27,15 +28,22 @@ interface PhraseRule {
   readonly regex: RegExp;
 }
 
-const OVERRIDE_OBJECT_EN =
-  /(?:ignore|disregard|forget|skip|override|bypass|neglect|abandon|discard|overlook|drop|ignoring|disregarding|forgetting) (?:\S+ ){0,4}?(?:previous|prior|above|earlier|preceding|former|foregoing|initial|original|old|all|any|every|your|my|system|developer|those|these|the) (?:\S+ ){0,3}?(?:instructions?|prompts?|directions?|directives?|rules|guidelines|commands?|orders|context|tasks?|assignments?|constraints|restrictions|programming|training|conversation|messages|inputs?|information|content|documents?|articles|policies|safeguards|filters)\b/y;
+const OVERRIDE_VERBS_EN = ['ignore', 'disregard', 'forget', 'skip', 'override', 'bypass', 'neglect', 'abandon', 'discard', 'overlook', 'drop', 'ignoring', 'disregarding', 'forgetting', 'circumvent', 'disable'];
 
 const RULES: readonly PhraseRule[] = [
-  // Instruction override, English.
+  // Instruction override, English: a strong determiner ("previous", "all", "your") is near-proof;
+  // a plain one ("the", "any") also occurs in ordinary requests ("disregard any noise").
   {
-    family: 'INSTRUCTION_OVERRIDE', weight: 1,
-    triggers: ['ignore', 'disregard', 'forget', 'skip', 'override', 'bypass', 'neglect', 'abandon', 'discard', 'overlook', 'drop', 'ignoring', 'disregarding', 'forgetting'],
-    regex: OVERRIDE_OBJECT_EN,
+    family: 'INSTRUCTION_OVERRIDE', weight: 1, triggers: OVERRIDE_VERBS_EN,
+    regex: /(?:ignore|disregard|forget|skip|override|bypass|neglect|abandon|discard|overlook|drop|ignoring|disregarding|forgetting|circumvent|disable) (?:about |of )?(?:all|previous|prior|above|earlier|preceding|foregoing|initial|original|your|system|developer|my previous) (?:\S+ ){0,3}?(?:instructions?|prompts?|directions|directives|rules|guidelines|commands|orders|context|programming|training|restrictions|constraints|safeguards|filters|policies|tasks|assignments|information|conversation|documents|articles|identity)\b/y,
+  },
+  {
+    family: 'INSTRUCTION_OVERRIDE', weight: 0.6, triggers: OVERRIDE_VERBS_EN,
+    regex: /(?:ignore|disregard|forget|skip|override|bypass|neglect|abandon|discard|overlook|drop|ignoring|disregarding|forgetting|circumvent|disable) (?:\S+ ){0,2}?(?:the|any|these|those|its|their) (?:\S+ ){0,2}?(?:instructions|rules|guidelines|restrictions|safeguards|filters|policies|programming|directives|constraints)\b/y,
+  },
+  {
+    family: 'INSTRUCTION_OVERRIDE', weight: 0.6, triggers: OVERRIDE_VERBS_EN,
+    regex: /(?:ignore|disregard|override|bypass|circumvent|disable) (?:ethical|safety|content|moral|security) (?:restrictions|filters|safeguards|guidelines|programming|policies|protocols)\b/y,
   },
   { family: 'INSTRUCTION_OVERRIDE', weight: 0.9, triggers: ['forget', 'ignore', 'disregard'], regex: /(?:forget|ignore|disregard) (?:about )?(?:everything|all of that|all that|what (?:i|you) (?:said|told|were told|know))\b/y },
   { family: 'INSTRUCTION_OVERRIDE', weight: 0.9, triggers: ['leave', 'put', 'set'], regex: /(?:leave|put|set) (?:all )?(?:the |your )?(?:previous|prior|earlier|above) (?:\S+ ){0,2}?(?:behind|aside)\b/y },
@@ -54,7 +62,7 @@ const RULES: readonly PhraseRule[] = [
     triggers: ['ignora', 'ignore', 'ignorar', 'ignoren', 'olvida', 'olvide', 'olvidar', 'olvidate', 'olviden', 'descarta', 'omite', 'haz'],
     regex: /(?:ignora|ignore|ignorar|ignoren|olvida|olvide|olvidar|olvidate|olviden|descarta|omite|haz caso omiso de) (?:\S+ ){0,4}?(?:instrucciones|indicaciones|ordenes|reglas|directrices|directivas|instruccion|tareas)\b/y,
   },
-  { family: 'INSTRUCTION_OVERRIDE', weight: 0.9, triggers: ['olvida', 'olvide', 'olvidate', 'olvidar', 'ignora'], regex: /(?:olvida|olvide|olvidate de|olvidar|ignora) (?:\S+ ){0,1}?(?:todo|lo anterior)\b/y },
+  { family: 'INSTRUCTION_OVERRIDE', weight: 0.9, triggers: ['olvida', 'olvide', 'olvidate', 'olvidar', 'ignora'], regex: /(?:olvida|olvide|olvidate de|olvidar|ignora) (?:\S+ )??(?:todo|lo anterior)\b/y },
   // French.
   {
     family: 'INSTRUCTION_OVERRIDE', weight: 1,
@@ -69,22 +77,28 @@ const RULES: readonly PhraseRule[] = [
     regex: /(?:developer|god|jailbreak|jailbroken|unrestricted|unfiltered|evil|dan|dev|unlocked|uncensored|chaos|opposite|sudo|admin|debug) mode (?:enabled|activated|on|is enabled|has been enabled)\b/y },
   { family: 'PERSONA_SWITCH', weight: 0.6, triggers: ['developer', 'jailbreak', 'jailbroken', 'unrestricted', 'unfiltered', 'dan', 'uncensored', 'unlocked'],
     regex: /(?:developer|jailbreak|jailbroken|unrestricted|unfiltered|dan|uncensored|unlocked) mode\b/y },
-  { family: 'PERSONA_SWITCH', weight: 0.6, triggers: ['you', "you're"], regex: /(?:you are|you're) (?:now|going to (?:act|pretend|be)|about to (?:immerse|become|act)|no longer|free(?:d)? (?:from|of))\b/y },
-  { family: 'PERSONA_SWITCH', weight: 0.8, triggers: ['stay', 'remain', 'break', 'stay'], regex: /(?:stay|remain|break|staying) (?:in|out of) character\b/y },
+  { family: 'PERSONA_SWITCH', weight: 0.6, triggers: ['you', "you're"], regex: /(?:you are|you're) (?:now|going to (?:act|pretend|be)|about to (?:immerse|become|act)|no longer|freed? (?:from|of))\b/y },
+  { family: 'PERSONA_SWITCH', weight: 0.5, triggers: ['stay', 'remain', 'break', 'staying'], regex: /(?:stay|remain|break|staying) (?:in|out of) character\b/y },
   { family: 'PERSONA_SWITCH', weight: 0.5, triggers: ['act', 'acting', 'pretend', 'pretending', 'roleplay', 'simulate', 'emulate', 'impersonate'],
     regex: /(?:act|acting|pretend|pretending|roleplay|simulate|emulate|impersonate) (?:as |to be |that you are |like |you are )?(?:an? |my )?(?:\S+ ){0,3}?(?:ai|chatbot|bot|assistant|model|language model|gpt|chatgpt|llm|version of)\b/y },
-  { family: 'PERSONA_SWITCH', weight: 0.7, triggers: ['unfiltered', 'uncensored', 'amoral', 'unethical', 'immoral', 'unrestricted', 'unbound', 'rogue', 'evil', 'jailbroken', 'unhinged', 'unaligned'],
-    regex: /(?:unfiltered|uncensored|amoral|unethical|immoral|unrestricted|unbound|rogue|evil|jailbroken|unhinged|unaligned) (?:and \S+ )?(?:ai|chatbot|bot|assistant|model|language model|version|persona|character|entity|response|responses|answers?)\b/y },
+  { family: 'PERSONA_SWITCH', weight: 0.6, triggers: ['unfiltered', 'uncensored', 'amoral', 'unethical', 'immoral', 'unrestricted', 'unbound', 'jailbroken', 'unhinged', 'unaligned'],
+    regex: /(?:unfiltered|uncensored|amoral|unethical|immoral|unrestricted|unbound|jailbroken|unhinged|unaligned),? (?:\S+ ){0,2}?(?:ai|chatbot|bot|assistant|model|language model|persona|entity)\b/y },
+  { family: 'PERSONA_SWITCH', weight: 0.5, triggers: ['you', "you're"], regex: /(?:you are|you're) (?:role-?playing|playing the role of|acting as|simulating|emulating) (?:an? |the )?\S+/y },
+  { family: 'PERSONA_SWITCH', weight: 0.6, triggers: ['you', "you're"], regex: /(?:you are|you're) no longer (?:an? |the )?(?:chatgpt|gpt|claude|gemini|llama|ai|assistant|language model)\b/y },
+  { family: 'PERSONA_SWITCH', weight: 0.5, triggers: ['stay', 'remain', 'enter', 'activate', 'enable'], regex: /(?:stay|remain|enter|activate|enable) (?:in )?(?:\S+ ){1,2}?mode\b/y },
+  { family: 'AUTHORITY_CLAIM', weight: 0.6, triggers: ['i', "i'm"], regex: /(?:i am|i'm) (?:an? |one of )?(?:your |the )?(?:developers?|programmers?|creators?|engineers?|admin(?:istrator)?s?|employees?)(?: (?:at|from|of) (?:openai|anthropic|google|meta))?\b/y },
+  { family: 'AUTHORITY_CLAIM', weight: 0.6, triggers: ['openai', "openai's", 'chatgpt', "chatgpt's", 'anthropic', "anthropic's"], regex: /(?:openai|chatgpt|anthropic)(?:'s)? (?:content |usage )?(?:polic(?:y|ies)|rules|guidelines|restrictions|filters|moderation)\b/y },
+  { family: 'REFUSAL_SUPPRESSION', weight: 0.6, triggers: ['not', 'never', "doesn't", 'does', "don't", 'do', 'no'], regex: /(?:not|never|doesn't|does not|don't|do not|no longer) (?:have to |need to |required to )?(?:abide by|follow|obey|comply with|adhere to|bound by|care (?:about|for)) (?:\S+ ){0,3}?(?:openai|anthropic|rules|guidelines|policies|restrictions|programming|laws|morals|ethics)\b/y },
   { family: 'PERSONA_SWITCH', weight: 0.5, triggers: ['from'], regex: /from (?:now|this (?:moment|point)) on(?:wards)?,? (?:you|your|act|respond|answer|pretend|only)\b/y },
   { family: 'PERSONA_SWITCH', weight: 0.4, triggers: ['jailbreak', 'jailbroken', 'jailbreaking'], regex: /(?:jailbreak|jailbroken|jailbreaking)\b/y },
   { family: 'PERSONA_SWITCH', weight: 0.6, triggers: ['du', 'sie', 'ab'], regex: /(?:du bist|sie sind|ab (?:jetzt|sofort|nun) (?:bist du|bist|sind sie|antwortest du|handelst du))(?: jetzt| nun| ab jetzt| ab sofort)? (?:ein |eine |der |die )?(?:\S+ ){0,2}?(?:ki|bot|assistent|modell|chatbot|ohne)\b/y },
-  { family: 'PERSONA_SWITCH', weight: 0.6, triggers: ['eres', 'a', 'ahora', 'actua', 'actuaras'], regex: /(?:ahora eres|eres ahora|a partir de ahora(?:,)? (?:eres|seras|actuaras|responde)|actua como|actuaras como) (?:un |una )?(?:\S+ ){0,2}?(?:ia|bot|asistente|modelo|chatbot|sin)\b/y },
-  { family: 'PERSONA_SWITCH', weight: 0.6, triggers: ['tu', 'vous', 'a', 'agis', 'agissez'], regex: /(?:tu es (?:maintenant|desormais)|vous etes (?:maintenant|desormais)|a partir de maintenant(?:,)? (?:tu|vous)|agis comme|agissez comme) (?:un |une )?(?:\S+ ){0,2}?(?:ia|bot|assistant|modele|chatbot|sans)\b/y },
+  { family: 'PERSONA_SWITCH', weight: 0.6, triggers: ['eres', 'a', 'ahora', 'actua', 'actuaras'], regex: /(?:ahora eres|eres ahora|a partir de ahora,? (?:eres|seras|actuaras|responde)|actua como|actuaras como) (?:un |una )?(?:\S+ ){0,2}?(?:ia|bot|asistente|modelo|chatbot|sin)\b/y },
+  { family: 'PERSONA_SWITCH', weight: 0.6, triggers: ['tu', 'vous', 'a', 'agis', 'agissez'], regex: /(?:tu es (?:maintenant|desormais)|vous etes (?:maintenant|desormais)|a partir de maintenant,? (?:tu|vous)|agis comme|agissez comme) (?:un |une )?(?:\S+ ){0,2}?(?:ia|bot|assistant|modele|chatbot|sans)\b/y },
 
   // Refusal suppression and "no limits".
   {
-    family: 'REFUSAL_SUPPRESSION', weight: 0.6, triggers: ['no', 'without', 'free', 'any', 'zero', 'not', 'ignore', 'beyond'],
-    regex: /(?:no|without|free (?:of|from)|any|zero|not bound by|beyond) (?:\S+ ){0,2}?(?:restrictions|filters|filtering|limitations|limits|censorship|guidelines|boundaries|morals|ethics|moral (?:or|and) ethical|ethical (?:or|and) moral|content polic(?:y|ies)|safeguards|programming guidelines)\b/y,
+    family: 'REFUSAL_SUPPRESSION', weight: 0.5, triggers: ['no', 'without', 'free', 'not', 'beyond'],
+    regex: /(?:no|without|free (?:of|from)|not bound by|beyond) (?:any )?(?:\S+ )?(?:restrictions|filters|filtering|limitations|limits|censorship|guidelines|boundaries|morals|ethics|moral (?:or|and) ethical|ethical (?:or|and) moral|content polic(?:y|ies)|safeguards|programming guidelines)\b/y,
   },
   { family: 'REFUSAL_SUPPRESSION', weight: 0.7, triggers: ['never', 'not', "don't", 'dont', 'do', 'will', "won't", 'cannot', "can't", 'must'],
     regex: /(?:never|not|don't|dont|do not|will not|won't|cannot|can't|must not) (?:ever )?(?:refuse|decline|say (?:that )?(?:you|it) (?:can't|cannot)|say no|apologi[sz]e|include (?:any )?(?:warnings|disclaimers)|add (?:any )?(?:warnings|disclaimers|notes)|mention (?:that )?(?:you are an ai|openai))\b/y },
@@ -104,6 +118,7 @@ const RULES: readonly PhraseRule[] = [
   { family: 'PROMPT_LEAK', weight: 0.9, triggers: ['muestra', 'muestrame', 'revela', 'dime', 'repite', 'imprime', 'cual', 'que'], regex: /(?:muestrame|muestra|revela|dime|repite|imprime|cual es|que es) (?:\S+ ){0,2}?(?:tu|el|las|tus|su|sus) (?:\S+ )?(?:prompt|instrucciones|indicaciones)(?: (?:del|de) sistema| iniciales| originales)?\b/y },
   { family: 'PROMPT_LEAK', weight: 0.9, triggers: ['montre', 'montrez', 'revele', 'revelez', 'affiche', 'affichez', 'repete', 'repetez', 'donne', 'donnez', 'quel', 'quelles', 'quelle'], regex: /(?:montrez?|revelez?|affichez?|repetez?|donnez?|quel est|quelles sont|quelle est)(?:-moi)? (?:\S+ ){0,2}?(?:ton|votre|tes|vos|le|les) (?:\S+ )?(?:prompt|instructions|consignes)(?: systeme| initiales| initial)?\b/y },
 
+  { family: 'TASK_SWITCH', weight: 0.5, triggers: ['just', 'only', 'simply'], regex: /(?:just|only|simply) (?:say|output|print|write|answer with|respond with|reply with) ["'\w]/y },
   // Task switch: praise, then a new job (the deepset pattern of hijacking a task mid-conversation).
   { family: 'TASK_SWITCH', weight: 0.6, triggers: ['now', 'new', 'next'], regex: /(?:now (?:focus on |concentrate on |come |let's |start )?(?:your |a |the )?new|new|next) (?:task|assignment|instructions?|challenge|mission|order)s?(?: is| follows|:|!| for you)/y },
   { family: 'TASK_SWITCH', weight: 0.6, triggers: ['neue', 'nun', 'jetzt'], regex: /(?:(?:nun|jetzt) (?:folgt |kommt )?(?:eine |die )?neue|neue) (?:aufgabe|anweisung|herausforderung|auftrag)/y },

@@ -61,7 +61,7 @@ const findCreditCards: Recognizer = (text, out) => {
   }
 };
 
-const IBAN_START = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2} ?[A-Za-z0-9]{4}/g;
+const IBAN_START = /(?<![A-Z0-9])[A-Z]{2}\d{2} ?[A-Z0-9]{4}/gi;
 
 /** Matches the start, then takes exactly the country's length, skipping single spaces between groups. */
 const findIbans: Recognizer = (text, out) => {
@@ -98,7 +98,7 @@ const findSsns: Recognizer = (text, out) => {
   }
 };
 
-const IPV4_CANDIDATE = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)/g;
+const IPV4_CANDIDATE = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?!\w|\.\d)/g;
 const IPV6_CANDIDATE = /(?<![\w:.])[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?::\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])/gi;
 
 const findIps: Recognizer = (text, out) => {
@@ -126,8 +126,10 @@ const findUrls: Recognizer = (text, out) => {
  * 7–15 digits (E.164), not a date, version or amount, and for shapes that are usually not
  * phone numbers (bare digit runs, thousands-like groups) a phone word nearby.
  */
-const PHONE_CANDIDATE = /(?<![\w+.,/:-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,8}){0,5}(?:(?: ?x| ?ext\.? ?)\d{1,5})?(?![\w-]|[.,]\d)/g;
-const PHONE_CONTEXT = /(?:phone|tel|call|mobile|cell|fax|desk|office|contact|number|reach|text|whatsapp|sms|message|answering|dial|ring|n[uú]mero|telefon|tel[eé]fono|t[eé]l[eé]phone|portable|handy)/i;
+const PHONE_CANDIDATE = /(?<![\w+./:-])(?<!\d,)(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,12}(?:[ .-]\d{2,8}){0,5}(?:(?: ?x| ?ext\.? ?)\d{1,5})?(?![\w:]|-\d|[.,]\d)/g;
+/** Numbers that sit next to these words are identifiers of another kind. */
+const NOT_PHONE_CONTEXT = /licen[cs]e|account|order|invoice|passport|serial|ssn|social security|zip|postal|apt|suite|address|iban|card/i;
+const PHONE_CONTEXT = /phone|tel|call|mobile|cell|fax|desk|contact|number|reach|text|whatsapp|sms|message|answering|dial|ring|n[uú]mero|tél[eé]phone|portable|handy/i;
 
 function phoneShapeOk(raw: string, text: string, index: number): boolean {
   const body = raw.replace(/(?: ?x| ?ext\.? ?)\d{1,5}$/, '');
@@ -136,11 +138,16 @@ function phoneShapeOk(raw: string, text: string, index: number): boolean {
   const groups = body.replace(/^\+/, '').split(/[ .()-]+/).filter((g) => g.length > 0);
   const hasPlus = body.startsWith('+');
   const hasParens = body.includes('(');
-  const context = (): boolean => PHONE_CONTEXT.test(text.slice(Math.max(0, index - 40), index));
-  if (/^\d{4}[-./]\d{1,2}[-./]\d{1,2}$/.test(body) || /^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$/.test(body)) return false;
+  const before = text.slice(Math.max(0, index - 40), index);
+  const after = text.slice(index + raw.length, index + raw.length + 12);
+  const context = (): boolean => PHONE_CONTEXT.test(before) || /^[\s-]{0,2}(?:office|fax|mobile|cell|home|work|landline)\b/i.test(after);
+  if (NOT_PHONE_CONTEXT.test(before.slice(-24)) && !/phone|tel|fax|mobile|cell|call/i.test(before.slice(-24))) return false;
+  if (/^\d{4}[-./]\d{1,2}[-./]\d{1,2}\b/.test(body) || /^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$/.test(body)) return false;
   if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(body)) return false;
   if (groups.every((g) => /^(?:19|20)\d\d$/.test(g))) return false;
   if (groups.length === 1) return (hasPlus || context()) && digits.length >= 8;
+  // Two short groups ("370 3911") are as often a house number and a street number as a phone.
+  if (groups.length === 2 && !hasPlus && !hasParens) return context();
   if (!hasPlus && !hasParens && /^\d{1,3}(?:[ .,]\d{3})+$/.test(body)) return context();
   return true;
 }

@@ -62,7 +62,7 @@ const STANDARD: Omit<SafetyPolicy, 'version'> = {
   // 256 KiB of text plus headroom: larger prompts exceed every hosted model's context anyway.
   size: { input: { maxBytes: 1 << 20, maxChars: 1 << 19 }, output: { maxBytes: 1 << 20, maxChars: 1 << 19 } },
   unicode: { invisible: 'redact', bidi: 'redact', tagSmuggling: 'block', variationSelectorSmuggling: 'block' },
-  injection: { enabled: true, action: 'block', threshold: 0.8, classifier: true, decodePayloads: true },
+  injection: { enabled: true, action: 'block', threshold: 0.7, classifier: true, decodePayloads: true },
   pii: {
     EMAIL_ADDRESS: both('redact'),
     PHONE_NUMBER: both('redact'),
@@ -86,7 +86,7 @@ const PRESET_POLICIES: Record<PresetName, Omit<SafetyPolicy, 'version'>> = {
     preset: 'strict',
     size: { input: { maxBytes: 1 << 17, maxChars: 1 << 16 }, output: { maxBytes: 1 << 18, maxChars: 1 << 17 } },
     unicode: { invisible: 'block', bidi: 'block', tagSmuggling: 'block', variationSelectorSmuggling: 'block' },
-    injection: { ...STANDARD.injection, threshold: 0.6 },
+    injection: { ...STANDARD.injection, threshold: 0.5 },
     pii: { ...STANDARD.pii, CREDIT_CARD: dir('block', 'redact'), US_SSN: dir('block', 'redact'), URL: both('allow') },
     secrets: dir('block', 'redact'),
     toxicity: dir('redact', 'block'),

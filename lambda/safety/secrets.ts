@@ -59,15 +59,15 @@ const PREFIXED: readonly PrefixedToken[] = [
 const PRIVATE_KEY_BEGIN = /-----BEGIN (?:[A-Z0-9]{1,16} ){0,3}PRIVATE KEY(?: BLOCK)?-----/g;
 
 /** A 40-character AWS secret access key, reported only next to a key id or a secret keyword. */
-const AWS_SECRET_CANDIDATE = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+const AWS_SECRET_CANDIDATE = /(?<![A-Z0-9/+])[A-Z0-9/+]{40}(?![A-Z0-9/+=])/gi;
 
 const SECRET_ASSIGNMENT =
-  /\b(?:passwords?|passwd|pwd|pass|secret|secret[_-]?key|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|api[_-]?key|apikey|access[_-]?key|client[_-]?secret|credentials?|private[_-]?key|bearer)["']?[ \t]{0,3}(?:[:=]|=>|:=)[ \t]{0,3}["']?([^\s"'`,;]{8,200})/gi;
+  /\b(?:passwords?|passwd|pwd|pass|secret|secret[_-]?key|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|api[_-]?key|access[_-]?key|client[_-]?secret|credentials?|private[_-]?key|bearer)["']?[ \t]{0,3}(?:[:=]|=>|:=)[ \t]{0,3}["']?([^\s"'`,;]{8,200})/gi;
 
 const BEARER = /\b(?:authorization:[ \t]{0,3})?bearer[ \t]{1,3}([\w~+/.=-]{16,4096})/gi;
 
 function looksRandom(value: string, minEntropy: number): boolean {
-  const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((r) => r.test(value)).length;
+  const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Z0-9]/i].filter((r) => r.test(value)).length;
   return classes >= 2 && shannonEntropy(value) >= minEntropy;
 }
 
