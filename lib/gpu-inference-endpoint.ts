@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, IResource, Names, Resource, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, IResource, Lazy, Names, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,8 +10,40 @@ import { MetricVariantOptions, endpointMetric, perGpu } from './endpoint-metrics
 import { GpuInstanceType } from './gpu-instance-type';
 import { ModelVersion } from './model-version';
 import { PropValidation } from './prop-validation';
+import { BoundDeploymentStrategy, DeploymentStrategy, provisioningSeconds } from './deployment-strategy';
 import { validateVariant, VariantOptions } from './production-variant';
+import { RollbackAlarms } from './rollback-alarms';
+import { AlarmSpec, DEFAULT_MAX_ERROR_RATE, rollbackAlarmSpecs } from './rollback-alarm-spec';
 import { RoutingStrategy } from './routing-strategy';
+import { ScalableInstanceCount } from './scalable-instance-count';
+import { ScalingGuard } from './scaling-guard';
+
+/** A candidate served as a shadow: it gets a copy of live traffic and its answers are discarded. */
+export interface ShadowVariantOptions extends VariantOptions {
+  /** The shadow variant's name, ≤ 63 characters. */
+  readonly variantName: string;
+  /**
+   * Share of production requests copied to the shadow, 1–100 %.
+   * @default 100
+   */
+  readonly samplingPercentage?: number;
+}
+
+/** Capacity bounds for `autoScaleInstanceCount`. */
+export interface InstanceCountScalingProps {
+  /** Fewest instances, ≥ 1 (scale to zero needs inference components). */
+  readonly minCapacity: number;
+  /** Most instances. */
+  readonly maxCapacity: number;
+  /**
+   * The variant to scale.
+   * @default - the first variant
+   */
+  readonly variantName?: string;
+}
+
+/** AutoRollbackConfiguration takes at most 10 alarms. */
+const MAX_ROLLBACK_ALARMS = 10;
 
 /** A production variant beyond the first: its own model version, image and fleet. */
 export interface ProductionVariantOptions extends VariantOptions {
@@ -43,6 +75,22 @@ export interface GpuInferenceEndpointProps extends VariantOptions {
    * @default Duration.seconds(60)
    */
   readonly latencyBudget?: Duration;
+  /**
+   * How a new model version reaches traffic. Rollback alarms on the new fleet are added for
+   * every strategy, from `latencyBudget` and `maxErrorRate`.
+   * @default DeploymentStrategy.allAtOnce() with a 5-minute bake
+   */
+  readonly deploymentStrategy?: DeploymentStrategy;
+  /**
+   * Share of 5xx answers (0–1) from the new fleet that rolls a deployment back.
+   * @default 0.02
+   */
+  readonly maxErrorRate?: number;
+  /**
+   * A candidate model version that receives a copy of live traffic with no effect on responses.
+   * @default - no shadow
+   */
+  readonly shadowVariant?: ShadowVariantOptions;
   /**
    * VPC for the model containers.
    * @default - no VPC (SageMaker-managed network)
@@ -188,6 +236,19 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
   public readonly endpointConfig: sagemaker.CfnEndpointConfig;
   /** The KMS key of the ML storage volumes, when the instance types allow one. */
   public readonly encryptionKey?: kms.IKey;
+  /** The deployment strategy applied to the first variant's fleet. */
+  public readonly deploymentStrategy: DeploymentStrategy;
+  /** The strategy's deployment config, traffic steps and timeout. */
+  public readonly rollout: BoundDeploymentStrategy;
+  /** The settings of the generated rollback alarms (per variant). */
+  public readonly rollbackAlarmSpecs: AlarmSpec[];
+  /** The generated rollback alarms, per production variant. */
+  public readonly rollbackAlarms: RollbackAlarms[];
+  /** The shadow variant, when there is one. */
+  public readonly shadow?: DeployedVariant;
+  private readonly extraRollbackAlarms: cloudwatch.IAlarm[] = [];
+  private readonly scaling = new Map<string, ScalableInstanceCount>();
+  private readonly alarmAccess?: iam.Policy;
   protected readonly defaultVariantName: string;
 
   constructor(scope: Construct, id: string, props: GpuInferenceEndpointProps) {
@@ -197,7 +258,14 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
     this.endpointName = props.endpointName ?? Names.uniqueResourceName(this, { maxLength: 63, separator: '-' });
     this.latencyBudget = props.latencyBudget ?? Duration.seconds(60);
     this.defaultVariantName = primary.variantName;
+    this.deploymentStrategy = props.deploymentStrategy ?? DeploymentStrategy.allAtOnce();
+    this.rollout = this.deploymentStrategy.bind({
+      instanceCount: primary.instanceCount ?? 1,
+      variantCount: variantOptions.length,
+      provisioningSeconds: provisioningSeconds(primary.modelDataDownloadTimeout?.toSeconds(), primary.containerStartupHealthCheckTimeout?.toSeconds()),
+    });
     this.validate(props, variantOptions);
+    this.rollbackAlarmSpecs = rollbackAlarmSpecs({ latencyBudget: this.latencyBudget, maxErrorRate: props.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE });
 
     this.role = props.role ?? this.createRole();
     const vpcConfig = this.vpcConfig(props);
@@ -213,21 +281,23 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
       modelVersion: options.modelVersion,
       model: this.createModel(index === 0 ? 'Model' : `Model${options.variantName}`, options, vpcConfig, props.networkIsolation ?? true),
     }));
+    const shadowOptions = props.shadowVariant;
+    if (shadowOptions) {
+      this.shadow = {
+        variantName: shadowOptions.variantName,
+        instanceType: shadowOptions.instanceType,
+        instanceCount: shadowOptions.instanceCount ?? 1,
+        modelVersion: shadowOptions.modelVersion,
+        model: this.createModel(`Shadow${shadowOptions.variantName}`, shadowOptions, vpcConfig, props.networkIsolation ?? true),
+      };
+    }
 
     this.endpointConfig = new sagemaker.CfnEndpointConfig(this, 'Config', {
       kmsKeyId: this.encryptionKey?.keyArn,
-      productionVariants: variantOptions.map((options, i) => ({
-        variantName: options.variantName,
-        modelName: this.variants[i].model.attrModelName,
-        instanceType: options.instanceType.name,
-        initialInstanceCount: options.instanceCount ?? 1,
-        initialVariantWeight: options.initialWeight ?? 1,
-        volumeSizeInGb: options.volumeSize?.toGibibytes(),
-        modelDataDownloadTimeoutInSeconds: options.modelDataDownloadTimeout?.toSeconds(),
-        containerStartupHealthCheckTimeoutInSeconds: options.containerStartupHealthCheckTimeout?.toSeconds(),
-        inferenceAmiVersion: options.inferenceAmiVersion ?? options.image.inferenceAmiVersion,
-        routingConfig: { routingStrategy: options.routingStrategy ?? RoutingStrategy.LEAST_OUTSTANDING_REQUESTS },
-      })),
+      productionVariants: variantOptions.map((options, i) => renderVariant(options, this.variants[i].model, options.initialWeight ?? 1)),
+      shadowProductionVariants: shadowOptions && this.shadow ? [renderVariant(shadowOptions, this.shadow.model,
+        // A shadow gets a copy of the share of traffic its weight bears to the production variant's weight.
+        ((shadowOptions.samplingPercentage ?? 100) / 100) * (primary.initialWeight ?? 1))] : undefined,
     });
     if (!this.encryptionKey) {
       acknowledgeInHipaaAndNist(this.endpointConfig, 'SageMakerEndpointConfigurationKMSKeyConfigured',
@@ -235,14 +305,94 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
         'SageMaker rejects KmsKeyId on such endpoint configs because the Nitro hardware module already encrypts those volumes at rest (AES-256).');
     }
 
+    this.rollbackAlarms = this.variants.map((v) => new RollbackAlarms(this, `RollbackAlarms${v.variantName}`, {
+      endpointName: this.endpointName,
+      variantName: v.variantName,
+      endpointConfigName: this.endpointConfig.attrEndpointConfigName,
+      specs: this.rollbackAlarmSpecs,
+    }));
+    if (this.role instanceof iam.Role) {
+      // SageMaker reads the rollback alarms' state while it bakes a deployment. A policy of its
+      // own, so the models (which wait for the role's default policy) do not wait for the alarms.
+      this.alarmAccess = new iam.Policy(this, 'RollbackAlarmAccess', { roles: [this.role] });
+      this.alarmAccess.addStatements(new iam.PolicyStatement({
+        actions: ['cloudwatch:DescribeAlarms'],
+        resources: Lazy.list({ produce: () => this.allRollbackAlarms().map((a) => a.alarmArn) }),
+      }));
+      acknowledgeInHipaaAndNist(this.alarmAccess, 'IAMNoInlinePolicy', 'Allows only cloudwatch:DescribeAlarms on this endpoint\'s ' +
+        'rollback alarms, for this endpoint\'s role alone.');
+    }
+
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
       endpointName: this.endpointName,
       endpointConfigName: this.endpointConfig.attrEndpointConfigName,
+      deploymentConfig: Lazy.any({
+        produce: () => ({
+          ...this.rollout.deploymentConfig,
+          autoRollbackConfiguration: { alarms: this.allRollbackAlarms().map((a) => ({ alarmName: a.alarmName })) },
+        }),
+      }),
       tags: [
         ...this.variants.map((v) => ({ key: `model-version:${v.variantName}`, value: v.modelVersion.id })),
+        ...(this.shadow ? [{ key: `shadow-version:${this.shadow.variantName}`, value: this.shadow.modelVersion.id }] : []),
       ],
     });
+    if (this.alarmAccess) this.endpoint.node.addDependency(this.alarmAccess);
     this.endpointArn = this.endpoint.ref;
+    this.node.addValidation({
+      validate: () => {
+        const count = this.allRollbackAlarms().length;
+        return count > MAX_ROLLBACK_ALARMS
+          ? [`${count} rollback alarms: SageMaker's AutoRollbackConfiguration takes at most ${MAX_ROLLBACK_ALARMS}; add fewer with addRollbackAlarm()`]
+          : [];
+      },
+    });
+  }
+
+  /** Every alarm that rolls a deployment back: the generated ones and those added with `addRollbackAlarm`. */
+  public allRollbackAlarms(): cloudwatch.IAlarm[] {
+    return [...this.rollbackAlarms.flatMap((r) => r.alarms), ...this.extraRollbackAlarms];
+  }
+
+  /**
+   * Adds an alarm that rolls a deployment back (e.g. the safety gateway's error or block rate).
+   * Its dimensions must not use this endpoint's attributes (use `endpointName`, a literal), or the
+   * endpoint and the alarm would depend on each other.
+   */
+  public addRollbackAlarm(alarm: cloudwatch.IAlarm): void {
+    this.extraRollbackAlarms.push(alarm);
+  }
+
+  /**
+   * Autoscales a variant's instance count. The scaled capacity survives deploys
+   * (`RetainAllVariantProperties`), and a `ScalingGuard` deregisters scaling before a change of
+   * instance type, which SageMaker would otherwise refuse.
+   */
+  public autoScaleInstanceCount(props: InstanceCountScalingProps): ScalableInstanceCount {
+    const variant = this.variant(props.variantName);
+    const check = new PropValidation();
+    check.wholeNumber('minCapacity', props.minCapacity, 1);
+    check.wholeNumber('maxCapacity', props.maxCapacity, 1);
+    if (props.minCapacity === 0) check.fail('minCapacity', 0, 'needs inference components to scale to zero: use scaleToZero on the model instead');
+    if (props.minCapacity > variant.instanceCount) check.fail('minCapacity', props.minCapacity, `exceeds the initial instanceCount ${variant.instanceCount}: min ≤ initial ≤ max`);
+    if (props.maxCapacity < variant.instanceCount) check.fail('maxCapacity', props.maxCapacity, `is below the initial instanceCount ${variant.instanceCount}: min ≤ initial ≤ max`);
+    if (this.scaling.has(variant.variantName)) check.fail('variantName', variant.variantName, 'is already autoscaled: call autoScaleInstanceCount once per variant');
+    check.throwIfAny(this);
+
+    const resourceId = `endpoint/${this.endpointName}/variant/${variant.variantName}`;
+    const guard = new ScalingGuard(this, `ScalingGuard${variant.variantName}`, { resourceId, instanceType: variant.instanceType.name });
+    this.endpoint.node.addDependency(guard);
+    // The id carries the instance type: a new type means new scaling resources, registered after the update.
+    const scaling = new ScalableInstanceCount(this, `InstanceCount${variant.variantName}${pascal(variant.instanceType.name)}`, {
+      resourceId: `endpoint/${this.endpoint.attrEndpointName}/variant/${variant.variantName}`,
+      minCapacity: props.minCapacity,
+      maxCapacity: props.maxCapacity,
+      gpuCount: variant.instanceType.spec?.gpuCount,
+      gpuUtilizationMetric: this.metricGpuUtilization({ variantName: variant.variantName }),
+    });
+    this.endpoint.retainAllVariantProperties = true;
+    this.scaling.set(variant.variantName, scaling);
+    return scaling;
   }
 
   /**
@@ -287,6 +437,13 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
     if (props.encryptionKey && nvme.length > 0) {
       check.fail('encryptionKey', props.encryptionKey.node.path, `cannot be used with ${nvme.join(', ')} (local NVMe storage, already ` +
         'hardware-encrypted): SageMaker rejects KmsKeyId there; remove encryptionKey or choose a type without instance storage');
+    }
+    for (const problem of this.rollout.problems) check.fail('deploymentStrategy', this.deploymentStrategy.kind, `— ${problem}`);
+    check.inRange('maxErrorRate', props.maxErrorRate, 0.0001, 1);
+    if (props.shadowVariant) {
+      validateVariant(check, 'shadowVariant.', props.shadowVariant);
+      check.inRange('shadowVariant.samplingPercentage', props.shadowVariant.samplingPercentage, 1, 100, ' %');
+      if (names.includes(props.shadowVariant.variantName)) check.fail('shadowVariant.variantName', props.shadowVariant.variantName, 'is also a production variant: give the shadow its own name');
     }
     if (props.securityGroups && !props.vpc) check.fail('securityGroups', props.securityGroups.length, 'need a vpc: set vpc as well');
     if (props.vpcSubnets && !props.vpc) check.fail('vpcSubnets', 'set', 'needs a vpc: set vpc as well');
@@ -379,3 +536,21 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
   }
 }
 
+function renderVariant(options: VariantOptions, model: sagemaker.CfnModel, weight: number): sagemaker.CfnEndpointConfig.ProductionVariantProperty {
+  return {
+    variantName: (options as ProductionVariantOptions).variantName,
+    modelName: model.attrModelName,
+    instanceType: options.instanceType.name,
+    initialInstanceCount: options.instanceCount ?? 1,
+    initialVariantWeight: weight,
+    volumeSizeInGb: options.volumeSize?.toGibibytes(),
+    modelDataDownloadTimeoutInSeconds: options.modelDataDownloadTimeout?.toSeconds(),
+    containerStartupHealthCheckTimeoutInSeconds: options.containerStartupHealthCheckTimeout?.toSeconds(),
+    inferenceAmiVersion: options.inferenceAmiVersion ?? options.image.inferenceAmiVersion,
+    routingConfig: { routingStrategy: options.routingStrategy ?? RoutingStrategy.LEAST_OUTSTANDING_REQUESTS },
+  };
+}
+
+function pascal(name: string): string {
+  return name.split(/[^a-zA-Z0-9]/).map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+}

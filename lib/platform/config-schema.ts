@@ -40,6 +40,74 @@ const model = z.strictObject({
   versions: z.record(z.string(), modelVersion).describe('Model versions by version label'),
 }).describe('A model served by the platform');
 
+const capacity = z.union([
+  z.strictObject({ instances: z.number().int().min(1).describe('A number of instances') }),
+  z.strictObject({ percent: z.number().int().min(1).max(100).describe('A percentage of the fleet') }),
+]);
+const minutes = z.number().positive().max(60);
+
+const rollout = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('canary'),
+    size: capacity.describe('Canary share of the new fleet, ≤ 50% of the instances'),
+    bakeMinutes: minutes.describe('How long the canary bakes under the rollback alarms'),
+    terminationWaitMinutes: z.number().min(0).max(60).optional().describe('Watch after full shift before the old fleet goes (default: bakeMinutes)'),
+  }),
+  z.strictObject({
+    type: z.literal('linear'),
+    step: capacity.describe('Traffic per step, 10–50% of the instances'),
+    intervalMinutes: minutes,
+    terminationWaitMinutes: z.number().min(0).max(60).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('rolling'),
+    batch: capacity.describe('Instances per batch, 5–50% of the fleet'),
+    intervalMinutes: minutes,
+    rollbackBatch: capacity.optional(),
+  }),
+  z.strictObject({
+    type: z.literal('allAtOnce'),
+    bakeMinutes: z.number().min(0).max(60).optional().describe('Watch after the shift before the old fleet goes (default 5)'),
+  }),
+]).describe('How a new model version reaches traffic');
+
+const cooldowns = {
+  scaleInCooldownSeconds: z.number().int().min(0).max(3600).describe('Wait after a scale-in (GPU instances take minutes to return)'),
+  scaleOutCooldownSeconds: z.number().int().min(0).max(3600).describe('Wait after a scale-out'),
+};
+
+const autoscaling = z.strictObject({
+  minCapacity: z.number().int().min(1),
+  maxCapacity: z.number().int().min(1),
+  invocationsPerInstancePerMinute: z.number().positive().optional().describe('Target-track invocations per instance per minute'),
+  concurrentRequestsPerInstance: z.number().positive().optional().describe('Target-track concurrent requests per instance (high-resolution)'),
+  gpuUtilizationPercentPerGpu: z.number().min(1).max(100).optional().describe('Target-track average utilization per GPU'),
+  ...cooldowns,
+  stepScaling: z.array(z.strictObject({
+    name: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be letters and digits'),
+    metric: z.string().describe('An endpoint metric, e.g. GPUMemoryUtilization or ModelLatency'),
+    statistic: z.string().optional(),
+    steps: z.array(z.strictObject({
+      lower: z.number().optional(), upper: z.number().optional(), change: z.number().int(),
+    })).min(2).describe('Capacity changes by metric interval: one interval must be open below or above'),
+    cooldownSeconds: z.number().int().min(0).max(3600),
+  })).optional().describe('Step scaling on any endpoint metric'),
+  schedules: z.array(z.strictObject({
+    name: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be letters and digits'),
+    schedule: z.string().regex(/^(?:cron|rate|at)\(.+\)$/, 'must be cron(...), rate(...) or at(...)').describe('e.g. cron(0 22 * * ? *)'),
+    timeZone: z.string().optional().describe('IANA time zone, e.g. Europe/Berlin (default UTC)'),
+    minCapacity: z.number().int().min(1).optional(),
+    maxCapacity: z.number().int().min(1).optional(),
+  })).optional().describe('Scheduled capacity, e.g. a smaller fleet at night'),
+}).describe('Instance autoscaling of the variant');
+
+const shadow = z.strictObject({
+  version: z.string().describe('The candidate version'),
+  instanceType: z.string(),
+  instanceCount: z.number().int().min(1).optional(),
+  samplingPercentage: z.number().int().min(1).max(100).optional().describe('Share of requests copied to the shadow (default 100)'),
+}).describe('A candidate version that receives a copy of live traffic; its answers are discarded');
+
 const deployment = z.strictObject({
   version: z.string().describe('Which of the model\'s versions this stage serves'),
   instanceType: z.string().meta({ examples: GpuInstanceType.all().map((t) => t.name) }).describe('SageMaker GPU instance type, e.g. ml.g5.2xlarge'),
@@ -49,6 +117,10 @@ const deployment = z.strictObject({
   modelDataDownloadTimeoutSeconds: z.number().int().min(60).max(3600).optional(),
   containerStartupHealthCheckTimeoutSeconds: z.number().int().min(60).max(3600).optional(),
   environment: z.record(z.string(), z.string()).optional().describe('Container environment for this stage; wins over the model\'s'),
+  rollout: rollout.optional(),
+  maxErrorRate: z.number().gt(0).max(1).optional().describe('Share of 5xx answers from a new fleet that rolls it back (default 0.02)'),
+  autoscaling: autoscaling.optional(),
+  shadow: shadow.optional(),
 }).describe('How a stage serves one model');
 
 const artifactStore = z.strictObject({
@@ -80,6 +152,9 @@ export type ModelVersionConfig = z.infer<typeof modelVersion>;
 export type ModelDeploymentConfig = z.infer<typeof deployment>;
 export type StageConfig = z.infer<typeof stage>;
 export type ImageConfig = z.infer<typeof image>;
+export type RolloutConfig = z.infer<typeof rollout>;
+export type CapacityConfig = z.infer<typeof capacity>;
+export type AutoscalingConfig = z.infer<typeof autoscaling>;
 
 /** The JSON Schema of the config, for editors. */
 export function platformConfigJsonSchema(): object {

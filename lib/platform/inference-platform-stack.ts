@@ -1,11 +1,14 @@
-import { CfnOutput, Duration, Size, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Size, Stack, StackProps, TimeZone } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { GpuInferenceEndpoint } from '../gpu-inference-endpoint';
 import { GpuInstanceType } from '../gpu-instance-type';
 import { InferenceImage } from '../inference-image';
 import { ModelArtifactStore } from '../model-artifact-store';
-import { ImageConfig, PlatformConfig } from './config-schema';
+import { ModelVersion } from '../model-version';
+import { AutoscalingConfig, ImageConfig, PlatformConfig } from './config-schema';
+import { deploymentStrategy } from './rollout-config';
 
 export interface InferencePlatformStackProps extends StackProps {
   /** The validated platform config (see `parsePlatformConfig`). */
@@ -37,11 +40,15 @@ export class InferencePlatformStack extends Stack {
 
     for (const [modelName, deployment] of Object.entries(stage.models)) {
       const model = config.models[modelName];
-      const modelVersion = this.artifactStore.addModelVersion({ modelName, version: deployment.version, ...model.versions[deployment.version] });
+      const version = (label: string): ModelVersion => this.artifactStore.modelVersions.find((v) => v.modelName === modelName && v.version === label)
+        ?? this.artifactStore.addModelVersion({ modelName, version: label, ...model.versions[label] });
+      const modelVersion = version(deployment.version);
+      const image = inferenceImage(model.image);
+      const shadow = deployment.shadow;
       const endpoint = new GpuInferenceEndpoint(this, pascalCase(modelName), {
         endpointName: `${config.name}-${stageName}-${modelName}`,
         modelVersion,
-        image: inferenceImage(model.image),
+        image,
         instanceType: GpuInstanceType.of(deployment.instanceType),
         instanceCount: deployment.instanceCount,
         tensorParallelDegree: deployment.tensorParallelDegree,
@@ -50,10 +57,52 @@ export class InferencePlatformStack extends Stack {
         modelDataDownloadTimeout: optional(deployment.modelDataDownloadTimeoutSeconds, Duration.seconds),
         containerStartupHealthCheckTimeout: optional(deployment.containerStartupHealthCheckTimeoutSeconds, Duration.seconds),
         latencyBudget: optional(model.latencyBudgetMs, Duration.millis),
+        maxErrorRate: deployment.maxErrorRate,
+        deploymentStrategy: deployment.rollout && deploymentStrategy(deployment.rollout),
+        shadowVariant: shadow && {
+          variantName: 'Shadow',
+          modelVersion: version(shadow.version),
+          image,
+          instanceType: GpuInstanceType.of(shadow.instanceType),
+          instanceCount: shadow.instanceCount,
+          samplingPercentage: shadow.samplingPercentage,
+          environment: { ...model.environment, ...deployment.environment },
+        },
       });
+      if (deployment.autoscaling) autoscale(endpoint, deployment.autoscaling);
       this.endpoints[modelName] = endpoint;
       new CfnOutput(this, `${pascalCase(modelName)}EndpointName`, { value: endpoint.endpointName, description: `SageMaker endpoint of ${modelName}` });
     }
+  }
+}
+
+function autoscale(endpoint: GpuInferenceEndpoint, config: AutoscalingConfig): void {
+  const scaling = endpoint.autoScaleInstanceCount({ minCapacity: config.minCapacity, maxCapacity: config.maxCapacity });
+  const cooldowns = { scaleInCooldown: Duration.seconds(config.scaleInCooldownSeconds), scaleOutCooldown: Duration.seconds(config.scaleOutCooldownSeconds) };
+  if (config.invocationsPerInstancePerMinute !== undefined) {
+    scaling.scaleOnInvocationsPerInstance('Invocations', { invocationsPerInstancePerMinute: config.invocationsPerInstancePerMinute, ...cooldowns });
+  }
+  if (config.concurrentRequestsPerInstance !== undefined) {
+    scaling.scaleOnConcurrentRequests('Concurrency', { concurrentRequestsPerInstance: config.concurrentRequestsPerInstance, ...cooldowns });
+  }
+  if (config.gpuUtilizationPercentPerGpu !== undefined) {
+    scaling.scaleOnGpuUtilization('GpuUtilization', { utilizationPercentPerGpu: config.gpuUtilizationPercentPerGpu, ...cooldowns });
+  }
+  for (const step of config.stepScaling ?? []) {
+    scaling.scaleOnMetric(step.name, {
+      metric: endpoint.metric(step.metric, { statistic: step.statistic }),
+      scalingSteps: step.steps,
+      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+      cooldown: Duration.seconds(step.cooldownSeconds),
+    });
+  }
+  for (const schedule of config.schedules ?? []) {
+    scaling.scaleOnSchedule(schedule.name, {
+      schedule: appscaling.Schedule.expression(schedule.schedule),
+      timeZone: schedule.timeZone ? TimeZone.of(schedule.timeZone) : undefined,
+      minCapacity: schedule.minCapacity,
+      maxCapacity: schedule.maxCapacity,
+    });
   }
 }
 

@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { provisioningSeconds } from '../deployment-strategy';
+import { ENDPOINT_METRICS } from '../endpoint-metrics';
 import { GpuInstanceType } from '../gpu-instance-type';
 import { DLC_REGIONS } from '../inference-image';
 import { modelVersionProblems } from '../model-version';
 import { instanceTypeProblem, modelFitProblem, tensorParallelProblem } from '../production-variant';
-import { PlatformConfig, platformConfigSchema } from './config-schema';
+import { ModelDeploymentConfig, PlatformConfig, platformConfigSchema } from './config-schema';
+import { deploymentStrategy } from './rollout-config';
 
 /** Every problem in a platform config, each naming its path, the value and the fix. */
 export class PlatformConfigError extends Error {
@@ -73,9 +76,66 @@ function semanticProblems(config: PlatformConfig): string[] {
       const fitProblem = version && !degreeProblem && modelFitProblem(
         { id: `${modelName}@${deployment.version}`, parameterCount: version.parameterCount, precision: version.precision ?? 'bf16' }, type, degree);
       if (fitProblem) at(`${mpath}.instanceType`, deployment.instanceType, fitProblem);
+      problems.push(...rolloutProblems(mpath, deployment), ...autoscalingProblems(mpath, deployment));
+
+      const shadow = deployment.shadow;
+      if (shadow) {
+        const shadowVersion = model.versions[shadow.version];
+        if (!shadowVersion) at(`${mpath}.shadow.version`, shadow.version, `is not a version of ${modelName} (versions: ${Object.keys(model.versions).join(', ')})`);
+        const shadowType = GpuInstanceType.of(shadow.instanceType);
+        const problem = instanceTypeProblem(shadowType) ?? (shadowVersion && modelFitProblem(
+          { id: `${modelName}@${shadow.version}`, parameterCount: shadowVersion.parameterCount, precision: shadowVersion.precision ?? 'bf16' }, shadowType));
+        if (problem) at(`${mpath}.shadow.instanceType`, shadow.instanceType, problem);
+      }
     }
   }
   return problems;
+}
+
+function rolloutProblems(path: string, deployment: ModelDeploymentConfig): string[] {
+  if (!deployment.rollout) return [];
+  const bound = deploymentStrategy(deployment.rollout).bind({
+    instanceCount: deployment.instanceCount ?? 1,
+    variantCount: 1,
+    provisioningSeconds: provisioningSeconds(deployment.modelDataDownloadTimeoutSeconds, deployment.containerStartupHealthCheckTimeoutSeconds),
+  });
+  return bound.problems.map((problem) => `${path}.rollout: ${problem}`);
+}
+
+function autoscalingProblems(path: string, deployment: ModelDeploymentConfig): string[] {
+  const scaling = deployment.autoscaling;
+  if (!scaling) return [];
+  const problems: string[] = [];
+  const initial = deployment.instanceCount ?? 1;
+  if (scaling.minCapacity > initial) problems.push(`${path}.autoscaling.minCapacity: ${scaling.minCapacity} exceeds instanceCount ${initial}: min ≤ instanceCount ≤ max`);
+  if (scaling.maxCapacity < initial) problems.push(`${path}.autoscaling.maxCapacity: ${scaling.maxCapacity} is below instanceCount ${initial}: min ≤ instanceCount ≤ max`);
+  const signals = [scaling.invocationsPerInstancePerMinute, scaling.concurrentRequestsPerInstance, scaling.gpuUtilizationPercentPerGpu];
+  if (signals.every((s) => s === undefined) && !scaling.stepScaling?.length && !scaling.schedules?.length) {
+    problems.push(`${path}.autoscaling: has no signal: set concurrentRequestsPerInstance, invocationsPerInstancePerMinute, gpuUtilizationPercentPerGpu, stepScaling or schedules`);
+  }
+  (scaling.stepScaling ?? []).forEach((step, i) => {
+    if (!(step.metric in ENDPOINT_METRICS)) {
+      problems.push(`${path}.autoscaling.stepScaling.${i}.metric: ${JSON.stringify(step.metric)} is not an endpoint metric (known: ${Object.keys(ENDPOINT_METRICS).join(', ')})`);
+    }
+  });
+  (scaling.schedules ?? []).forEach((schedule, i) => {
+    if (schedule.minCapacity !== undefined && schedule.maxCapacity !== undefined && schedule.minCapacity > schedule.maxCapacity) {
+      problems.push(`${path}.autoscaling.schedules.${i}: minCapacity ${schedule.minCapacity} exceeds maxCapacity ${schedule.maxCapacity}`);
+    }
+    if (schedule.timeZone && !isTimeZone(schedule.timeZone)) {
+      problems.push(`${path}.autoscaling.schedules.${i}.timeZone: ${JSON.stringify(schedule.timeZone)} is not an IANA time zone such as Europe/Berlin`);
+    }
+  });
+  return problems;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
