@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FEATURE_HASH_BITS, forEachFeature } from '../../lambda/safety/classifier-features';
 import { buildMatchView } from '../../lambda/safety/normalize';
+import { classifierWindow } from '../../lambda/safety/classifier';
 import { dataDir, isHeldOut, loadLabelledFiles, loadPiiRows, type LabelledRow } from './datasets';
 
 const SEED = 20261121;
@@ -36,7 +37,7 @@ function mulberry32(seed: number): () => number {
 
 function toExample(row: LabelledRow, weight: number): Example {
   const counts = new Map<number, number>();
-  const n = forEachFeature(buildMatchView(row.text).text, (b) => counts.set(b, (counts.get(b) ?? 0) + 1));
+  const n = forEachFeature(classifierWindow(buildMatchView(row.text).text), (b) => counts.set(b, (counts.get(b) ?? 0) + 1));
   const norm = n > 0 ? 1 / Math.sqrt(n) : 0;
   const buckets = Int32Array.from(counts.keys());
   const values = Float32Array.from([...counts.values()].map((c) => c * norm));

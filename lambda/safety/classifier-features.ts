@@ -52,3 +52,53 @@ export function forEachFeature(folded: string, visit: (bucket: number) => void):
   }
   return count;
 }
+
+/**
+ * The same features as forEachFeature, summed straight from the weight table: no callback
+ * and no allocation, because this runs on every request. A unit test keeps the two in step.
+ */
+export function sumFeatureWeights(folded: string, weights: Float32Array): { sum: number; count: number } {
+  const n = folded.length;
+  let sum = 0;
+  let count = 0;
+  if (n === 0) return { sum, count };
+  // Char n-grams over " " + text + " ", starting at every position of the padded string.
+  const padded = ` ${folded} `;
+  const m = padded.length;
+  for (let s = 0; s + 3 <= m; s++) {
+    let h = Math.imul(FNV_OFFSET ^ padded.charCodeAt(s), FNV_PRIME);
+    h = Math.imul(h ^ padded.charCodeAt(s + 1), FNV_PRIME);
+    h = Math.imul(h ^ padded.charCodeAt(s + 2), FNV_PRIME);
+    sum += weights[((h ^ (2 << 24)) >>> 0) & MASK];
+    count++;
+    if (s + 4 > m) continue;
+    h = Math.imul(h ^ padded.charCodeAt(s + 3), FNV_PRIME);
+    sum += weights[((h ^ (3 << 24)) >>> 0) & MASK];
+    count++;
+    if (s + 5 > m) continue;
+    h = Math.imul(h ^ padded.charCodeAt(s + 4), FNV_PRIME);
+    sum += weights[((h ^ (4 << 24)) >>> 0) & MASK];
+    count++;
+  }
+  let previous = 0;
+  let h = FNV_OFFSET;
+  let inWord = false;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? folded.charCodeAt(i) : 0x20;
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x27 || c >= 0xc0) {
+      h = Math.imul(h ^ c, FNV_PRIME);
+      inWord = true;
+    } else if (inWord) {
+      sum += weights[((h ^ WORD_SALT) >>> 0) & MASK];
+      count++;
+      if (previous !== 0) {
+        sum += weights[(Math.imul(previous ^ BIGRAM_SALT, FNV_PRIME) ^ h) & MASK];
+        count++;
+      }
+      previous = h;
+      h = FNV_OFFSET;
+      inWord = false;
+    }
+  }
+  return { sum, count };
+}

@@ -1,4 +1,4 @@
-import { FEATURE_HASH_BITS, forEachFeature } from './classifier-features';
+import { FEATURE_HASH_BITS, sumFeatureWeights } from './classifier-features';
 import weightsFile from './classifier-weights.json';
 
 /**
@@ -11,6 +11,19 @@ export interface ClassifierWeights {
   /** Weights are int8 in base64; multiply by `scale` to get the real value. */
   readonly scale: number;
   readonly weights: string;
+}
+
+/**
+ * The classifier reads the head and tail of long prompts: that is where a request's framing
+ * (persona set-up, "ignore the above", the final ask) sits, and it bounds the cost per request.
+ * Phrase rules, encoded payloads and the other checks still cover the whole text.
+ */
+export const CLASSIFIER_HEAD_CHARS = 3072;
+export const CLASSIFIER_TAIL_CHARS = 1024;
+
+export function classifierWindow(folded: string): string {
+  if (folded.length <= CLASSIFIER_HEAD_CHARS + CLASSIFIER_TAIL_CHARS) return folded;
+  return `${folded.slice(0, CLASSIFIER_HEAD_CHARS)} ${folded.slice(folded.length - CLASSIFIER_TAIL_CHARS)}`;
 }
 
 export interface InjectionClassifier {
@@ -27,10 +40,7 @@ export function loadClassifier(file: ClassifierWeights): InjectionClassifier {
   for (let i = 0; i < bytes.length; i++) weights[i] = ((bytes[i] << 24) >> 24) * file.scale;
   return {
     score(folded: string): number {
-      let sum = 0;
-      const count = forEachFeature(folded, (bucket) => {
-        sum += weights[bucket];
-      });
+      const { sum, count } = sumFeatureWeights(classifierWindow(folded), weights);
       // Dividing by √count is the L2 norm of the count vector when features are distinct,
       // which makes scores comparable across lengths without a per-call bucket table.
       const z = file.bias + (count > 0 ? sum / Math.sqrt(count) : 0);

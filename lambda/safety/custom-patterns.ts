@@ -1,4 +1,4 @@
-import { RE2 } from 're2-wasm';
+import type { RE2 } from 're2-wasm';
 import type { Action, Finding, Stage } from './types';
 
 /** A team's own pattern, e.g. employee ids. Compiled with RE2, which guarantees linear-time matching. */
@@ -21,6 +21,21 @@ export interface CompiledPattern {
  */
 export const MAX_MATCHES_PER_PATTERN = 100;
 
+/**
+ * re2-wasm reads re2.wasm from its own directory when first required. Loading it lazily keeps
+ * a bundled Lambda without custom patterns free of that file; with custom patterns the bundle
+ * must ship it (aws-lambda-nodejs: `bundling.nodeModules: ['re2-wasm']`).
+ */
+let re2Constructor: typeof RE2 | undefined;
+
+function loadRe2(): typeof RE2 {
+  if (re2Constructor === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose, see above
+    re2Constructor = (require('re2-wasm') as typeof import('re2-wasm')).RE2;
+  }
+  return re2Constructor;
+}
+
 const compiled = new WeakMap<readonly CustomPattern[], CompiledPattern[]>();
 
 /** Compiles once per policy object (re2-wasm initialises synchronously, so this stays sync). */
@@ -29,9 +44,22 @@ export function compileCustomPatterns(patterns: readonly CustomPattern[]): { pat
   if (cached) return { patterns: cached, problems: [] };
   const problems: string[] = [];
   const out: CompiledPattern[] = [];
+  if (patterns.length === 0) return { patterns: out, problems };
+  let Re2: typeof RE2;
+  try {
+    Re2 = loadRe2();
+  } catch (err) {
+    return {
+      patterns: out,
+      problems: [
+        `policy.customPatterns: the RE2 engine (re2-wasm) could not load (${(err as Error).message.split('\n')[0]}); ` +
+          "ship node_modules/re2-wasm with the function, e.g. aws-lambda-nodejs bundling.nodeModules: ['re2-wasm']",
+      ],
+    };
+  }
   patterns.forEach((spec, i) => {
     try {
-      out.push({ spec, regex: new RE2(spec.pattern, spec.caseInsensitive ? 'giu' : 'gu') });
+      out.push({ spec, regex: new Re2(spec.pattern, spec.caseInsensitive ? 'giu' : 'gu') });
     } catch (err) {
       problems.push(
         `policy.customPatterns[${i}].pattern: ${JSON.stringify(spec.pattern)} is not valid RE2 syntax (${(err as Error).message}); ` +

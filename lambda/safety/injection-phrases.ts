@@ -151,14 +151,23 @@ const DELIMITERS: ReadonlyArray<{ literal: string; weight: number }> = [
 
 type IndexedRule = PhraseRule & { readonly id: string };
 
-const RULES_BY_TRIGGER: ReadonlyMap<string, readonly IndexedRule[]> = (() => {
-  const map = new Map<string, IndexedRule[]>();
+/** FNV-1a of a word, computed in place so the scan allocates no substrings. */
+function wordHash(text: string, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** Keyed by word hash; a collision only means one extra sticky regex attempt that fails. */
+const RULES_BY_TRIGGER: ReadonlyMap<number, readonly IndexedRule[]> = (() => {
+  const map = new Map<number, IndexedRule[]>();
   for (const [index, r] of RULES.entries()) {
     const rule = { ...r, id: `${r.family}#${index}` };
     for (const t of new Set(rule.triggers)) {
-      const list = map.get(t) ?? [];
+      const key = wordHash(t, 0, t.length);
+      const list = map.get(key) ?? [];
       list.push(rule);
-      map.set(t, list);
+      map.set(key, list);
     }
   }
   return map;
@@ -194,7 +203,7 @@ export function matchPhrases(text: string): PhraseMatch[] {
     let j = i + 1;
     while (j < n && isWordChar(text.charCodeAt(j))) j++;
     if (j - i <= MAX_TRIGGER_LENGTH) {
-      const rules = RULES_BY_TRIGGER.get(text.slice(i, j));
+      const rules = RULES_BY_TRIGGER.get(wordHash(text, i, j));
       if (rules !== undefined) {
         for (const rule of rules) {
           rule.regex.lastIndex = i;

@@ -26,40 +26,46 @@ function isDropped(cp: number): boolean {
   );
 }
 
+/** Scratch buffers reused across calls (the pipeline is synchronous); results are copied out. */
+let outBuf = new Uint16Array(1024);
+let startBuf = new Int32Array(1024);
+let endBuf = new Int32Array(1024);
+
+function ensureCapacity(needed: number): void {
+  if (needed <= outBuf.length) return;
+  let cap = outBuf.length;
+  while (cap < needed) cap *= 2;
+  const o = new Uint16Array(cap);
+  o.set(outBuf);
+  outBuf = o;
+  const a = new Int32Array(cap);
+  a.set(startBuf);
+  startBuf = a;
+  const b = new Int32Array(cap);
+  b.set(endBuf);
+  endBuf = b;
+}
+
 export function buildMatchView(original: string): MatchView {
   const n = original.length;
-  let cap = n + 16;
-  let out = new Uint16Array(cap);
-  let starts = new Int32Array(cap);
-  let ends = new Int32Array(cap);
+  // ASCII emits at most one unit per input unit; folds emit up to four and re-check below.
+  ensureCapacity(n + 8);
   let len = 0;
   let lastWasSpace = true; // also trims leading whitespace
-  const emit = (code: number, s: number, e: number): void => {
-    if (len === cap) {
-      cap *= 2;
-      const o = new Uint16Array(cap);
-      o.set(out);
-      out = o;
-      const a = new Int32Array(cap);
-      a.set(starts);
-      starts = a;
-      const b = new Int32Array(cap);
-      b.set(ends);
-      ends = b;
-    }
-    out[len] = code;
-    starts[len] = s;
-    ends[len] = e;
-    len++;
-  };
   for (let i = 0; i < n; ) {
     const c = original.charCodeAt(i);
     if (c < 0x80) {
-      if (isSpace(c)) {
-        if (!lastWasSpace) emit(0x20, i, i + 1);
-        lastWasSpace = true;
+      if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
+        if (!lastWasSpace) {
+          outBuf[len] = 0x20;
+          startBuf[len] = i;
+          endBuf[len++] = i + 1;
+          lastWasSpace = true;
+        }
       } else {
-        emit(c >= 0x41 && c <= 0x5a ? c + 32 : c, i, i + 1);
+        outBuf[len] = c >= 0x41 && c <= 0x5a ? c + 32 : c;
+        startBuf[len] = i;
+        endBuf[len++] = i + 1;
         lastWasSpace = false;
       }
       i++;
@@ -75,24 +81,27 @@ export function buildMatchView(original: string): MatchView {
       }
     }
     const e = i + width;
+    ensureCapacity(len + (n - i) + 8);
     if (isSpace(cp)) {
-      if (!lastWasSpace) emit(0x20, i, e);
+      if (!lastWasSpace) {
+        outBuf[len] = 0x20;
+        startBuf[len] = i;
+        endBuf[len++] = e;
+      }
       lastWasSpace = true;
     } else if (!isDropped(cp)) {
       const folded = FOLD_TABLE.get(cp);
-      if (folded !== undefined) {
-        for (let k = 0; k < folded.length; k++) emit(folded.charCodeAt(k), i, e);
-      } else if (width === 2) {
-        emit(c, i, e);
-        emit(original.charCodeAt(i + 1), i, e);
-      } else {
-        emit(cp, i, e);
+      const units = folded ?? (width === 2 ? original.slice(i, e) : String.fromCharCode(cp));
+      for (let k = 0; k < units.length; k++) {
+        outBuf[len] = units.charCodeAt(k);
+        startBuf[len] = i;
+        endBuf[len++] = e;
       }
       lastWasSpace = false;
     }
     i = e;
   }
-  return { text: decodeUtf16(out, len), start: starts.subarray(0, len), end: ends.subarray(0, len) };
+  return { text: decodeUtf16(outBuf, len), start: startBuf.slice(0, len), end: endBuf.slice(0, len) };
 }
 
 const decoder = new TextDecoder('utf-16le');

@@ -73,19 +73,44 @@ function runsCover(token: string, word: string): boolean {
   return i === token.length;
 }
 
+const LEET_CODE = new Int32Array(128).map((_, c) => {
+  const mapped = LEET[String.fromCharCode(c)];
+  return mapped === undefined ? c : mapped.charCodeAt(0);
+});
+
+function fnv(codes: ArrayLike<number>, length: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < length; i++) h = Math.imul(h ^ codes[i], 0x01000193);
+  return h >>> 0;
+}
+
+const codesOf = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
+
+interface Entry {
+  readonly lexeme: Lexeme;
+  readonly word: string;
+}
+
+/** Scratch for the token being examined; the matcher is synchronous, so one set suffices. */
+const MAX_TOKEN = 64;
+const deduped = new Int32Array(MAX_TOKEN);
+const prefixHash = new Uint32Array(MAX_TOKEN + 1);
+
 export class ObfuscatedWordMatcher {
-  /** Deduplicated single word → lexemes starting with it. */
-  private readonly byHead = new Map<string, Array<{ lexeme: Lexeme; word: string }>>();
-  private readonly infixes: Array<{ lexeme: Lexeme; key: string }> = [];
+  /** Hash of a deduplicated head word → lexemes starting with it. */
+  private readonly byHead = new Map<number, Entry[]>();
+  private readonly infixes: Array<{ lexeme: Lexeme; key: number[] }> = [];
   private readonly byLength = new Map<number, Lexeme[]>();
+  private readonly suffixes = SUFFIXES.map(codesOf);
 
   constructor(lexemes: readonly Lexeme[]) {
     for (const lexeme of lexemes) {
       const head = lexeme.words[0];
-      const key = dedupe(head);
-      const list = this.byHead.get(key) ?? [];
+      const key = codesOf(dedupe(head));
+      const hash = fnv(key, key.length);
+      const list = this.byHead.get(hash) ?? [];
       list.push({ lexeme, word: head });
-      this.byHead.set(key, list);
+      this.byHead.set(hash, list);
       if (lexeme.infix) this.infixes.push({ lexeme, key });
       if (lexeme.words.length === 1) {
         const same = this.byLength.get(head.length) ?? [];
@@ -96,45 +121,103 @@ export class ObfuscatedWordMatcher {
   }
 
   find(view: MatchView): WordMatch[] {
-    const tokens = tokenize(view.text);
+    const text = view.text;
     const out: WordMatch[] = [];
-    for (let t = 0; t < tokens.length; t++) {
-      const match = this.matchAt(tokens, t);
-      if (match !== undefined) out.push(match);
+    let singleRunStart = -1;
+    let singleRunEnd = -1;
+    let singleRunCount = 0;
+    const flushSingles = (): void => {
+      if (singleRunCount >= 3) {
+        const joined = skeleton(text.slice(singleRunStart, singleRunEnd).replace(/[^a-z0-9@$!|+*]/g, ''));
+        const m = this.matchToken(joined, singleRunStart, singleRunEnd, text);
+        if (m) out.push(m);
+      }
+      singleRunCount = 0;
+    };
+    for (let i = 0; i < text.length; ) {
+      if (!isTokenChar(text.charCodeAt(i))) {
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < text.length && isTokenChar(text.charCodeAt(j))) j++;
+      const tokenEnd = j;
+      if (j - i === 1) {
+        // "f u c k": single characters one separator apart form one word.
+        if (singleRunCount > 0 && i - singleRunEnd === 1) {
+          singleRunEnd = j;
+          singleRunCount++;
+        } else {
+          flushSingles();
+          singleRunStart = i;
+          singleRunEnd = j;
+          singleRunCount = 1;
+        }
+      } else {
+        flushSingles();
+        const m = this.matchFast(text, i, j);
+        if (m) out.push(m);
+      }
+      i = tokenEnd;
     }
+    flushSingles();
     return out;
   }
 
-  private matchAt(tokens: Token[], t: number): WordMatch | undefined {
-    const token = tokens[t];
-    const sk = token.skeleton;
+  /** Hash-only screening of the token at [from, to); strings are built only for candidates. */
+  private matchFast(text: string, from: number, to: number): WordMatch | undefined {
+    let end = to;
+    while (end > from && (text.charCodeAt(end - 1) === 0x21 || text.charCodeAt(end - 1) === 0x2b || text.charCodeAt(end - 1) === 0x7c)) end--;
+    if (end - from > MAX_TOKEN) return undefined;
+    let len = 0;
+    let masked = false;
+    prefixHash[0] = 0x811c9dc5;
+    for (let i = from; i < end; i++) {
+      const raw = text.charCodeAt(i);
+      if (raw === 0x2a) masked = true;
+      const c = raw < 128 ? LEET_CODE[raw] : raw;
+      if (len > 0 && deduped[len - 1] === c) continue;
+      deduped[len] = c;
+      prefixHash[len + 1] = Math.imul(prefixHash[len] ^ c, 0x01000193) >>> 0;
+      len++;
+    }
+    if (masked) return this.matchMasked(skeleton(text.slice(from, to)), from, to);
+    let candidate = this.byHead.has(prefixHash[len]);
+    for (let k = 0; !candidate && k < this.suffixes.length; k++) {
+      const suffix = this.suffixes[k];
+      if (len > suffix.length && endsWith(deduped, len, suffix)) candidate = this.byHead.has(prefixHash[len - suffix.length]);
+    }
+    for (let k = 0; !candidate && k < this.infixes.length; k++) candidate = contains(deduped, len, this.infixes[k].key);
+    return candidate ? this.matchToken(skeleton(text.slice(from, to)), from, to, text) : undefined;
+  }
+
+  private matchToken(sk: string, from: number, to: number, text: string): WordMatch | undefined {
     if (sk.length === 0) return undefined;
-    if (sk.includes('*')) return this.matchMasked(token);
+    if (sk.includes('*')) return this.matchMasked(sk, from, to);
     const key = dedupe(sk);
-    for (const { lexeme, word } of this.byHead.get(key) ?? []) {
-      if (runsCover(sk, word)) {
-        const end = this.followingWords(tokens, t, lexeme);
-        if (end !== undefined) return { type: lexeme.type, score: lexeme.score, from: token.from, to: end };
-      }
+    for (const { lexeme, word } of this.byHead.get(fnv(codesOf(key), key.length)) ?? []) {
+      if (dedupe(word) !== key || !runsCover(sk, word)) continue;
+      const end = followingWords(text, to, lexeme);
+      if (end !== undefined) return { type: lexeme.type, score: lexeme.score, from, to: end };
     }
     for (const suffix of SUFFIXES) {
       if (key.length <= suffix.length || !key.endsWith(suffix)) continue;
       const stemKey = key.slice(0, key.length - suffix.length);
-      for (const { lexeme, word } of this.byHead.get(stemKey) ?? []) {
-        if (lexeme.words.length === 1 && word.length >= MIN_SUFFIXED_LENGTH && runsCover(sk.slice(0, stemLength(sk, stemKey)), word)) {
-          return { type: lexeme.type, score: lexeme.score, from: token.from, to: token.to };
+      for (const { lexeme, word } of this.byHead.get(fnv(codesOf(stemKey), stemKey.length)) ?? []) {
+        if (lexeme.words.length === 1 && word.length >= MIN_SUFFIXED_LENGTH && dedupe(word) === stemKey && runsCover(sk.slice(0, stemLength(sk, stemKey)), word)) {
+          return { type: lexeme.type, score: lexeme.score, from, to };
         }
       }
     }
     for (const { lexeme, key: infix } of this.infixes) {
-      if (key.length > infix.length && key.includes(infix)) return { type: lexeme.type, score: lexeme.score, from: token.from, to: token.to };
+      const infixText = String.fromCharCode(...infix);
+      if (key.length > infixText.length && key.includes(infixText)) return { type: lexeme.type, score: lexeme.score, from, to };
     }
     return undefined;
   }
 
   /** "f*ck", "sh*t": '*' stands for one letter; the visible letters must fill the rest. */
-  private matchMasked(token: Token): WordMatch | undefined {
-    const sk = token.skeleton;
+  private matchMasked(sk: string, from: number, to: number): WordMatch | undefined {
     let letters = 0;
     for (let i = 0; i < sk.length; i++) if (isLetter(sk.charCodeAt(i))) letters++;
     if (letters < 2 || !isLetter(sk.charCodeAt(0))) return undefined;
@@ -142,18 +225,38 @@ export class ObfuscatedWordMatcher {
       const word = lexeme.words[0];
       let ok = true;
       for (let i = 0; i < sk.length && ok; i++) ok = sk[i] === '*' || sk[i] === word[i];
-      if (ok) return { type: lexeme.type, score: lexeme.score, from: token.from, to: token.to };
+      if (ok) return { type: lexeme.type, score: lexeme.score, from, to };
     }
     return undefined;
   }
+}
 
-  private followingWords(tokens: Token[], t: number, lexeme: Lexeme): number | undefined {
-    for (let k = 1; k < lexeme.words.length; k++) {
-      const next = tokens[t + k];
-      if (next === undefined || !runsCover(next.skeleton, lexeme.words[k])) return undefined;
-    }
-    return tokens[t + lexeme.words.length - 1].to;
+function endsWith(codes: Int32Array, len: number, suffix: number[]): boolean {
+  for (let k = 0; k < suffix.length; k++) if (codes[len - suffix.length + k] !== suffix[k]) return false;
+  return true;
+}
+
+function contains(codes: Int32Array, len: number, needle: number[]): boolean {
+  outer: for (let i = 0; i + needle.length <= len; i++) {
+    for (let k = 0; k < needle.length; k++) if (codes[i + k] !== needle[k]) continue outer;
+    return true;
   }
+  return false;
+}
+
+/** For multi-word lexemes: the following tokens must match the remaining words. Returns the end. */
+function followingWords(text: string, from: number, lexeme: Lexeme): number | undefined {
+  let i = from;
+  let end = from;
+  for (let k = 1; k < lexeme.words.length; k++) {
+    while (i < text.length && !isTokenChar(text.charCodeAt(i))) i++;
+    let j = i;
+    while (j < text.length && isTokenChar(text.charCodeAt(j))) j++;
+    if (j === i || !runsCover(skeleton(text.slice(i, j)), lexeme.words[k])) return undefined;
+    end = j;
+    i = j;
+  }
+  return end;
 }
 
 /** Length of the prefix of `sk` whose deduplicated form is `stemKey`. */
@@ -161,43 +264,4 @@ function stemLength(sk: string, stemKey: string): number {
   let i = 0;
   for (let j = 0; j < stemKey.length; j++) while (sk[i] === stemKey[j]) i++;
   return i;
-}
-
-interface Token {
-  readonly skeleton: string;
-  readonly from: number;
-  readonly to: number;
-}
-
-/**
- * Tokens of the view; runs of three or more single letters split by one separator
- * ("f u c k", "f.u.c.k", "f-u-c-k") are joined into one token.
- */
-function tokenize(text: string): Token[] {
-  const raw: Token[] = [];
-  for (let i = 0; i < text.length; ) {
-    if (!isTokenChar(text.charCodeAt(i))) {
-      i++;
-      continue;
-    }
-    let j = i + 1;
-    while (j < text.length && isTokenChar(text.charCodeAt(j))) j++;
-    raw.push({ skeleton: skeleton(text.slice(i, j)), from: i, to: j });
-    i = j;
-  }
-  const tokens: Token[] = [];
-  for (let k = 0; k < raw.length; ) {
-    let m = k;
-    while (m + 1 < raw.length && raw[m].skeleton.length === 1 && raw[m + 1].skeleton.length === 1 && raw[m + 1].from - raw[m].to === 1) m++;
-    if (m - k >= 2) {
-      let joined = '';
-      for (let x = k; x <= m; x++) joined += raw[x].skeleton;
-      tokens.push({ skeleton: joined, from: raw[k].from, to: raw[m].to });
-      k = m + 1;
-    } else {
-      tokens.push(raw[k]);
-      k++;
-    }
-  }
-  return tokens;
 }
