@@ -237,9 +237,14 @@ export function phraseScore(matches: readonly PhraseMatch[]): number {
   return 1 - miss;
 }
 
+/** One finding per family and span: two rules that agree on the same words are one finding. */
 export function phraseFindings(view: MatchView, matches: readonly PhraseMatch[]): Finding[] {
-  return matches.map((m) => {
+  const bySpan = new Map<string, Finding>();
+  for (const m of matches) {
     const { start, end } = originalSpan(view, m.from, m.to);
-    return { check: 'injection', type: m.family, start, end, score: m.weight };
-  });
+    const key = `${m.family}:${start}:${end}`;
+    const seen = bySpan.get(key);
+    if (seen === undefined || (seen.score ?? 0) < m.weight) bySpan.set(key, { check: 'injection', type: m.family, start, end, score: m.weight });
+  }
+  return [...bySpan.values()];
 }
