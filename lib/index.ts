@@ -9,3 +9,4 @@ export * from './endpoint-metrics';
 export * from './gpu-inference-endpoint';
 export * from './compliance';
 export * from './platform';
+export * from './rollout-simulation';

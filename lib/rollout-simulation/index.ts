@@ -1,0 +1,5 @@
+export * from './alarm-evaluation';
+export * from './random';
+export * from './simulate-rollout';
+export * from './rollout-report';
+export * from './endpoint-scenario';
