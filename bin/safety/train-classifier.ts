@@ -37,8 +37,10 @@ function mulberry32(seed: number): () => number {
 
 function toExample(row: LabelledRow, weight: number): Example {
   const counts = new Map<number, number>();
-  const n = forEachFeature(classifierWindow(buildMatchView(row.text).text), (b) => counts.set(b, (counts.get(b) ?? 0) + 1));
-  const norm = n > 0 ? 1 / Math.sqrt(n) : 0;
+  forEachFeature(classifierWindow(buildMatchView(row.text).text), (b) => counts.set(b, (counts.get(b) ?? 0) + 1));
+  let squares = 0;
+  for (const c of counts.values()) squares += c * c;
+  const norm = squares > 0 ? 1 / Math.sqrt(squares) : 0;
   const buckets = Int32Array.from(counts.keys());
   const values = Float32Array.from([...counts.values()].map((c) => c * norm));
   return { buckets, values, label: row.label, weight };

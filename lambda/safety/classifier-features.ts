@@ -53,32 +53,38 @@ export function forEachFeature(folded: string, visit: (bucket: number) => void):
   return count;
 }
 
+/** Per-bucket counts and the buckets touched, reused across calls (scoring is synchronous). */
+const counts = new Int32Array(1 << FEATURE_HASH_BITS);
+const touched = new Int32Array(1 << FEATURE_HASH_BITS);
+
 /**
- * The same features as forEachFeature, summed straight from the weight table: no callback
- * and no allocation, because this runs on every request. A unit test keeps the two in step.
+ * w · x / ‖x‖ for the count vector x of forEachFeature's features, without a callback or an
+ * allocation, because this runs on every request. L2 normalisation bounds the score of a
+ * text that repeats one n-gram ("aaaa…"), which a plain mean over occurrences would not.
+ * A unit test keeps this equal to the training features.
  */
-export function sumFeatureWeights(folded: string, weights: Float32Array): { sum: number; count: number } {
+export function normalizedDotProduct(folded: string, weights: Float32Array): number {
   const n = folded.length;
-  let sum = 0;
-  let count = 0;
-  if (n === 0) return { sum, count };
+  if (n === 0) return 0;
+  let distinct = 0;
   // Char n-grams over " " + text + " ", starting at every position of the padded string.
+  let b = 0;
   const padded = ` ${folded} `;
   const m = padded.length;
   for (let s = 0; s + 3 <= m; s++) {
     let h = Math.imul(FNV_OFFSET ^ padded.charCodeAt(s), FNV_PRIME);
     h = Math.imul(h ^ padded.charCodeAt(s + 1), FNV_PRIME);
     h = Math.imul(h ^ padded.charCodeAt(s + 2), FNV_PRIME);
-    sum += weights[((h ^ (2 << 24)) >>> 0) & MASK];
-    count++;
+    b = ((h ^ (2 << 24)) >>> 0) & MASK;
+    if (counts[b]++ === 0) touched[distinct++] = b;
     if (s + 4 > m) continue;
     h = Math.imul(h ^ padded.charCodeAt(s + 3), FNV_PRIME);
-    sum += weights[((h ^ (3 << 24)) >>> 0) & MASK];
-    count++;
+    b = ((h ^ (3 << 24)) >>> 0) & MASK;
+    if (counts[b]++ === 0) touched[distinct++] = b;
     if (s + 5 > m) continue;
     h = Math.imul(h ^ padded.charCodeAt(s + 4), FNV_PRIME);
-    sum += weights[((h ^ (4 << 24)) >>> 0) & MASK];
-    count++;
+    b = ((h ^ (4 << 24)) >>> 0) & MASK;
+    if (counts[b]++ === 0) touched[distinct++] = b;
   }
   let previous = 0;
   let h = FNV_OFFSET;
@@ -89,16 +95,25 @@ export function sumFeatureWeights(folded: string, weights: Float32Array): { sum:
       h = Math.imul(h ^ c, FNV_PRIME);
       inWord = true;
     } else if (inWord) {
-      sum += weights[((h ^ WORD_SALT) >>> 0) & MASK];
-      count++;
+      b = ((h ^ WORD_SALT) >>> 0) & MASK;
+      if (counts[b]++ === 0) touched[distinct++] = b;
       if (previous !== 0) {
-        sum += weights[(Math.imul(previous ^ BIGRAM_SALT, FNV_PRIME) ^ h) & MASK];
-        count++;
+        b = (Math.imul(previous ^ BIGRAM_SALT, FNV_PRIME) ^ h) & MASK;
+        if (counts[b]++ === 0) touched[distinct++] = b;
       }
       previous = h;
       h = FNV_OFFSET;
       inWord = false;
     }
   }
-  return { sum, count };
+  let dot = 0;
+  let squares = 0;
+  for (let k = 0; k < distinct; k++) {
+    const bucket = touched[k];
+    const c = counts[bucket];
+    dot += weights[bucket] * c;
+    squares += c * c;
+    counts[bucket] = 0;
+  }
+  return dot / Math.sqrt(squares);
 }

@@ -1,4 +1,4 @@
-import { FEATURE_HASH_BITS, sumFeatureWeights } from './classifier-features';
+import { FEATURE_HASH_BITS, normalizedDotProduct } from './classifier-features';
 import weightsFile from './classifier-weights.json';
 
 /**
@@ -40,10 +40,7 @@ export function loadClassifier(file: ClassifierWeights): InjectionClassifier {
   for (let i = 0; i < bytes.length; i++) weights[i] = ((bytes[i] << 24) >> 24) * file.scale;
   return {
     score(folded: string): number {
-      const { sum, count } = sumFeatureWeights(classifierWindow(folded), weights);
-      // Dividing by √count is the L2 norm of the count vector when features are distinct,
-      // which makes scores comparable across lengths without a per-call bucket table.
-      const z = file.bias + (count > 0 ? sum / Math.sqrt(count) : 0);
+      const z = file.bias + normalizedDotProduct(classifierWindow(folded), weights);
       return 1 / (1 + Math.exp(-z));
     },
   };

@@ -35,7 +35,7 @@ const RULES: readonly PhraseRule[] = [
   // a plain one ("the", "any") also occurs in ordinary requests ("disregard any noise").
   {
     family: 'INSTRUCTION_OVERRIDE', weight: 1, triggers: OVERRIDE_VERBS_EN,
-    regex: /(?:ignore|disregard|forget|skip|override|bypass|neglect|abandon|discard|overlook|drop|ignoring|disregarding|forgetting|circumvent|disable) (?:about |of )?(?:all|previous|prior|above|earlier|preceding|foregoing|initial|original|your|system|developer|my previous) (?:\S+ ){0,3}?(?:instructions?|prompts?|directions|directives|rules|guidelines|commands|orders|context|programming|training|restrictions|constraints|safeguards|filters|policies|tasks|assignments|information|conversation|documents|articles|identity)\b/y,
+    regex: /(?:ignore|disregard|forget|skip|override|bypass|neglect|abandon|discard|overlook|drop|ignoring|disregarding|forgetting|circumvent|disable) (?:about |of )?(?:the )?(?:all|previous|prior|above|earlier|preceding|foregoing|initial|original|your|system|developer|my previous) (?:\S+ ){0,3}?(?:instructions?|prompts?|directions|directives|rules|guidelines|commands|orders|context|programming|training|restrictions|constraints|safeguards|filters|policies|tasks|assignments|information|conversation|documents|articles|identity)\b/y,
   },
   {
     family: 'INSTRUCTION_OVERRIDE', weight: 0.6, triggers: OVERRIDE_VERBS_EN,

@@ -1,0 +1,87 @@
+import { parsePolicy, PolicyError, presetPolicy, resolvePolicy } from '../../lambda/safety/policy';
+import { checkInput, checkOutput } from '../../lambda/safety/pipeline';
+import { MAX_MATCHES_PER_PATTERN } from '../../lambda/safety/custom-patterns';
+
+describe('policy', () => {
+  it('has three presets with a version string', () => {
+    expect(presetPolicy('standard').version).toBe('1:standard');
+    expect(presetPolicy('strict').injection.threshold).toBeLessThan(presetPolicy('standard').injection.threshold);
+    expect(presetPolicy('permissive').pii.EMAIL_ADDRESS).toEqual({ input: 'allow', output: 'allow' });
+  });
+
+  it('applies overrides on a preset from a JSON string, with a fingerprinted version', () => {
+    const policy = parsePolicy('{"preset":"standard","pii":{"EMAIL_ADDRESS":"block","PHONE_NUMBER":{"output":"allow"}}}');
+    expect(policy.pii.EMAIL_ADDRESS).toEqual({ input: 'block', output: 'block' });
+    expect(policy.pii.PHONE_NUMBER).toEqual({ input: 'redact', output: 'allow' });
+    expect(policy.version).toMatch(/^1:standard\+[0-9a-f]{8}$/);
+    expect(parsePolicy({ preset: 'strict', version: 'team-a-7' }).version).toBe('team-a-7');
+  });
+
+  it('round-trips through JSON so a construct can pass it in an environment variable', () => {
+    const policy = resolvePolicy({ preset: 'strict', bannedWords: { words: ['acme'] } });
+    const again = parsePolicy(JSON.stringify(policy));
+    expect(again).toEqual({ ...policy, version: again.version });
+  });
+
+  it('lists every problem with field, value and fix', () => {
+    let error: unknown;
+    try {
+      parsePolicy({ preset: 'strictest', pii: { EMAIL: 'block', PHONE_NUMBER: 'hide' }, injection: { threshold: 2 }, colour: 1 });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(PolicyError);
+    const message = (error as Error).message;
+    expect(message).toContain('policy.preset: "strictest" is not a preset; use one of strict, standard, permissive');
+    expect(message).toContain('policy.pii.EMAIL: unknown field; use one of EMAIL_ADDRESS');
+    expect(message).toContain('policy.pii.PHONE_NUMBER: "hide" is not an action; use "allow", "redact" or "block"');
+    expect(message).toContain('policy.injection.threshold: 2 must be a number from 0 to 1');
+    expect(message).toContain('policy.colour: unknown field');
+  });
+
+  it('rejects invalid JSON and non-objects clearly', () => {
+    expect(() => parsePolicy('{preset:')).toThrow(/not valid JSON/);
+    expect(() => parsePolicy('[1]')).toThrow(/must be a JSON object/);
+  });
+});
+
+describe('custom patterns (RE2)', () => {
+  const policy = parsePolicy({
+    customPatterns: [
+      { name: 'EMPLOYEE_ID', pattern: 'EMP-\\d{6}', action: 'redact' },
+      { name: 'PROJECT_X', pattern: 'project\\s+x', caseInsensitive: true, action: 'block', stage: 'output' },
+    ],
+  });
+
+  it('redacts matches with UTF-16 offsets even after astral characters', () => {
+    const text = '😀😀 EMP-123456 and EMP-654321 and EMP-123456';
+    const v = checkInput(text, policy);
+    expect(v.action).toBe('redact');
+    expect(v.text).toBe('😀😀 [EMPLOYEE_ID_1] and [EMPLOYEE_ID_2] and [EMPLOYEE_ID_1]');
+    expect(text.slice(v.findings[0].start, v.findings[0].end)).toBe('EMP-123456');
+  });
+
+  it('runs a pattern only at its stage', () => {
+    expect(checkInput('Project X launch', policy).action).toBe('allow');
+    expect(checkOutput('Project   X launch', policy).action).toBe('block');
+  });
+
+  it('accepts patterns that would backtrack in V8 and stays fast', () => {
+    const evil = parsePolicy({ customPatterns: [{ name: 'EVIL', pattern: '^(a+)+$', action: 'block' }] });
+    const started = Date.now();
+    expect(checkInput(`${'a'.repeat(50_000)}!`, evil).action).toBe('allow');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('rejects syntax RE2 does not support, naming the pattern', () => {
+    expect(() => parsePolicy({ customPatterns: [{ name: 'BACKREF', pattern: '(a)\\1', action: 'block' }] })).toThrow(/customPatterns\[0\]\.pattern.*RE2/);
+    expect(() => parsePolicy({ customPatterns: [{ name: 'lower', pattern: 'x', action: 'block' }] })).toThrow(/UPPER_SNAKE_CASE/);
+  });
+
+  it('fails closed past the match cap, because re2-wasm rescans the input per match', () => {
+    const many = parsePolicy({ customPatterns: [{ name: 'DIGIT', pattern: '\\d', action: 'redact' }] });
+    const v = checkInput('1 '.repeat(MAX_MATCHES_PER_PATTERN + 5), many);
+    expect(v.action).toBe('block');
+    expect(v.findings.some((f) => f.type === 'DIGIT_MATCH_LIMIT')).toBe(true);
+  });
+});

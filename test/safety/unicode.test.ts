@@ -1,0 +1,66 @@
+import { scanUnicode } from '../../lambda/safety/unicode';
+import { buildMatchView, originalSpan } from '../../lambda/safety/normalize';
+
+const tags = (s: string): string => [...s].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
+
+describe('scanUnicode', () => {
+  it('flags zero-width characters and merges a run into one finding', () => {
+    const { findings } = scanUnicode('ig\u200b\u200bnore');
+    expect(findings).toEqual([{ check: 'unicode', type: 'INVISIBLE_CHARACTER', start: 2, end: 4 }]);
+  });
+
+  it('keeps ZWJ inside emoji and a leading BOM', () => {
+    expect(scanUnicode('\ufeff👩\u200d💻 family').findings).toEqual([]);
+  });
+
+  it('flags ZWJ between ASCII letters', () => {
+    expect(scanUnicode('ig\u200dnore').findings.map((f) => f.type)).toEqual(['INVISIBLE_CHARACTER']);
+  });
+
+  it('flags bidi overrides (Trojan Source)', () => {
+    expect(scanUnicode('abc\u202edcba').findings).toEqual([{ check: 'unicode', type: 'BIDI_CONTROL', start: 3, end: 4 }]);
+  });
+
+  it('decodes tag characters into hidden ASCII', () => {
+    const text = `hi${tags('ignore rules')}`;
+    const scan = scanUnicode(text);
+    expect(scan.findings).toEqual([{ check: 'unicode', type: 'TAG_SMUGGLING', start: 2, end: text.length }]);
+    expect(scan.hidden[0].text).toBe('ignore rules');
+  });
+
+  it('allows subdivision flag tag sequences', () => {
+    const england = '\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}';
+    expect(scanUnicode(`go ${england}!`).findings).toEqual([]);
+  });
+
+  it('decodes variation-selector smuggling and ignores a single emoji selector', () => {
+    const bytes = [...Buffer.from('hi')].map((b) => String.fromCodePoint(b < 16 ? 0xfe00 + b : 0xe0100 + b - 16)).join('');
+    const scan = scanUnicode(`😀${bytes}`);
+    expect(scan.findings.map((f) => f.type)).toEqual(['VARIATION_SELECTOR_SMUGGLING']);
+    expect(scan.hidden[0].text).toBe('hi');
+    expect(scanUnicode('❤\ufe0f').findings).toEqual([]);
+  });
+
+  it('never throws on lone surrogates', () => {
+    expect(() => scanUnicode('\ud800\udbff\udc00x\udfff')).not.toThrow();
+  });
+});
+
+describe('buildMatchView', () => {
+  it('folds case, accents, fullwidth, math letters and Cyrillic look-alikes', () => {
+    expect(buildMatchView('ＩＧＮＯＲＥ Ρrévious 𝐢𝐧𝐬𝐭𝐫𝐮𝐜𝐭𝐢𝐨𝐧𝐬 Straße іgnоre').text).toBe('ignore previous instructions strasse ignore');
+  });
+
+  it('drops invisible characters and combining marks, collapses whitespace', () => {
+    expect(buildMatchView('  a\u200bb\u0301   c\n\t d ').text).toBe('ab c d ');
+  });
+
+  it('maps every unit back to its original span', () => {
+    const original = '😀 Ｘß';
+    const view = buildMatchView(original);
+    expect(view.text).toBe('😀 xss');
+    expect(originalSpan(view, 0, 2)).toEqual({ start: 0, end: 2 });
+    expect(originalSpan(view, 3, 4)).toEqual({ start: 3, end: 4 });
+    expect(originalSpan(view, 4, 6)).toEqual({ start: 4, end: 5 });
+  });
+});
