@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, IResource, Lazy, Names, Resource, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,7 +6,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeInHipaaAndNist, acknowledgeWildcardResource } from './compliance';
-import { MetricVariantOptions, endpointMetric, perGpu } from './endpoint-metrics';
+import { MetricVariantOptions, perGpu } from './endpoint-metrics';
+import { GpuInferenceEndpointBase, IGpuInferenceEndpoint } from './gpu-inference-endpoint-base';
+import { GpuInferenceEndpointProps, InstanceCountScalingProps, ProductionVariantOptions } from './gpu-inference-endpoint-props';
 import { GpuInstanceType } from './gpu-instance-type';
 import { ModelVersion } from './model-version';
 import { PropValidation } from './prop-validation';
@@ -15,128 +17,15 @@ import { validateVariant, VariantOptions } from './production-variant';
 import { RollbackAlarms } from './rollback-alarms';
 import { AlarmSpec, DEFAULT_MAX_ERROR_RATE, rollbackAlarmSpecs } from './rollback-alarm-spec';
 import { RoutingStrategy } from './routing-strategy';
+
+export * from './gpu-inference-endpoint-props';
+export { RoutingStrategy };
 import { ScalableInstanceCount } from './scalable-instance-count';
+import { InferenceComponentScaling } from './scale-to-zero';
 import { ScalingGuard } from './scaling-guard';
-
-/** A candidate served as a shadow: it gets a copy of live traffic and its answers are discarded. */
-export interface ShadowVariantOptions extends VariantOptions {
-  /** The shadow variant's name, ≤ 63 characters. */
-  readonly variantName: string;
-  /**
-   * Share of production requests copied to the shadow, 1–100 %.
-   * @default 100
-   */
-  readonly samplingPercentage?: number;
-}
-
-/** Capacity bounds for `autoScaleInstanceCount`. */
-export interface InstanceCountScalingProps {
-  /** Fewest instances, ≥ 1 (scale to zero needs inference components). */
-  readonly minCapacity: number;
-  /** Most instances. */
-  readonly maxCapacity: number;
-  /**
-   * The variant to scale.
-   * @default - the first variant
-   */
-  readonly variantName?: string;
-}
 
 /** AutoRollbackConfiguration takes at most 10 alarms. */
 const MAX_ROLLBACK_ALARMS = 10;
-
-/** A production variant beyond the first: its own model version, image and fleet. */
-export interface ProductionVariantOptions extends VariantOptions {
-  /** The variant name, unique within the endpoint, ≤ 63 characters. */
-  readonly variantName: string;
-}
-
-export { RoutingStrategy };
-
-export interface GpuInferenceEndpointProps extends VariantOptions {
-  /**
-   * Name of the first production variant.
-   * @default 'AllTraffic'
-   */
-  readonly variantName?: string;
-  /**
-   * More production variants (A/B tests, a second model behind the same endpoint), ≤ 9.
-   * @default - one variant
-   */
-  readonly additionalVariants?: ProductionVariantOptions[];
-  /**
-   * The endpoint name. Deterministic so that alarms can name it without a dependency cycle.
-   * @default - derived from the construct path, ≤ 63 characters
-   */
-  readonly endpointName?: string;
-  /**
-   * The most time a model call may take before it counts as too slow: the p99 rollback alarm
-   * threshold and the gateway's timeout come from it. SageMaker lets a container take 60 s.
-   * @default Duration.seconds(60)
-   */
-  readonly latencyBudget?: Duration;
-  /**
-   * How a new model version reaches traffic. Rollback alarms on the new fleet are added for
-   * every strategy, from `latencyBudget` and `maxErrorRate`.
-   * @default DeploymentStrategy.allAtOnce() with a 5-minute bake
-   */
-  readonly deploymentStrategy?: DeploymentStrategy;
-  /**
-   * Share of 5xx answers (0–1) from the new fleet that rolls a deployment back.
-   * @default 0.02
-   */
-  readonly maxErrorRate?: number;
-  /**
-   * A candidate model version that receives a copy of live traffic with no effect on responses.
-   * @default - no shadow
-   */
-  readonly shadowVariant?: ShadowVariantOptions;
-  /**
-   * VPC for the model containers.
-   * @default - no VPC (SageMaker-managed network)
-   */
-  readonly vpc?: ec2.IVpc;
-  /**
-   * Subnets in `vpc` for the model containers.
-   * @default - the VPC's private subnets
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  /**
-   * Security groups for the model containers.
-   * @default - a new group that allows only outbound HTTPS, when `vpc` is set
-   */
-  readonly securityGroups?: ec2.ISecurityGroup[];
-  /**
-   * Isolate the containers from the network: they get the model from S3 through SageMaker and
-   * cannot call out. Turn off only for containers that must download at start-up.
-   * @default true
-   */
-  readonly networkIsolation?: boolean;
-  /**
-   * KMS key for the ML storage volumes. Not allowed when any variant runs on a type with local
-   * NVMe storage, where the Nitro hardware module encrypts the volume instead.
-   * @default - a new key with rotation where every variant's type allows it, none otherwise
-   */
-  readonly encryptionKey?: kms.IKey;
-  /**
-   * Execution role for the models.
-   * @default - a new role that can read only these model versions, pull only these images and
-   *   write only this endpoint's logs and metrics
-   */
-  readonly role?: iam.IRole;
-}
-
-/** A SageMaker endpoint that serves models on GPUs. */
-export interface IGpuInferenceEndpoint extends IResource {
-  /** @attribute */
-  readonly endpointName: string;
-  /** @attribute */
-  readonly endpointArn: string;
-  /** Grants `sagemaker:InvokeEndpoint` (and its streaming form) on this endpoint only. */
-  grantInvoke(grantee: iam.IGrantable): iam.Grant;
-  /** Any metric of this endpoint, in `AWS/SageMaker` unless `namespace` says otherwise. */
-  metric(metricName: string, options?: MetricVariantOptions): cloudwatch.Metric;
-}
 
 /** The facts of one deployed variant. */
 export interface DeployedVariant {
@@ -145,69 +34,6 @@ export interface DeployedVariant {
   readonly instanceCount: number;
   readonly modelVersion: ModelVersion;
   readonly model: sagemaker.CfnModel;
-}
-
-abstract class GpuInferenceEndpointBase extends Resource implements IGpuInferenceEndpoint {
-  public abstract readonly endpointName: string;
-  public abstract readonly endpointArn: string;
-  protected abstract readonly defaultVariantName?: string;
-
-  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['sagemaker:InvokeEndpoint', 'sagemaker:InvokeEndpointWithResponseStream'],
-      resourceArns: [this.endpointArn],
-    });
-  }
-
-  public metric(metricName: string, options: MetricVariantOptions = {}): cloudwatch.Metric {
-    return endpointMetric(this.endpointName, options.variantName ?? this.defaultVariantName, metricName, options);
-  }
-
-  /** Requests served (Sum per minute). */
-  public metricInvocations(options?: MetricVariantOptions): cloudwatch.Metric {
-    return this.metric('Invocations', options);
-  }
-
-  /** Share of requests answered 4xx (Average of the 1/0 per request metric). */
-  public metricInvocation4xxErrorRate(options?: MetricVariantOptions): cloudwatch.Metric {
-    return this.metric('Invocation4XXErrors', options);
-  }
-
-  /** Share of requests answered 5xx (Average of the 1/0 per request metric). */
-  public metricInvocation5xxErrorRate(options?: MetricVariantOptions): cloudwatch.Metric {
-    return this.metric('Invocation5XXErrors', options);
-  }
-
-  /** Requests the model container failed, including timeouts and socket errors (Sum). */
-  public metricModelErrors(options?: MetricVariantOptions): cloudwatch.Metric {
-    return this.metric('InvocationModelErrors', options);
-  }
-
-  /** Time the model took, in microseconds (Average unless `statistic` says e.g. `p99`). */
-  public metricModelLatency(options?: MetricVariantOptions): cloudwatch.Metric {
-    return this.metric('ModelLatency', options);
-  }
-
-  /** SageMaker's own overhead per request, in microseconds. */
-  public metricOverheadLatency(options?: MetricVariantOptions): cloudwatch.Metric {
-    return this.metric('OverheadLatency', options);
-  }
-
-  /** Requests per instance (Sum per minute): the metric SageMaker's target tracking uses. */
-  public metricInvocationsPerInstance(options?: MetricVariantOptions): cloudwatch.Metric {
-    return this.metric('InvocationsPerInstance', options);
-  }
-
-  /** GPU utilization summed over the instance's GPUs: 0–100 × GPU count. */
-  public metricGpuUtilization(options?: MetricVariantOptions): cloudwatch.Metric {
-    return this.metric('GPUUtilization', options);
-  }
-
-  /** GPU memory utilization summed over the instance's GPUs: 0–100 × GPU count. */
-  public metricGpuMemoryUtilization(options?: MetricVariantOptions): cloudwatch.Metric {
-    return this.metric('GPUMemoryUtilization', options);
-  }
 }
 
 /**
@@ -246,6 +72,10 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
   public readonly rollbackAlarms: RollbackAlarms[];
   /** The shadow variant, when there is one. */
   public readonly shadow?: DeployedVariant;
+  /** The inference component and its scaling, when the endpoint scales to zero. */
+  public readonly inferenceComponentScaling?: InferenceComponentScaling;
+  /** Name to send as `InferenceComponentName` when invoking, when the endpoint scales to zero. */
+  public readonly inferenceComponentName?: string;
   private readonly extraRollbackAlarms: cloudwatch.IAlarm[] = [];
   private readonly scaling = new Map<string, ScalableInstanceCount>();
   private readonly alarmAccess?: iam.Policy;
@@ -292,9 +122,17 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
       };
     }
 
+    const scaleToZero = props.scaleToZero;
     this.endpointConfig = new sagemaker.CfnEndpointConfig(this, 'Config', {
       kmsKeyId: this.encryptionKey?.keyArn,
-      productionVariants: variantOptions.map((options, i) => renderVariant(options, this.variants[i].model, options.initialWeight ?? 1)),
+      // Inference components run under the endpoint config's role instead of a model's.
+      executionRoleArn: scaleToZero ? this.role.roleArn : undefined,
+      productionVariants: variantOptions.map((options, i) => scaleToZero
+        ? {
+          ...renderVariant(options, undefined, options.initialWeight ?? 1),
+          managedInstanceScaling: { status: 'ENABLED', minInstanceCount: 0, maxInstanceCount: scaleToZero.maxInstanceCount },
+        }
+        : renderVariant(options, this.variants[i].model, options.initialWeight ?? 1)),
       shadowProductionVariants: shadowOptions && this.shadow ? [renderVariant(shadowOptions, this.shadow.model,
         // A shadow gets a copy of the share of traffic its weight bears to the production variant's weight.
         ((shadowOptions.samplingPercentage ?? 100) / 100) * (primary.initialWeight ?? 1))] : undefined,
@@ -305,10 +143,9 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
         'SageMaker rejects KmsKeyId on such endpoint configs because the Nitro hardware module already encrypts those volumes at rest (AES-256).');
     }
 
-    this.rollbackAlarms = this.variants.map((v) => new RollbackAlarms(this, `RollbackAlarms${v.variantName}`, {
-      endpointName: this.endpointName,
-      variantName: v.variantName,
-      endpointConfigName: this.endpointConfig.attrEndpointConfigName,
+    this.rollbackAlarms = scaleToZero ? [] : this.variants.map((v) => new RollbackAlarms(this, `RollbackAlarms${v.variantName}`, {
+      subject: `${this.endpointName}/${v.variantName}`,
+      dimensions: { EndpointName: this.endpointName, VariantName: v.variantName, EndpointConfigName: this.endpointConfig.attrEndpointConfigName },
       specs: this.rollbackAlarmSpecs,
     }));
     if (this.role instanceof iam.Role) {
@@ -326,7 +163,7 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
       endpointName: this.endpointName,
       endpointConfigName: this.endpointConfig.attrEndpointConfigName,
-      deploymentConfig: Lazy.any({
+      deploymentConfig: scaleToZero ? undefined : Lazy.any({
         produce: () => ({
           ...this.rollout.deploymentConfig,
           autoRollbackConfiguration: { alarms: this.allRollbackAlarms().map((a) => ({ alarmName: a.alarmName })) },
@@ -339,6 +176,22 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
     });
     if (this.alarmAccess) this.endpoint.node.addDependency(this.alarmAccess);
     this.endpointArn = this.endpoint.ref;
+    if (scaleToZero) {
+      const type = primary.instanceType;
+      const accelerators = primary.tensorParallelDegree ?? type.spec?.gpuCount ?? 1;
+      this.inferenceComponentName = `${this.endpointName.slice(0, 60)}-ic`;
+      this.inferenceComponentScaling = new InferenceComponentScaling(this, 'ScaleToZero', {
+        ...scaleToZero,
+        inferenceComponentName: this.inferenceComponentName,
+        endpointName: this.endpoint.attrEndpointName,
+        variantName: primary.variantName,
+        model: this.variants[0].model,
+        acceleratorsPerCopy: accelerators,
+        memoryPerCopyMb: Math.floor(scaleToZero.memoryPerCopy?.toMebibytes() ?? ((type.spec?.memoryGiB ?? 16) * 1024) / 2),
+        copiesPerInstance: Math.max(1, Math.floor((type.spec?.gpuCount ?? accelerators) / accelerators)),
+        rollbackAlarmSpecs: this.rollbackAlarmSpecs,
+      });
+    }
     this.node.addValidation({
       validate: () => {
         const count = this.allRollbackAlarms().length;
@@ -349,9 +202,15 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
     });
   }
 
+  protected inferenceComponentArns(): string[] {
+    return this.inferenceComponentName
+      ? [Stack.of(this).formatArn({ service: 'sagemaker', resource: 'inference-component', resourceName: this.inferenceComponentName })]
+      : [];
+  }
+
   /** Every alarm that rolls a deployment back: the generated ones and those added with `addRollbackAlarm`. */
   public allRollbackAlarms(): cloudwatch.IAlarm[] {
-    return [...this.rollbackAlarms.flatMap((r) => r.alarms), ...this.extraRollbackAlarms];
+    return [...this.rollbackAlarms.flatMap((r) => r.alarms), ...(this.inferenceComponentScaling?.rollbackAlarms.alarms ?? []), ...this.extraRollbackAlarms];
   }
 
   /**
@@ -376,6 +235,7 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
     if (props.minCapacity === 0) check.fail('minCapacity', 0, 'needs inference components to scale to zero: use scaleToZero on the model instead');
     if (props.minCapacity > variant.instanceCount) check.fail('minCapacity', props.minCapacity, `exceeds the initial instanceCount ${variant.instanceCount}: min ≤ initial ≤ max`);
     if (props.maxCapacity < variant.instanceCount) check.fail('maxCapacity', props.maxCapacity, `is below the initial instanceCount ${variant.instanceCount}: min ≤ initial ≤ max`);
+    if (this.inferenceComponentScaling) check.fail('scaleToZero', 'set', 'already scales this endpoint: managed instance scaling and the component\'s copy count replace autoScaleInstanceCount');
     if (this.scaling.has(variant.variantName)) check.fail('variantName', variant.variantName, 'is already autoscaled: call autoScaleInstanceCount once per variant');
     check.throwIfAny(this);
 
@@ -444,6 +304,14 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
       validateVariant(check, 'shadowVariant.', props.shadowVariant);
       check.inRange('shadowVariant.samplingPercentage', props.shadowVariant.samplingPercentage, 1, 100, ' %');
       if (names.includes(props.shadowVariant.variantName)) check.fail('shadowVariant.variantName', props.shadowVariant.variantName, 'is also a production variant: give the shadow its own name');
+    }
+    if (props.scaleToZero) {
+      const stz = props.scaleToZero;
+      check.wholeNumber('scaleToZero.maxInstanceCount', stz.maxInstanceCount, 1);
+      if (stz.maxInstanceCount < (props.instanceCount ?? 1)) check.fail('scaleToZero.maxInstanceCount', stz.maxInstanceCount, `is below instanceCount ${props.instanceCount ?? 1}`);
+      if (variants.length > 1 || props.shadowVariant) check.fail('scaleToZero', 'set', 'supports one variant only: remove additionalVariants and shadowVariant');
+      if (props.deploymentStrategy) check.fail('deploymentStrategy', props.deploymentStrategy.kind, 'does not apply with scaleToZero: new versions roll out copy by copy on the inference component');
+      check.inRange('scaleToZero.invocationsPerCopyPerMinute', stz.invocationsPerCopyPerMinute, 0.01, 1e6);
     }
     if (props.securityGroups && !props.vpc) check.fail('securityGroups', props.securityGroups.length, 'need a vpc: set vpc as well');
     if (props.vpcSubnets && !props.vpc) check.fail('vpcSubnets', 'set', 'needs a vpc: set vpc as well');
@@ -536,10 +404,10 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
   }
 }
 
-function renderVariant(options: VariantOptions, model: sagemaker.CfnModel, weight: number): sagemaker.CfnEndpointConfig.ProductionVariantProperty {
+function renderVariant(options: VariantOptions, model: sagemaker.CfnModel | undefined, weight: number): sagemaker.CfnEndpointConfig.ProductionVariantProperty {
   return {
     variantName: (options as ProductionVariantOptions).variantName,
-    modelName: model.attrModelName,
+    modelName: model?.attrModelName,
     instanceType: options.instanceType.name,
     initialInstanceCount: options.instanceCount ?? 1,
     initialVariantWeight: weight,

@@ -5,17 +5,20 @@ import { acknowledgeInHipaaAndNist } from './compliance';
 import { AlarmSpec } from './rollback-alarm-spec';
 
 export interface RollbackAlarmsProps {
-  /** The endpoint's deterministic name: a literal, so the endpoint can name these alarms without a cycle. */
-  readonly endpointName: string;
-  readonly variantName: string;
-  /** The new endpoint config's name: the alarms watch only the fleet it creates. */
-  readonly endpointConfigName: string;
+  /** What the alarms say they watch, e.g. `inference-prod-chat/AllTraffic`. */
+  readonly subject: string;
+  /**
+   * The metric dimensions: for an endpoint variant, the literal endpoint name (so the endpoint can
+   * name these alarms without a cycle), the variant and the new endpoint config's name, so that
+   * only the new fleet is watched; for an inference component, its name.
+   */
+  readonly dimensions: Record<string, string>;
   readonly specs: AlarmSpec[];
 }
 
 /**
  * The alarms SageMaker watches while it bakes a deployment: on alarm it shifts traffic back to
- * the old fleet. They carry the `EndpointConfigName` dimension, so only the new fleet can trip them.
+ * the old fleet (or the old model copies, for an inference component).
  */
 export class RollbackAlarms extends Construct {
   public readonly alarms: cloudwatch.Alarm[];
@@ -24,14 +27,14 @@ export class RollbackAlarms extends Construct {
     super(scope, id);
     this.alarms = props.specs.map((spec) => {
       const alarm = new cloudwatch.Alarm(this, spec.id, {
-        alarmDescription: `[${props.endpointName}/${props.variantName}] ${spec.description}`,
+        alarmDescription: `[${props.subject}] ${spec.description}`,
         metric: new cloudwatch.Metric({
           namespace: spec.namespace,
           metricName: spec.metricName,
           statistic: spec.statistic,
           unit: spec.unit as cloudwatch.Unit | undefined,
           period: Duration.seconds(spec.periodSeconds),
-          dimensionsMap: { EndpointName: props.endpointName, VariantName: props.variantName, EndpointConfigName: props.endpointConfigName },
+          dimensionsMap: props.dimensions,
         }),
         threshold: spec.threshold,
         evaluationPeriods: spec.evaluationPeriods,

@@ -1,8 +1,8 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { sageMakerScalableTarget } from './sagemaker-scalable-target';
 
 export interface InvocationsScalingProps {
   /** Average invocations per instance per minute to hold (SageMakerVariantInvocationsPerInstance). */
@@ -53,22 +53,13 @@ export class ScalableInstanceCount extends Construct {
   constructor(scope: Construct, id: string, props: ScalableInstanceCountProps) {
     super(scope, id);
     this.props = props;
-    this.target = new appscaling.ScalableTarget(this, 'Target', {
-      serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,
+    this.target = sageMakerScalableTarget(this, 'Target', {
       scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
       resourceId: props.resourceId,
       minCapacity: props.minCapacity,
       maxCapacity: props.maxCapacity,
-      // Application Auto Scaling uses (and creates) its SageMaker service-linked role when RoleARN is
-      // omitted; the imported role only satisfies the L2's type and adds nothing to the template.
-      role: iam.Role.fromRoleArn(this, 'ServiceLinkedRole', Stack.of(this).formatArn({
-        service: 'iam', region: '', resource: 'role',
-        resourceName: 'aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint',
-      })),
+      retain: true,
     });
-    const cfnTarget = this.target.node.defaultChild as appscaling.CfnScalableTarget;
-    cfnTarget.addPropertyDeletionOverride('RoleARN');
-    cfnTarget.applyRemovalPolicy(RemovalPolicy.RETAIN);
   }
 
   /** Holds the invocations per instance per minute at a target. */

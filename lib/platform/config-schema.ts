@@ -108,6 +108,12 @@ const shadow = z.strictObject({
   samplingPercentage: z.number().int().min(1).max(100).optional().describe('Share of requests copied to the shadow (default 100)'),
 }).describe('A candidate version that receives a copy of live traffic; its answers are discarded');
 
+const scaleToZero = z.strictObject({
+  maxInstanceCount: z.number().int().min(1).describe('Most instances managed instance scaling may run'),
+  memoryPerCopyGiB: z.number().positive().optional().describe('Host memory per model copy (default: half the instance memory)'),
+  invocationsPerCopyPerMinute: z.number().positive().optional().describe('Target-tracked invocations per copy per minute (default 1)'),
+}).describe('Scale to zero instances when idle (inference components); the first request after idling fails for several minutes');
+
 const deployment = z.strictObject({
   version: z.string().describe('Which of the model\'s versions this stage serves'),
   instanceType: z.string().meta({ examples: GpuInstanceType.all().map((t) => t.name) }).describe('SageMaker GPU instance type, e.g. ml.g5.2xlarge'),
@@ -121,6 +127,7 @@ const deployment = z.strictObject({
   maxErrorRate: z.number().gt(0).max(1).optional().describe('Share of 5xx answers from a new fleet that rolls it back (default 0.02)'),
   autoscaling: autoscaling.optional(),
   shadow: shadow.optional(),
+  scaleToZero: scaleToZero.optional(),
 }).describe('How a stage serves one model');
 
 const artifactStore = z.strictObject({

@@ -58,6 +58,11 @@ export class InferencePlatformStack extends Stack {
         containerStartupHealthCheckTimeout: optional(deployment.containerStartupHealthCheckTimeoutSeconds, Duration.seconds),
         latencyBudget: optional(model.latencyBudgetMs, Duration.millis),
         maxErrorRate: deployment.maxErrorRate,
+        scaleToZero: deployment.scaleToZero && {
+          maxInstanceCount: deployment.scaleToZero.maxInstanceCount,
+          memoryPerCopy: optional(deployment.scaleToZero.memoryPerCopyGiB, Size.gibibytes),
+          invocationsPerCopyPerMinute: deployment.scaleToZero.invocationsPerCopyPerMinute,
+        },
         deploymentStrategy: deployment.rollout && deploymentStrategy(deployment.rollout),
         shadowVariant: shadow && {
           variantName: 'Shadow',

@@ -77,6 +77,13 @@ function semanticProblems(config: PlatformConfig): string[] {
         { id: `${modelName}@${deployment.version}`, parameterCount: version.parameterCount, precision: version.precision ?? 'bf16' }, type, degree);
       if (fitProblem) at(`${mpath}.instanceType`, deployment.instanceType, fitProblem);
       problems.push(...rolloutProblems(mpath, deployment), ...autoscalingProblems(mpath, deployment));
+      if (deployment.scaleToZero) {
+        const clash = (['rollout', 'autoscaling', 'shadow'] as const).filter((key) => deployment[key] !== undefined);
+        if (clash.length > 0) at(`${mpath}.scaleToZero`, 'set', `cannot be combined with ${clash.join(', ')}: a scale-to-zero model scales and rolls out on its inference component`);
+        if (deployment.scaleToZero.maxInstanceCount < (deployment.instanceCount ?? 1)) {
+          at(`${mpath}.scaleToZero.maxInstanceCount`, deployment.scaleToZero.maxInstanceCount, `is below instanceCount ${deployment.instanceCount ?? 1}`);
+        }
+      }
 
       const shadow = deployment.shadow;
       if (shadow) {
