@@ -1,0 +1,38 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { REPO_ROOT, referenceConfigJson } from '../helpers/fixtures';
+
+/** `cdk synth` through the real CLI, running the app from source with tsx so a stale dist/ cannot mislead. */
+function cdkSynth(outdir: string, env: Record<string, string> = {}) {
+  return spawnSync(path.join(REPO_ROOT, 'node_modules/.bin/cdk'),
+    ['synth', '--quiet', '-o', outdir, '--app', `${path.join(REPO_ROOT, 'node_modules/.bin/tsx')} bin/platform-app.ts`],
+    { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', ...env }, timeout: 110_000 });
+}
+
+describe('cdk synth (real CLI)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'platform-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('synthesizes both stages and exits 0', () => {
+    const out = path.join(dir, 'ok');
+    const result = cdkSynth(out);
+    expect({ status: result.status, stderr: result.status === 0 ? '' : result.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(existsSync(path.join(out, 'inference-staging.template.json'))).toBe(true);
+    expect(existsSync(path.join(out, 'inference-prod.template.json'))).toBe(true);
+  });
+
+  test('a broken config exits 1 and prints the config problem, not a stack trace', () => {
+    const config = referenceConfigJson();
+    config.stages.prod.models.chat.instanceType = 'ml.m5.large';
+    const file = path.join(dir, 'broken.json');
+    writeFileSync(file, JSON.stringify(config));
+    const result = cdkSynth(path.join(dir, 'broken'), { PLATFORM_CONFIG: file });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('1 problem in the platform config');
+    expect(result.stderr).toContain('stages.prod.models.chat.instanceType: "ml.m5.large" is not a GPU instance type (nearest: ml.g5.xlarge, ml.g6.xlarge)');
+    const traceLines = result.stderr.split('\n').filter((line) => line.trimStart().startsWith('at ') && /:\d+:\d+\)?$/.test(line));
+    expect(traceLines).toEqual([]);
+  });
+});
