@@ -18,3 +18,6 @@ export * from './scalable-instance-count';
 export * from './scaling-guard';
 export * from './scale-to-zero';
 export * from './sagemaker-scalable-target';
+export * from './safety-gateway';
+export * from './gateway-metrics';
+export * from './gateway-function';

@@ -38,6 +38,12 @@ const model = z.strictObject({
     .describe('Most time a model call may take, in ms (default 60000, SageMaker\'s container limit); drives rollback alarms and gateway timeouts'),
   environment: z.record(z.string(), z.string()).optional().describe('Container environment for every stage'),
   versions: z.record(z.string(), modelVersion).describe('Model versions by version label'),
+  payloadFormat: z.enum(['openai-chat', 'hf-text-generation', 'embeddings', 'raw']).optional()
+    .describe('JSON the container speaks, for the safety gateway (default: openai-chat for vllm, hf-text-generation for tgi/djl-lmi)'),
+  rawPaths: z.strictObject({ request: z.array(z.string()).min(1), response: z.array(z.string()).min(1) }).optional()
+    .describe('For payloadFormat raw: dot paths of the text in the request and the response, e.g. "prompt", "choices[0].text"'),
+  safetyPolicy: z.union([z.enum(['strict', 'standard', 'permissive']), z.record(z.string(), z.unknown())]).optional()
+    .describe('Safety policy: a preset, or {"preset": ..., overrides} (default standard)'),
 }).describe('A model served by the platform');
 
 const capacity = z.union([
@@ -139,11 +145,24 @@ const artifactStore = z.strictObject({
   modelPackageGroup: z.boolean().optional().describe('Register every model version in a SageMaker Model Package Group'),
 });
 
+const gateway = z.strictObject({
+  consumers: z.array(z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9](?:-?[A-Za-z0-9])*$/, 'must be letters, digits and single hyphens'),
+    rateLimit: z.number().positive().describe('Requests per second'),
+    burstLimit: z.number().int().min(1),
+    quotaPerDay: z.number().int().min(1),
+  })).describe('Teams with a usage plan and API key'),
+  webAclArn: z.string().regex(/^arn:aws[a-z-]*:wafv2:/, 'must be a regional WAFv2 web ACL ARN').optional(),
+  reservedConcurrency: z.number().int().min(1).optional(),
+  logRetentionDays: z.union([z.literal(30), z.literal(90), z.literal(180), z.literal(365), z.literal(731), z.literal(1827), z.literal(3653)]).optional(),
+}).describe('The safety gateway in front of this stage\'s models');
+
 const stage = z.strictObject({
   account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional().describe('Target account (default: environment-agnostic)'),
   region: z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1').optional().describe('Target region (default: environment-agnostic)'),
   artifactStore: artifactStore.optional(),
   models: z.record(z.string(), deployment).describe('Models this stage serves, by model name'),
+  gateway: gateway.optional(),
 });
 
 export const platformConfigSchema = z.strictObject({
@@ -162,6 +181,7 @@ export type ImageConfig = z.infer<typeof image>;
 export type RolloutConfig = z.infer<typeof rollout>;
 export type CapacityConfig = z.infer<typeof capacity>;
 export type AutoscalingConfig = z.infer<typeof autoscaling>;
+export type GatewayConfig = z.infer<typeof gateway>;
 
 /** The JSON Schema of the config, for editors. */
 export function platformConfigJsonSchema(): object {

@@ -5,6 +5,8 @@ import { Construct } from 'constructs';
 import { GpuInferenceEndpoint } from '../gpu-inference-endpoint';
 import { GpuInstanceType } from '../gpu-instance-type';
 import { InferenceImage } from '../inference-image';
+import { GatewayModelOptions, PayloadFormat, SafetyGateway } from '../safety-gateway';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { ModelArtifactStore } from '../model-artifact-store';
 import { ModelVersion } from '../model-version';
 import { AutoscalingConfig, ImageConfig, PlatformConfig } from './config-schema';
@@ -21,6 +23,8 @@ export interface InferencePlatformStackProps extends StackProps {
 export class InferencePlatformStack extends Stack {
   public readonly artifactStore: ModelArtifactStore;
   public readonly endpoints: Record<string, GpuInferenceEndpoint> = {};
+  /** The safety gateway, when the stage configures one. */
+  public readonly gateway?: SafetyGateway;
 
   constructor(scope: Construct, id: string, props: InferencePlatformStackProps) {
     super(scope, id, props);
@@ -78,6 +82,27 @@ export class InferencePlatformStack extends Stack {
       this.endpoints[modelName] = endpoint;
       new CfnOutput(this, `${pascalCase(modelName)}EndpointName`, { value: endpoint.endpointName, description: `SageMaker endpoint of ${modelName}` });
     }
+
+    if (stage.gateway) {
+      const models: Record<string, GatewayModelOptions> = {};
+      for (const [modelName, endpoint] of Object.entries(this.endpoints)) {
+        const model = config.models[modelName];
+        models[modelName] = {
+          endpoint,
+          format: model.payloadFormat ?? defaultPayloadFormat(model.image),
+          rawPaths: model.rawPaths,
+          safetyPolicy: model.safetyPolicy as GatewayModelOptions['safetyPolicy'],
+        };
+      }
+      this.gateway = new SafetyGateway(this, 'Gateway', {
+        stage: stageName,
+        models,
+        consumers: stage.gateway.consumers.map((c) => ({ name: c.name, rateLimit: c.rateLimit, burstLimit: c.burstLimit, quota: c.quotaPerDay })),
+        webAclArn: stage.gateway.webAclArn,
+        reservedConcurrency: stage.gateway.reservedConcurrency,
+        logRetention: stage.gateway.logRetentionDays as logs.RetentionDays | undefined,
+      });
+    }
   }
 }
 
@@ -109,6 +134,11 @@ function autoscale(endpoint: GpuInferenceEndpoint, config: AutoscalingConfig): v
       maxCapacity: schedule.maxCapacity,
     });
   }
+}
+
+/** vLLM answers OpenAI-style; TGI and DJL LMI answer Hugging Face text generation. */
+function defaultPayloadFormat(image: ImageConfig): PayloadFormat {
+  return image.framework === 'vllm' ? 'openai-chat' : image.framework === 'tgi' || image.framework === 'djl-lmi' ? 'hf-text-generation' : 'raw';
 }
 
 function inferenceImage(image: ImageConfig): InferenceImage {

@@ -5,6 +5,7 @@ import { GpuInstanceType } from '../gpu-instance-type';
 import { DLC_REGIONS } from '../inference-image';
 import { modelVersionProblems } from '../model-version';
 import { instanceTypeProblem, modelFitProblem, tensorParallelProblem } from '../production-variant';
+import { parsePolicy, PolicyError } from '../../lambda/safety/policy';
 import { ModelDeploymentConfig, PlatformConfig, platformConfigSchema } from './config-schema';
 import { deploymentStrategy } from './rollout-config';
 
@@ -40,6 +41,14 @@ function semanticProblems(config: PlatformConfig): string[] {
   const modelNames = Object.keys(config.models);
 
   for (const [modelName, model] of Object.entries(config.models)) {
+    // The gateway's own parser, so a policy that would fail at cold start fails the synth instead.
+    try {
+      if (model.safetyPolicy !== undefined) parsePolicy(typeof model.safetyPolicy === 'string' ? { preset: model.safetyPolicy } : model.safetyPolicy);
+    } catch (error) {
+      const details = error instanceof PolicyError ? error.problems : [(error as Error).message];
+      for (const detail of details) problems.push(`models.${modelName}.safetyPolicy: ${detail}`);
+    }
+    if (model.payloadFormat === 'raw' && !model.rawPaths) problems.push(`models.${modelName}.rawPaths: is required when payloadFormat is "raw"`);
     for (const [label, version] of Object.entries(model.versions)) {
       for (const problem of modelVersionProblems({ modelName, version: label, ...version })) {
         problems.push(`models.${modelName}.versions.${label}.${problem}`);

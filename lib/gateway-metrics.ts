@@ -1,0 +1,42 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+
+/**
+ * The gateway's Embedded Metric Format metrics: namespace, dimensions and names the handler
+ * writes (lambda/gateway/metric-names.ts). A test runs the handler and checks every metric an
+ * alarm or dashboard reads here is among those it emits.
+ */
+export const GATEWAY_NAMESPACE = 'CdkInferencePlatform/Gateway';
+
+/** Metrics per request and their unit. Count metrics that are 0/1 per request have the rate as Average. */
+export const GATEWAY_METRICS = {
+  Requests: 'Count',
+  Latency: 'Milliseconds',
+  ModelLatency: 'Milliseconds',
+  InputLength: 'Count',
+  OutputLength: 'Count',
+  Blocked: 'Count',
+  Redacted: 'Count',
+  OutputBlocked: 'Count',
+  Errors: 'Count',
+  ClientErrors: 'Count',
+  CircuitOpen: 'Count',
+  FallbackUsed: 'Count',
+} as const;
+
+export type GatewayMetricName = keyof typeof GATEWAY_METRICS;
+
+/** A gateway metric of one model in one stage; per-check metrics are `Blocked_<check>` / `Redacted_<check>`. */
+export function gatewayMetric(stage: string, model: string, metricName: GatewayMetricName | `Blocked_${string}` | `Redacted_${string}`,
+  options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  const unit = (GATEWAY_METRICS as Record<string, string>)[metricName] ?? 'Count';
+  return new cloudwatch.Metric({
+    namespace: GATEWAY_NAMESPACE,
+    metricName,
+    statistic: unit === 'Milliseconds' ? 'p99' : 'Average',
+    unit: unit as cloudwatch.Unit,
+    period: Duration.minutes(1),
+    ...options,
+    dimensionsMap: { Stage: stage, Model: model, ...options.dimensionsMap },
+  });
+}

@@ -1,0 +1,329 @@
+import { CfnOutput, Duration, Size, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import type { PolicyOverrides, PresetName } from '../lambda/safety/policy';
+import { acknowledge, acknowledgeInHipaaAndNist } from './compliance';
+import { GatewayFunction } from './gateway-function';
+import { GatewayMetricName, gatewayMetric } from './gateway-metrics';
+import { GpuInferenceEndpoint } from './gpu-inference-endpoint';
+import { IGpuInferenceEndpoint } from './gpu-inference-endpoint-base';
+import { PropValidation } from './prop-validation';
+
+/** The JSON a model's container speaks, which tells the gateway where the text to check is. */
+export type PayloadFormat = 'openai-chat' | 'hf-text-generation' | 'embeddings' | 'raw';
+
+/** JSON paths (`prompt`, `choices[0].text`) of the text in a `raw` payload. */
+export interface RawPayloadPaths {
+  readonly request: string[];
+  readonly response: string[];
+}
+
+/** One model behind the gateway. */
+export interface GatewayModelOptions {
+  readonly endpoint: IGpuInferenceEndpoint;
+  /** What the container accepts and answers. */
+  readonly format: PayloadFormat;
+  /** Where the text is, for `raw`. */
+  readonly rawPaths?: RawPayloadPaths;
+  /**
+   * The safety policy: a preset name or a preset with overrides (see the safety checks library).
+   * @default 'standard'
+   */
+  readonly safetyPolicy?: PresetName | PolicyOverrides;
+  /**
+   * Time for the model call, retries included.
+   * @default - the endpoint's latency budget (for a `GpuInferenceEndpoint`), else 25 seconds
+   */
+  readonly latencyBudget?: Duration;
+  /**
+   * Tried when the endpoint is unavailable or its circuit is open.
+   * @default - none
+   */
+  readonly fallbackEndpoint?: IGpuInferenceEndpoint;
+  /**
+   * Largest request body, answered 413 above it (SageMaker takes at most 6 MB).
+   * @default Size.kibibytes(256)
+   */
+  readonly maxRequestSize?: Size;
+}
+
+/** A consuming team: its own API key, throttle and quota. */
+export interface GatewayConsumer {
+  /** Team name, letters, digits and hyphens. */
+  readonly name: string;
+  /** Steady-state requests per second. */
+  readonly rateLimit: number;
+  /** Burst of requests above the rate. */
+  readonly burstLimit: number;
+  /** Requests per `quotaPeriod`. */
+  readonly quota: number;
+  /** @default apigateway.Period.DAY */
+  readonly quotaPeriod?: apigateway.Period;
+}
+
+export interface SafetyGatewayProps {
+  /** Models by the name clients use in `POST /models/{model}/invocations`. */
+  readonly models: Record<string, GatewayModelOptions>;
+  /** Stage name: a metric dimension and part of resource descriptions. */
+  readonly stage: string;
+  /** Teams with usage plans; each gets an API key that must accompany its signed requests. */
+  readonly consumers: GatewayConsumer[];
+  /**
+   * Also accept requests without an API key (IAM-authorized only), throttled by the stage limits.
+   * @default false
+   */
+  readonly allowWithoutApiKey?: boolean;
+  /**
+   * A regional AWS WAF web ACL to associate with the API stage.
+   * @default - none
+   */
+  readonly webAclArn?: string;
+  /**
+   * Concurrent executions reserved for the gateway handler (it also caps them).
+   * @default 100
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * Retention of the API access logs and the functions' logs.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Requests per second and burst for the whole API stage.
+   * @default 100 / 200
+   */
+  readonly stageThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+}
+
+/** API Gateway REST integrations time out after 29 s; the handler needs a moment around the model call. */
+const INTEGRATION_TIMEOUT = Duration.seconds(29);
+const HANDLER_OVERHEAD = Duration.seconds(2);
+const DEFAULT_BUDGET = Duration.seconds(25);
+
+/**
+ * The safety gateway: a regional REST API, IAM-authorized, with usage plans per consuming team,
+ * in front of one or more GPU endpoints. Its handler checks each prompt, calls the model,
+ * checks the answer, and writes one EMF record and one log line per request. The same checks
+ * also run as standalone pre- and post-processing functions for teams that call endpoints themselves.
+ */
+export class SafetyGateway extends Construct {
+  public readonly api: apigateway.RestApi;
+  public readonly handler: GatewayFunction;
+  public readonly preProcessing: GatewayFunction;
+  public readonly postProcessing: GatewayFunction;
+  public readonly logKey: kms.Key;
+  public readonly stage: string;
+  /** The API keys of the consumers, by name. */
+  public readonly apiKeys: Record<string, apigateway.IApiKey> = {};
+
+  constructor(scope: Construct, id: string, props: SafetyGatewayProps) {
+    super(scope, id);
+    this.stage = props.stage;
+    const budgets = validate(this, props);
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    this.logKey = new kms.Key(this, 'LogKey', { description: `Gateway logs of ${this.node.path}`, enableKeyRotation: true });
+    this.logKey.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`));
+
+    const config = {
+      stage: props.stage,
+      models: Object.fromEntries(Object.entries(props.models).map(([name, model]) => [name, {
+        endpointName: model.endpoint.endpointName,
+        fallbackEndpointName: model.fallbackEndpoint?.endpointName,
+        inferenceComponentName: model.endpoint instanceof GpuInferenceEndpoint ? model.endpoint.inferenceComponentName : undefined,
+        format: model.format,
+        rawPaths: model.rawPaths,
+        timeoutMs: budgets[name].toMilliseconds(),
+        maxRequestBytes: (model.maxRequestSize ?? Size.kibibytes(256)).toBytes(),
+        policy: typeof model.safetyPolicy === 'string' ? { preset: model.safetyPolicy } : model.safetyPolicy ?? { preset: 'standard' },
+      }])),
+    };
+    const longestBudget = Object.values(budgets).reduce((a, b) => (a.toMilliseconds() >= b.toMilliseconds() ? a : b));
+    this.handler = new GatewayFunction(this, 'Handler', {
+      entry: 'gateway/gateway-handler.ts',
+      description: `safety gateway of stage ${props.stage}`,
+      config,
+      timeout: Duration.millis(longestBudget.toMilliseconds() + HANDLER_OVERHEAD.toMilliseconds()),
+      memorySize: 1024,
+      reservedConcurrency: props.reservedConcurrency ?? 100,
+      logRetention,
+      logKey: this.logKey,
+    });
+    for (const model of Object.values(props.models)) {
+      model.endpoint.grantInvoke(this.handler.function);
+      model.fallbackEndpoint?.grantInvoke(this.handler.function);
+    }
+    const checksOnly = { ...config, models: Object.fromEntries(Object.entries(config.models).map(([n, m]) => [n, { format: m.format, rawPaths: m.rawPaths, policy: m.policy, maxRequestBytes: m.maxRequestBytes }])) };
+    this.preProcessing = new GatewayFunction(this, 'PreProcessing', {
+      entry: 'gateway/pre-processing-handler.ts', description: `pre-processing safety checks of stage ${props.stage}`,
+      config: checksOnly, timeout: Duration.seconds(10), memorySize: 512, logRetention, logKey: this.logKey,
+    });
+    this.postProcessing = new GatewayFunction(this, 'PostProcessing', {
+      entry: 'gateway/post-processing-handler.ts', description: `post-processing safety checks of stage ${props.stage}`,
+      config: checksOnly, timeout: Duration.seconds(10), memorySize: 512, logRetention, logKey: this.logKey,
+    });
+    for (const checks of [this.preProcessing, this.postProcessing]) {
+      acknowledgeInHipaaAndNist(checks.function, 'LambdaConcurrency', 'Invoked by the calling team\'s own workflows, whose ' +
+        'concurrency bounds it; reserving concurrency would take it from every other function in the account.');
+    }
+
+    this.api = this.createApi(props, logRetention);
+    const invocations = this.api.root.addResource('models').addResource('{model}').addResource('invocations');
+    invocations.addMethod('POST', new apigateway.LambdaIntegration(this.handler.function, { timeout: INTEGRATION_TIMEOUT }), {
+      authorizationType: apigateway.AuthorizationType.IAM,
+      apiKeyRequired: !props.allowWithoutApiKey,
+      requestParameters: { 'method.request.path.model': true },
+      requestValidator: new apigateway.RequestValidator(this, 'Validator', {
+        restApi: this.api, validateRequestParameters: true, validateRequestBody: false,
+      }),
+    });
+    this.createUsagePlans(props);
+    if (props.webAclArn) {
+      new wafv2.CfnWebACLAssociation(this, 'WebAcl', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: props.webAclArn });
+    } else {
+      acknowledge(this.api.deploymentStage, {
+        'AwsSolutions-APIG3': 'No WAF web ACL was configured (webAclArn): every request is SigV4-signed by an IAM principal and carries a ' +
+          'team API key under a usage plan with throttling and quotas; set webAclArn to add AWS WAF.',
+        'NIST.800.53.R5-APIGWAssociatedWithWAF': 'No WAF web ACL was configured (webAclArn): every request is SigV4-signed by an IAM ' +
+          'principal and throttled per team; set webAclArn to add AWS WAF.',
+      });
+    }
+    new CfnOutput(this, 'Url', { value: this.api.url, description: `Safety gateway of stage ${props.stage}: POST models/{model}/invocations` });
+    this.addRollbackAlarms(props);
+  }
+
+  /** A gateway metric of one model (`Errors`, `Blocked`, `Latency`, `Blocked_injection`, ...). */
+  public metric(model: string, metricName: GatewayMetricName | `Blocked_${string}` | `Redacted_${string}`,
+    options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return gatewayMetric(this.stage, model, metricName, options);
+  }
+
+  /** Lets a principal run the standalone pre- and post-processing checks. */
+  public grantInvokeChecks(grantee: iam.IGrantable): iam.Grant {
+    return this.preProcessing.function.grantInvoke(grantee).combine(this.postProcessing.function.grantInvoke(grantee));
+  }
+
+  private createApi(props: SafetyGatewayProps, retention: logs.RetentionDays): apigateway.RestApi {
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention, encryptionKey: this.logKey });
+    const throttle = props.stageThrottle ?? { rateLimit: 100, burstLimit: 200 };
+    const api = new apigateway.RestApi(this, 'Api', {
+      description: `Safety gateway of stage ${props.stage}`,
+      endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: props.stage,
+        throttlingRateLimit: throttle.rateLimit,
+        throttlingBurstLimit: throttle.burstLimit,
+        tracingEnabled: true,
+        // Errors only, never request or response bodies: prompts may hold personal data.
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify({
+          requestId: '$context.requestId', ip: '$context.identity.sourceIp', caller: '$context.identity.caller',
+          user: '$context.identity.userArn', apiKeyId: '$context.identity.apiKeyId', time: '$context.requestTimeEpoch',
+          method: '$context.httpMethod', path: '$context.resourcePath', model: '$context.path', status: '$context.status',
+          requestLength: '$context.requestOverride.header.Content-Length', responseLength: '$context.responseLength',
+          latency: '$context.responseLatency', integrationLatency: '$context.integrationLatency', error: '$context.error.messageString',
+        })),
+      },
+    });
+    acknowledge(api, {
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]':
+        'The account-level role API Gateway needs to write execution and access logs; AWS maintains this managed policy and it grants only log writes.',
+      'AwsSolutions-COG4': 'The API is authorized by IAM (SigV4) and team API keys, not Cognito: its callers are services, not end users.',
+    });
+    acknowledgeInHipaaAndNist(api.deploymentStage, 'APIGWCacheEnabledAndEncrypted', 'Caching is off on purpose: model answers to ' +
+      'the same prompt differ and may hold personal data, so no response may be served from a cache.');
+    acknowledgeInHipaaAndNist(api.deploymentStage, 'APIGWSSLEnabled', 'The only backend is a Lambda proxy integration invoked ' +
+      'through the Lambda API, not an HTTP backend, so there is no backend TLS certificate to present.');
+    return api;
+  }
+
+  private createUsagePlans(props: SafetyGatewayProps): void {
+    for (const consumer of props.consumers) {
+      const plan = this.api.addUsagePlan(`UsagePlan-${consumer.name}`, {
+        name: `${this.api.restApiName}-${consumer.name}`,
+        description: `Usage plan of ${consumer.name} in stage ${props.stage}`,
+        throttle: { rateLimit: consumer.rateLimit, burstLimit: consumer.burstLimit },
+        quota: { limit: consumer.quota, period: consumer.quotaPeriod ?? apigateway.Period.DAY },
+        apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+      });
+      const key = this.api.addApiKey(`ApiKey-${consumer.name}`, { description: `API key of ${consumer.name} in stage ${props.stage}` });
+      plan.addApiKey(key);
+      this.apiKeys[consumer.name] = key;
+    }
+  }
+
+  /**
+   * The gateway's error rate fronting a `GpuInferenceEndpoint` also rolls its deployments back:
+   * a new model version that makes the gateway fail (malformed answers, output the checks block)
+   * is caught even when SageMaker's own metrics look healthy.
+   */
+  private addRollbackAlarms(props: SafetyGatewayProps): void {
+    for (const [name, model] of Object.entries(props.models)) {
+      if (!(model.endpoint instanceof GpuInferenceEndpoint)) continue;
+      const maxErrorRate = model.endpoint.rollbackAlarmSpecs.find((s) => s.id === 'Invocation5xxErrorRate')?.threshold ?? 0.02;
+      const specs: [string, GatewayMetricName, number, string][] = [
+        ['GatewayErrorRate', 'Errors', maxErrorRate, `More than ${+(maxErrorRate * 100).toFixed(2)}% of gateway requests to ${name} fail with a 5xx`],
+        ['GatewayOutputBlockRate', 'OutputBlocked', 0.05, `More than 5% of ${name}'s answers are blocked by the output checks`],
+      ];
+      for (const [id, metricName, threshold, what] of specs) {
+        const alarm = new cloudwatch.Alarm(this, `${id}${name}`, {
+          alarmDescription: `[${props.stage}/${name}] ${what}. During a deployment SageMaker rolls traffic back to the old fleet; ` +
+            'otherwise read the gateway log lines for the error classes and check names.',
+          metric: this.metric(name, metricName),
+          threshold,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+        acknowledgeInHipaaAndNist(alarm, 'CloudWatchAlarmAction', 'A deployment rollback alarm: SageMaker deployment guardrails ' +
+          'read its state and roll traffic back, which is its action.');
+        model.endpoint.addRollbackAlarm(alarm);
+      }
+    }
+  }
+}
+
+/** Checks the props and returns each model's latency budget. */
+function validate(scope: Construct, props: SafetyGatewayProps): Record<string, Duration> {
+  const check = new PropValidation();
+  const budgets: Record<string, Duration> = {};
+  const names = Object.keys(props.models);
+  if (names.length === 0) check.fail('models', {}, 'must name at least one model');
+  for (const [name, model] of Object.entries(props.models)) {
+    if (!/^[a-z0-9](?:-?[a-z0-9])*$/.test(name)) check.fail(`models.${name}`, name, 'must be lower-case letters, digits and single hyphens (it is a URL path segment)');
+    const budget = model.latencyBudget ?? (model.endpoint instanceof GpuInferenceEndpoint ? model.endpoint.latencyBudget : DEFAULT_BUDGET);
+    budgets[name] = budget;
+    const maxBudget = INTEGRATION_TIMEOUT.toMilliseconds() - HANDLER_OVERHEAD.toMilliseconds();
+    if (budget.toMilliseconds() > maxBudget) {
+      check.fail(`models.${name}.latencyBudget`, `${budget.toMilliseconds()} ms`, `exceeds the ${maxBudget} ms an API Gateway REST integration allows ` +
+        '(29 s minus the handler\'s own time): lower the budget, or call the endpoint directly with the standalone checks');
+    }
+    if (model.format === 'raw' && !(model.rawPaths?.request.length && model.rawPaths.response.length)) {
+      check.fail(`models.${name}.rawPaths`, model.rawPaths ?? 'undefined', 'must name at least one request and one response path for the raw format');
+    }
+    if (model.format !== 'raw' && model.rawPaths) check.fail(`models.${name}.rawPaths`, model.rawPaths, 'applies only to the raw format');
+    check.inRange(`models.${name}.maxRequestSize (bytes)`, model.maxRequestSize?.toBytes(), 1, 6 * 1024 * 1024);
+  }
+  const teams = props.consumers.map((c) => c.name);
+  props.consumers.forEach((c, i) => {
+    if (!/^[A-Za-z0-9](?:-?[A-Za-z0-9])*$/.test(c.name)) check.fail(`consumers[${i}].name`, c.name, 'must be letters, digits and single hyphens');
+    if (teams.indexOf(c.name) !== i) check.fail(`consumers[${i}].name`, c.name, 'is used twice: one usage plan per team');
+    check.inRange(`consumers[${i}].rateLimit`, c.rateLimit, 0.01, 10000, ' requests/s');
+    check.wholeNumber(`consumers[${i}].burstLimit`, c.burstLimit, 1);
+    check.wholeNumber(`consumers[${i}].quota`, c.quota, 1);
+  });
+  if (props.consumers.length === 0 && !props.allowWithoutApiKey) {
+    check.fail('consumers', [], 'is empty, so no one could call the API: add a team, or set allowWithoutApiKey');
+  }
+  check.wholeNumber('reservedConcurrency', props.reservedConcurrency, 1);
+  check.throwIfAny(scope);
+  return budgets;
+}
