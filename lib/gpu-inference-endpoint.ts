@@ -138,9 +138,14 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
         ((shadowOptions.samplingPercentage ?? 100) / 100) * (primary.initialWeight ?? 1))] : undefined,
     });
     if (!this.encryptionKey) {
-      acknowledgeInHipaaAndNist(this.endpointConfig, 'SageMakerEndpointConfigurationKMSKeyConfigured',
-        `${variantOptions.map((v) => v.instanceType.name).join(', ')} ha${variantOptions.length > 1 ? 've' : 's'} local NVMe instance storage: ` +
-        'SageMaker rejects KmsKeyId on such endpoint configs because the Nitro hardware module already encrypts those volumes at rest (AES-256).');
+      const nvme = variantOptions.filter((v) => v.instanceType.spec?.hasLocalNvmeStorage).map((v) => v.instanceType.name);
+      const unknown = variantOptions.filter((v) => !v.instanceType.spec).map((v) => v.instanceType.name);
+      acknowledgeInHipaaAndNist(this.endpointConfig, 'SageMakerEndpointConfigurationKMSKeyConfigured', [
+        nvme.length ? `${nvme.join(', ')}: local NVMe instance storage; SageMaker rejects KmsKeyId on such endpoint configs because ` +
+          'the Nitro hardware module already encrypts those volumes at rest (AES-256).' : '',
+        unknown.length ? `${unknown.join(', ')}: outside the catalog, so whether SageMaker accepts KmsKeyId is unknown; no key is set ` +
+          'to avoid a failed deployment (give its facts with GpuInstanceType.of(name, spec) to get one where allowed).' : '',
+      ].filter(Boolean).join(' '));
     }
 
     this.rollbackAlarms = scaleToZero ? [] : this.variants.map((v) => new RollbackAlarms(this, `RollbackAlarms${v.variantName}`, {
@@ -340,8 +345,8 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
       conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
     }));
     acknowledge(role, {
-      'AwsSolutions-IAM5[Resource::*]': 'ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource-level permissions; ' +
-        'PutMetricData is limited to the /aws/sagemaker/* namespaces by condition.',
+      'AwsSolutions-IAM5[Resource::*]': 'ecr:GetAuthorizationToken, cloudwatch:PutMetricData and (in a VPC) the ec2:Describe* actions ' +
+        'have no resource-level permissions; PutMetricData is limited to the /aws/sagemaker/* namespaces by condition.',
     });
     acknowledgeWildcardResource(role, `${logGroupArn}:log-stream:*`,
       'Log stream names are chosen by SageMaker per instance at run time; the wildcard stays inside this endpoint\'s own log group.');
@@ -356,14 +361,32 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
     const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
     if (this.role instanceof iam.Role) {
       // SageMaker creates and deletes the network interfaces of the model containers in these subnets.
+      const stack = Stack.of(this);
+      const vpcArn = stack.formatArn({ service: 'ec2', resource: 'vpc', resourceName: props.vpc.vpcId });
+      const interfaces = stack.formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' });
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'CreateModelNetworkInterfaces',
+        actions: ['ec2:CreateNetworkInterface'],
+        resources: [
+          interfaces,
+          ...subnets.subnetIds.map((id) => stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: id })),
+          ...securityGroups.map((sg) => stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: sg.securityGroupId })),
+        ],
+      }));
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({
         sid: 'ManageModelNetworkInterfaces',
-        actions: ['ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
-          'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions',
-          'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
-        resources: ['*'],
-        conditions: { ArnEqualsIfExists: { 'ec2:Vpc': Stack.of(this).formatArn({ service: 'ec2', resource: 'vpc', resourceName: props.vpc.vpcId }) } },
+        actions: ['ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission'],
+        resources: [interfaces],
+        conditions: { ArnEquals: { 'ec2:Vpc': vpcArn } },
       }));
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'DescribeModelNetwork',
+        // EC2 Describe* actions have no resource-level permissions.
+        actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
+        resources: ['*'],
+      }));
+      acknowledgeWildcardResource(this.role, interfaces, 'Network interface ids are assigned when SageMaker creates them; creation is ' +
+        'limited to this endpoint\'s subnets and security groups, and changes to interfaces in this VPC.');
     }
     return { subnets: subnets.subnetIds, securityGroupIds: securityGroups.map((sg) => sg.securityGroupId) };
   }

@@ -120,7 +120,7 @@ describe('GpuInferenceEndpoint template (g5.2xlarge, tar.gz artifact)', () => {
     const ids = Object.keys(acks).map((id) => id.replace(/^Annotation::/, '')).sort();
     expect(ids).toEqual(['HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured', 'NIST.800.53.R5-SageMakerEndpointConfigurationKMSKeyConfigured']);
     for (const reason of Object.values(acks)) {
-      expect(reason).toContain('ml.g5.2xlarge has local NVMe instance storage');
+      expect(reason).toContain('ml.g5.2xlarge: local NVMe instance storage');
       expect(reason).toContain('SageMaker rejects KmsKeyId');
     }
   });
@@ -421,14 +421,22 @@ describe('VPC', () => {
       SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: 'HTTPS to S3 and ECR' }],
       SecurityGroupIngress: Match.absent(),
     });
-    const [eni] = statementsAllowing(template, 'ec2:CreateNetworkInterface');
-    expect(eni).toMatchObject({
-      Sid: 'ManageModelNetworkInterfaces',
-      Resource: '*',
-      Condition: { ArnEqualsIfExists: { 'ec2:Vpc': { 'Fn::Join': ['', expect.arrayContaining([`:vpc/`])] } } },
-    });
-    expect(JSON.stringify(eni.Condition)).toContain(JSON.stringify({ Ref: f.stack.getLogicalId(vpc.node.defaultChild as ec2.CfnVPC) }));
-    expect(eni.Action).toEqual(expect.arrayContaining(['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces']));
+    const [create] = statementsAllowing(template, 'ec2:CreateNetworkInterface');
+    // Creation is scoped to the endpoint's own subnets and security group (plus the new interface).
+    expect(create.Sid).toBe('CreateModelNetworkInterfaces');
+    const createResources = JSON.stringify(create.Resource);
+    for (const subnet of privateSubnets) expect(createResources).toContain(JSON.stringify(subnet));
+    expect(createResources).toContain(JSON.stringify({ 'Fn::GetAtt': [idOf(f.stack, sg), 'GroupId'] }));
+    expect(createResources).toContain(':network-interface/*');
+    expect(create.Resource).not.toContain('*');
+    const [manage] = statementsAllowing(template, 'ec2:DeleteNetworkInterface');
+    expect(manage).toMatchObject({ Sid: 'ManageModelNetworkInterfaces', Condition: { ArnEquals: { 'ec2:Vpc': expect.anything() } } });
+    expect(JSON.stringify(manage.Condition)).toContain(JSON.stringify({ Ref: f.stack.getLogicalId(vpc.node.defaultChild as ec2.CfnVPC) }));
+    expect(JSON.stringify(manage.Resource)).toContain(':network-interface/*');
+    // Only the Describe* actions, which have no resource-level permissions, are on "*".
+    const [describe] = statementsAllowing(template, 'ec2:DescribeNetworkInterfaces');
+    expect(describe).toMatchObject({ Sid: 'DescribeModelNetwork', Resource: '*' });
+    expect((describe.Action as string[]).every((a) => a.startsWith('ec2:Describe'))).toBe(true);
   });
 
   test('given subnets and security groups are used as they are', () => {
