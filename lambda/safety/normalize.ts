@@ -119,3 +119,37 @@ export function originalSpan(view: MatchView, from: number, to: number): { start
   const b = Math.min(Math.max(to - 1, a), view.text.length - 1);
   return { start: view.start[a], end: view.end[b] };
 }
+
+/**
+ * The original text minus the spans the unicode check flagged, with each kept unit's original
+ * index. PII and secret recognizers run on this, so "bob\u200b@example.com" cannot slip past
+ * redaction; removing exactly the flagged spans makes it the text a second check would see.
+ */
+export interface StrippedText {
+  readonly text: string;
+  readonly toOriginal: Int32Array;
+}
+
+export function stripSpans(original: string, spans: ReadonlyArray<{ start: number; end: number }>): StrippedText {
+  const toOriginal = new Int32Array(original.length);
+  const parts: string[] = [];
+  let len = 0;
+  let cursor = 0;
+  const keep = (from: number, to: number): void => {
+    if (to <= from) return;
+    parts.push(original.slice(from, to));
+    for (let i = from; i < to; i++) toOriginal[len++] = i;
+  };
+  for (const span of [...spans].sort((x, y) => x.start - y.start)) {
+    keep(cursor, Math.max(cursor, span.start));
+    cursor = Math.max(cursor, span.end);
+  }
+  keep(cursor, original.length);
+  return { text: parts.join(''), toOriginal: toOriginal.subarray(0, len) };
+}
+
+/** Maps a [start, end) span of stripped text back to the original. */
+export function unstripSpan(stripped: StrippedText, start: number, end: number): { start: number; end: number } {
+  if (end <= start) return { start: stripped.toOriginal[start] ?? 0, end: stripped.toOriginal[start] ?? 0 };
+  return { start: stripped.toOriginal[start], end: stripped.toOriginal[end - 1] + 1 };
+}

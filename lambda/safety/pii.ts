@@ -26,6 +26,25 @@ function isDomainChar(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d;
 }
 
+/**
+ * End of the longest valid domain after '@' within [at+1, e): text glued after a top-level
+ * domain ("a@b.comAKIA1…", "a@b.com-.x") is not part of the address. Returns at+1 if none.
+ */
+function longestValidDomainEnd(text: string, at: number, e: number): number {
+  let end = e;
+  for (let guard = 0; guard < 64 && end > at + 1; guard++) {
+    // A bounded backward scan: lastIndexOf would run past '@' to the start of the text.
+    let lastDot = end - 1;
+    while (lastDot > at && text.charCodeAt(lastDot) !== 0x2e) lastDot--;
+    if (lastDot <= at) break;
+    let t = lastDot + 1;
+    while (t < end && (text.charCodeAt(t) | 0x20) >= 0x61 && (text.charCodeAt(t) | 0x20) <= 0x7a) t++;
+    if (t > lastDot + 1 && emailDomainValid(text.slice(at + 1, t))) return t;
+    end = lastDot;
+  }
+  return at + 1;
+}
+
 /** Expands around each '@' in code: a regex anchored on the local part rescans it at every start. */
 const findEmails: Recognizer = (text, out) => {
   let resumeAt = 0;
@@ -37,17 +56,20 @@ const findEmails: Recognizer = (text, out) => {
     let e = at + 1;
     while (e < text.length && e - at <= 253 && isDomainChar(text.charCodeAt(e))) e++;
     while (e > at + 1 && (text.charCodeAt(e - 1) === 0x2e || text.charCodeAt(e - 1) === 0x2d)) e--;
-    if (s < at && e > at + 1 && emailDomainValid(text.slice(at + 1, e))) {
+    e = longestValidDomainEnd(text, at, e);
+    if (s < at && e > at + 1) {
       push(out, 'EMAIL_ADDRESS', s, e);
       resumeAt = e;
     }
   }
 };
 
-const CREDIT_CARD_CANDIDATE = /(?<![\d.,+-])\d(?:[ -]?\d){11,18}(?![\d-]|[.,]\d)/g;
-
-/** Printed groupings: none, 4-4-4-4(-3) and shorter tails, Amex 4-6-5, Diners 4-6-4. */
-const CARD_GROUPING = /^(?:\d{12,19}|\d{4}(?:[ -]\d{4}){2}(?:[ -]\d{1,7})?|\d{4}[ -]\d{6}[ -]\d{4,5})$/;
+/**
+ * Printed groupings only: 4-4-4-4 (plus a tail of up to 7 for 19-digit cards), Amex 4-6-5,
+ * Diners 4-6-4, or 12–19 digits unbroken. A looser candidate would swallow the digits of a
+ * neighbouring token and hide the real card behind it.
+ */
+const CREDIT_CARD_CANDIDATE = /(?<![\d.,+-])(?:\d{4}([ -])\d{4}\1\d{4}(?:\1\d{1,7})?|\d{4}([ -])\d{6}\2\d{4,5}|\d{12,19})(?!\w|-\d|[.,]\d)/g;
 
 /** Issuer prefixes as in Presidio's pattern (Visa 4, Mastercard 2/5, Amex 3, Discover/Maestro 6, JCB 1/3). */
 const findCreditCards: Recognizer = (text, out) => {
@@ -55,8 +77,7 @@ const findCreditCards: Recognizer = (text, out) => {
     const raw = m[0];
     const digits = raw.replace(/[ -]/g, '');
     if (digits.length < 12 || digits.length > 19 || !'123456'.includes(digits[0])) continue;
-    const separators = new Set(raw.replace(/\d/g, ''));
-    if (separators.size > 1 || !CARD_GROUPING.test(raw) || /^(\d)\1+$/.test(digits) || !luhnValid(digits)) continue;
+    if (/^(\d)\1+$/.test(digits) || !luhnValid(digits)) continue;
     push(out, 'CREDIT_CARD', m.index, m.index + raw.length);
   }
 };
@@ -188,15 +209,20 @@ export function findPii(text: string, enabled: ReadonlySet<PiiEntity>): PiiFindi
   return resolveOverlaps(found);
 }
 
-/** One sweep in start order: of two overlapping findings the higher-priority type stays. */
+/**
+ * One sweep in start order. A finding inside a longer one of equal or higher priority is the
+ * same thing seen twice (a phone-shaped run inside an IP address) and is dropped. Partial
+ * overlaps keep both, so redaction covers the union and no part of either survives.
+ */
 function resolveOverlaps(found: PiiFinding[]): PiiFinding[] {
   const rank = (f: PiiFinding): number => PRIORITY.indexOf(f.type);
-  const sorted = [...found].sort((a, b) => a.start - b.start || rank(a) - rank(b));
+  const sorted = [...found].sort((a, b) => a.start - b.start || b.end - a.end || rank(a) - rank(b));
   const kept: PiiFinding[] = [];
+  let cover: PiiFinding | undefined;
   for (const f of sorted) {
-    const last = kept[kept.length - 1];
-    if (last === undefined || f.start >= last.end) kept.push(f);
-    else if (rank(f) < rank(last)) kept[kept.length - 1] = f;
+    if (cover !== undefined && f.end <= cover.end && rank(cover) <= rank(f)) continue;
+    kept.push(f);
+    if (cover === undefined || f.end > cover.end) cover = f;
   }
   return kept;
 }

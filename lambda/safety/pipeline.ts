@@ -3,7 +3,7 @@ import { strictest } from './types';
 import { type PiiEntity, PII_ENTITIES, presetPolicy, type SafetyPolicy } from './policy';
 import { checkSize } from './size';
 import { scanUnicode, type UnicodeFindingType } from './unicode';
-import { buildMatchView, type MatchView, originalSpan } from './normalize';
+import { buildMatchView, type MatchView, originalSpan, stripSpans, type StrippedText, unstripSpan } from './normalize';
 import { matchPhrases, phraseFindings, phraseScore } from './injection-phrases';
 import { findEncodedPayloads, findRot13Payload } from './encoded-payloads';
 import { injectionClassifier } from './classifier';
@@ -13,7 +13,7 @@ import { findToxicity } from './toxicity';
 import { findBannedWords } from './banned-words';
 import { findCanaryLeaks } from './canary';
 import { findCustomPatterns } from './custom-patterns';
-import { redact } from './redaction';
+import { type PlaceholderNumbers, redact } from './redaction';
 
 const DEFAULT_POLICY = presetPolicy('standard');
 
@@ -22,32 +22,50 @@ const CLASSIFIER_REPORT_FLOOR = 0.5;
 
 /** Checks a prompt before it reaches the model. Never throws; fails closed on an internal error. */
 export function checkInput(text: string, policy: SafetyPolicy = DEFAULT_POLICY): SafetyVerdict {
-  return guarded(text, () => runInput(text, policy));
+  return guarded(text, () => runInput(text, policy), policy, 'input');
 }
 
 /** Checks a model's answer before it reaches the caller. Never throws; fails closed on an internal error. */
 export function checkOutput(text: string, policy: SafetyPolicy = DEFAULT_POLICY): SafetyVerdict {
-  return guarded(text, () => runOutput(text, policy));
+  return guarded(text, () => runOutput(text, policy), policy, 'output');
 }
 
-function guarded(text: unknown, run: () => RatedFinding[]): SafetyVerdict {
+function guarded(text: unknown, run: () => RatedFinding[], policy: SafetyPolicy, stage: Stage): SafetyVerdict {
   if (typeof text !== 'string') {
     return { action: 'block', text: '', findings: [{ check: 'internal', type: 'NOT_A_STRING', start: 0, end: 0 }] };
   }
   try {
-    return verdict(text, run());
+    return verdict(text, run(), policy, stage);
   } catch {
     return { action: 'block', text: '', findings: [{ check: 'internal', type: 'CHECK_FAILED', start: 0, end: 0 }] };
   }
 }
 
-function verdict(text: string, rated: RatedFinding[]): SafetyVerdict {
+/**
+ * Pattern redaction can leave a fragment that is itself PII: an email that took the last group
+ * of a card leaves three groups that read as a phone number. Redacted text is therefore
+ * re-checked until nothing new appears (bounded rounds), so the text handed on is a fixpoint.
+ */
+const MAX_REDACTION_ROUNDS = 3;
+
+function redactToFixpoint(text: string, rated: RatedFinding[], policy: SafetyPolicy, stage: Stage): string {
+  const numbers: PlaceholderNumbers = new Map();
+  let out = redact(text, rated, numbers);
+  for (let round = 1; round < MAX_REDACTION_ROUNDS; round++) {
+    const again = contentFindings(out, buildMatchView(out), { ...policy, toxicity: { input: 'allow', output: 'allow' }, bannedWords: { ...policy.bannedWords, words: [] } }, stage, undefined);
+    if (!again.some((f) => f.action === 'redact')) break;
+    out = redact(out, again, numbers);
+  }
+  return out;
+}
+
+function verdict(text: string, rated: RatedFinding[], policy: SafetyPolicy, stage: Stage): SafetyVerdict {
   let action: Action = 'allow';
   for (const f of rated) action = strictest(action, f.action);
   const findings: Finding[] = rated
     .sort((a, b) => a.start - b.start || a.end - b.end)
     .map(({ check, type, start, end, score }) => (score === undefined ? { check, type, start, end } : { check, type, start, end, score }));
-  const out = action === 'block' ? '' : action === 'redact' ? redact(text, rated) : text;
+  const out = action === 'block' ? '' : action === 'redact' ? redactToFixpoint(text, rated, policy, stage) : text;
   return { action, text: out, findings };
 }
 
@@ -73,9 +91,10 @@ function runInput(text: string, policy: SafetyPolicy): RatedFinding[] {
   const over = sizeFinding(text, policy, 'input');
   if (over) return over;
   const { rated, hidden } = unicodeFindings(text, policy);
+  const stripped = rated.length > 0 ? stripSpans(text, rated) : undefined;
   const view = buildMatchView(text);
   if (policy.injection.enabled) rated.push(...injectionFindings(text, view, hidden, policy));
-  rated.push(...contentFindings(text, view, policy, 'input'));
+  rated.push(...contentFindings(text, view, policy, 'input', stripped));
   return rated;
 }
 
@@ -84,7 +103,7 @@ function runOutput(text: string, policy: SafetyPolicy): RatedFinding[] {
   if (over) return over;
   const { rated } = unicodeFindings(text, policy);
   const view = buildMatchView(text);
-  rated.push(...contentFindings(text, view, policy, 'output'));
+  rated.push(...contentFindings(text, view, policy, 'output', rated.length > 0 ? stripSpans(text, rated) : undefined));
   if (policy.canary.tokens.length > 0) rated.push(...rate(findCanaryLeaks(view, policy.canary.tokens), policy.canary.action));
   return rated;
 }
@@ -124,7 +143,13 @@ function injectionFindings(text: string, view: MatchView, hidden: ReturnType<typ
   return rate(findings, action);
 }
 
-function contentFindings(text: string, view: MatchView, policy: SafetyPolicy, stage: Stage): RatedFinding[] {
+/**
+ * Pattern recognizers see the text without invisible characters (when there are any), so a
+ * zero-width space inside an email or key cannot hide it; spans are mapped back.
+ */
+function contentFindings(text: string, view: MatchView, policy: SafetyPolicy, stage: Stage, stripped: StrippedText | undefined): RatedFinding[] {
+  const patternText = stripped?.text ?? text;
+  const back = <F extends Finding>(f: F): F => (stripped ? { ...f, ...unstripSpan(stripped, f.start, f.end) } : f);
   const rated: RatedFinding[] = [];
   const piiActions = new Map<PiiEntity, Action>();
   for (const entity of PII_ENTITIES) {
@@ -132,12 +157,12 @@ function contentFindings(text: string, view: MatchView, policy: SafetyPolicy, st
     if (action !== 'allow') piiActions.set(entity, action);
   }
   if (piiActions.size > 0) {
-    for (const f of findPii(text, new Set(piiActions.keys()))) rated.push({ ...f, action: piiActions.get(f.type)! });
+    for (const f of findPii(patternText, new Set(piiActions.keys()))) rated.push({ ...back(f), action: piiActions.get(f.type)! });
   }
-  if (policy.secrets[stage] !== 'allow') rated.push(...rate(findSecrets(text), policy.secrets[stage]));
+  if (policy.secrets[stage] !== 'allow') rated.push(...rate(findSecrets(patternText).map(back), policy.secrets[stage]));
   if (policy.toxicity[stage] !== 'allow') rated.push(...rate(findToxicity(view), policy.toxicity[stage]));
   if (policy.bannedWords.words.length > 0) rated.push(...rate(findBannedWords(view, policy.bannedWords.words), policy.bannedWords.action[stage]));
-  if (policy.customPatterns.length > 0) rated.push(...findCustomPatterns(text, policy.customPatterns, stage));
+  if (policy.customPatterns.length > 0) rated.push(...findCustomPatterns(patternText, policy.customPatterns, stage).map(back));
   return rated;
 }
 

@@ -9,10 +9,11 @@ const STRIPPED_TYPES = new Set(['INVISIBLE_CHARACTER', 'BIDI_CONTROL', 'VARIATIO
  * can still tell "the sender" from "the recipient" without seeing either. Overlapping spans
  * are merged so no fragment of a secret survives between two placeholders.
  */
-export function redact(text: string, findings: readonly RatedFinding[]): string {
+export type PlaceholderNumbers = Map<string, Map<string, number>>;
+
+export function redact(text: string, findings: readonly RatedFinding[], numbers: PlaceholderNumbers = new Map()): string {
   const spans = findings.filter((f) => f.action === 'redact' && f.end > f.start).sort((a, b) => a.start - b.start || b.end - a.end);
   if (spans.length === 0) return text;
-  const numbers = new Map<string, Map<string, number>>();
   const placeholder = (type: string, value: string): string => {
     if (STRIPPED_TYPES.has(type)) return '';
     let byValue = numbers.get(type);

@@ -62,7 +62,7 @@ const PRIVATE_KEY_BEGIN = /-----BEGIN (?:[A-Z0-9]{1,16} ){0,3}PRIVATE KEY(?: BLO
 const AWS_SECRET_CANDIDATE = /(?<![A-Z0-9/+])[A-Z0-9/+]{40}(?![A-Z0-9/+=])/gi;
 
 const SECRET_ASSIGNMENT =
-  /\b(?:passwords?|passwd|pwd|pass|secret|secret[_-]?key|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|api[_-]?key|access[_-]?key|client[_-]?secret|credentials?|private[_-]?key|bearer)["']?[ \t]{0,3}(?:[:=]|=>|:=)[ \t]{0,3}["']?([^\s"'`,;]{8,200})/gi;
+  /(?<![a-z])(?:passwords?|passwd|pwd|pass|secret|secret[_-]?key|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|api[_-]?key|access[_-]?key|client[_-]?secret|credentials?|private[_-]?key|bearer)["']?[ \t]{0,3}(?:[:=]|=>|:=)[ \t]{0,3}["']?([^\s"'`,;]{8,200})/gi;
 
 const BEARER = /\b(?:authorization:[ \t]{0,3})?bearer[ \t]{1,3}([\w~+/.=-]{16,4096})/gi;
 

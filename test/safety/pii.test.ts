@@ -56,9 +56,13 @@ describe('findPii', () => {
     expect(found('see https://example.com/a?b=1).')).toEqual([['URL', 'https://example.com/a?b=1']]);
   });
 
-  it('keeps the higher-priority type when spans overlap', () => {
-    const types = findPii('http://10.1.2.3/admin', ALL).map((f) => f.type);
-    expect(types).toEqual(['IP_ADDRESS']);
+  it('drops a finding contained in a stronger one, keeps partial overlaps', () => {
+    expect(findPii('client 106.31.73.20 denied', ALL).map((f) => f.type)).toEqual(['IP_ADDRESS']);
+    expect(findPii('http://10.1.2.3/admin', ALL).map((f) => f.type)).toEqual(['URL', 'IP_ADDRESS']);
+    expect(found('4111 1111 1111 1111.bob@example.com')).toEqual([
+      ['CREDIT_CARD', '4111 1111 1111 1111'],
+      ['EMAIL_ADDRESS', '1111.bob@example.com'],
+    ]);
   });
 
   it('reports UTF-16 offsets after astral characters', () => {

@@ -46,6 +46,11 @@ describe('checkInput', () => {
     expect(checkInput(undefined as unknown as string).action).toBe('block');
   });
 
+  it('finds PII split by zero-width characters and redacts the whole span', () => {
+    const v = checkInput('mail bob\u200b@exa\u200bmple.com now');
+    expect(v.text).toBe('mail [EMAIL_ADDRESS_1] now');
+  });
+
   it('merges overlapping redactions so no fragment survives', () => {
     const v = checkInput('key: password=Zx9$kQ2!mP7&a@b.io');
     expect(v.text).not.toMatch(/Zx9|mP7/);
