@@ -1,0 +1,36 @@
+import type { MetricUnit } from './metric-names';
+
+export interface EmfMetric {
+  readonly name: string;
+  readonly unit: MetricUnit;
+  readonly value: number;
+}
+
+/** CloudWatch's limit per directive (aws-embedded-metrics-node constants). */
+const MAX_METRICS_PER_RECORD = 100;
+
+/**
+ * One Embedded Metric Format record as a JSON line. Metric names, dimension keys and properties
+ * are all top-level members, as EMF requires; properties never overwrite metrics or dimensions.
+ * Hand-written rather than Powertools Metrics: same output, ~35 KB and ~15 ms less cold start
+ * (measured in bin/bench/gateway.ts).
+ */
+export function renderEmfRecord(
+  namespace: string,
+  dimensionSets: readonly (readonly string[])[],
+  dimensions: Readonly<Record<string, string>>,
+  metrics: readonly EmfMetric[],
+  properties: Readonly<Record<string, string | number | boolean | undefined>>,
+  timestamp: number,
+): string {
+  const used = metrics.slice(0, MAX_METRICS_PER_RECORD);
+  const record: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(properties)) if (v !== undefined) record[k] = v;
+  Object.assign(record, dimensions);
+  for (const m of used) record[m.name] = m.value;
+  record._aws = {
+    Timestamp: timestamp,
+    CloudWatchMetrics: [{ Namespace: namespace, Dimensions: dimensionSets, Metrics: used.map((m) => ({ Name: m.name, Unit: m.unit })) }],
+  };
+  return JSON.stringify(record);
+}

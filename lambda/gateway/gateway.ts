@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { answerForInvokeError, circuitOpenAnswer, type ErrorAnswer } from './error-mapping';
+import type { GatewayConfig, ModelConfig } from './gateway-config';
+import type { ErrorClass } from './metric-names';
+import type { ModelInvoker } from './model-invoker';
+import type { RecordSink, RequestRecord } from './observability';
+import { checkSlots, type PayloadVerdict } from './payload-checks';
+import { adapterFor, type PayloadAdapter } from './payload-formats';
+import { parseRequestBody } from './request-parsing';
+import { errorResponse, successResponse } from './responses';
+
+/**
+ * Lambda's synchronous response limit is 6 MB for the whole JSON result, in which the body is
+ * a JSON string (escaped); bodies above this leave too little room to be sure they fit.
+ */
+const MAX_RESPONSE_BODY_CHARS = 6_000_000;
+
+export interface GatewayDeps {
+  readonly config: GatewayConfig;
+  readonly invokeModel: ModelInvoker;
+  readonly sink: RecordSink;
+  readonly now: () => number;
+}
+
+export type GatewayHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+/** The request path: bound, parse, check, invoke, check, answer; one record per request. */
+export function createGateway(deps: GatewayDeps): GatewayHandler {
+  const adapters = new Map<string, PayloadAdapter>();
+  for (const [name, model] of deps.config.models) adapters.set(name, adapterFor(model));
+
+  return async function handle(event) {
+    const started = deps.now();
+    const requestId = event?.requestContext?.requestId || randomUUID();
+    const modelName = event?.pathParameters?.model ?? '';
+    const model = deps.config.models.get(modelName);
+    const rec: Mutable<RequestRecord> = {
+      requestId,
+      stage: deps.config.stage,
+      model: model === undefined ? 'unknown' : modelName,
+      status: 0,
+      latencyMs: 0,
+      blockedChecks: [],
+      redactedChecks: [],
+      findingCount: 0,
+      attempts: 0,
+      fallbackUsed: false,
+      circuitOpen: false,
+      policyVersion: model?.policy.version,
+    };
+    let result: APIGatewayProxyResult;
+    try {
+      result = model === undefined ? fail(rec, 404, 'not_found', `no model named "${truncate(modelName)}" is served here`, 'NotFound') : await serve(model, adapters.get(modelName)!, event, rec);
+    } catch (err) {
+      rec.internalErrorName = err instanceof Error ? err.name : typeof err;
+      result = fail(rec, 500, 'internal_error', 'the gateway failed; the request id identifies the log entry', 'Internal');
+    }
+    rec.latencyMs = deps.now() - started;
+    try {
+      deps.sink(rec);
+    } catch {
+      // Observability must never turn an answer into a failure.
+    }
+    return result;
+  };
+
+  async function serve(model: ModelConfig, adapter: PayloadAdapter, event: APIGatewayProxyEvent, rec: Mutable<RequestRecord>): Promise<APIGatewayProxyResult> {
+    const parsed = parseRequestBody(event, model.maxRequestBytes);
+    if (!parsed.ok) {
+      return parsed.reason === 'too_large' ? fail(rec, 413, 'payload_too_large', parsed.message, 'PayloadTooLarge') : fail(rec, 400, 'invalid_request', parsed.message, 'InvalidRequest');
+    }
+    const input = adapter.requestSlots(parsed.payload);
+    if ('problem' in input) return fail(rec, 400, 'invalid_request', input.problem, 'InvalidRequest');
+    const inputVerdict = checkSlots(input.slots, model.policy, 'input');
+    rec.inputLength = inputVerdict.length;
+    rec.inputAction = inputVerdict.action;
+    note(rec, inputVerdict);
+    if (inputVerdict.action === 'block') return blocked(rec, 'the prompt was blocked by the safety policy', inputVerdict.blockedChecks);
+
+    // Unchanged prompts go out byte for byte; redacted ones are re-serialised once.
+    const body = inputVerdict.action === 'redact' ? JSON.stringify(parsed.payload) : parsed.rawBody;
+    const outcome = await deps.invokeModel(model, body, rec.requestId);
+    rec.attempts = outcome.report.attempts;
+    rec.fallbackUsed = outcome.report.fallbackUsed;
+    rec.circuitOpen = outcome.report.primaryCircuitOpen;
+    rec.endpoint = outcome.endpoint;
+    if (outcome.report.attempts > 0) rec.modelLatencyMs = outcome.report.modelMs;
+    if (!outcome.ok) {
+      const answer = outcome.errorClass === 'CircuitOpen' ? circuitOpenAnswer(outcome.retryAfterMs) : answerForInvokeError(outcome.errorClass);
+      return failWith(rec, answer);
+    }
+    rec.variant = outcome.answer.variant;
+
+    const text = Buffer.from(outcome.answer.body.buffer, outcome.answer.body.byteOffset, outcome.answer.body.byteLength).toString('utf8');
+    let answerPayload: unknown;
+    try {
+      answerPayload = JSON.parse(text);
+    } catch {
+      return failWith(rec, answerForInvokeError('MalformedResponse'));
+    }
+    const output = adapter.responseSlots(answerPayload);
+    if ('problem' in output) return failWith(rec, answerForInvokeError('MalformedResponse'));
+    const outputVerdict = checkSlots(output.slots, model.policy, 'output');
+    rec.outputLength = output.slots.length > 0 ? outputVerdict.length : undefined;
+    rec.outputAction = outputVerdict.action;
+    note(rec, outputVerdict);
+    if (outputVerdict.action === 'block') return blocked(rec, "the model's answer was blocked by the safety policy", outputVerdict.blockedChecks);
+
+    const responseBody = outputVerdict.action === 'redact' ? JSON.stringify(answerPayload) : text;
+    if (responseBody.length > MAX_RESPONSE_BODY_CHARS) return failWith(rec, answerForInvokeError('ResponseTooLarge'));
+    const action = inputVerdict.action === 'redact' || outputVerdict.action === 'redact' ? 'redact' : 'allow';
+    rec.status = 200;
+    return successResponse(responseBody, rec.requestId, action, outcome.answer.variant, outcome.answer.contentType);
+  }
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function note(rec: Mutable<RequestRecord>, v: PayloadVerdict): void {
+  rec.findingCount += v.findings.length;
+  if (v.blockedChecks.length > 0) rec.blockedChecks = [...new Set([...rec.blockedChecks, ...v.blockedChecks])];
+  if (v.redactedChecks.length > 0) rec.redactedChecks = [...new Set([...rec.redactedChecks, ...v.redactedChecks])];
+}
+
+function blocked(rec: Mutable<RequestRecord>, message: string, checks: readonly string[]): APIGatewayProxyResult {
+  rec.status = 422;
+  return errorResponse(422, 'blocked_by_policy', message, rec.requestId, { checks });
+}
+
+function fail(rec: Mutable<RequestRecord>, status: number, code: Parameters<typeof errorResponse>[1], message: string, errorClass: ErrorClass): APIGatewayProxyResult {
+  rec.status = status;
+  rec.errorClass = errorClass;
+  return errorResponse(status, code, message, rec.requestId);
+}
+
+function failWith(rec: Mutable<RequestRecord>, a: ErrorAnswer): APIGatewayProxyResult {
+  rec.status = a.status;
+  rec.errorClass = a.errorClass;
+  return errorResponse(a.status, a.code, a.message, rec.requestId, { retryAfterSeconds: a.retryAfterSeconds });
+}
+
+function truncate(s: string): string {
+  return s.length > 64 ? `${s.slice(0, 64)}…` : s;
+}

@@ -1,0 +1,68 @@
+/**
+ * The gateway's CloudWatch contract: the SafetyGateway construct's alarms and dashboards read
+ * exactly these names, so they live in one file that both sides import.
+ */
+export const METRIC_NAMESPACE = 'CdkInferencePlatform/Gateway';
+
+/** One dimension set per record: every metric is per stage and per model. */
+export const DIMENSION_STAGE = 'Stage';
+export const DIMENSION_MODEL = 'Model';
+export const DIMENSION_SETS: readonly (readonly string[])[] = [[DIMENSION_STAGE, DIMENSION_MODEL]];
+
+export const MetricName = {
+  REQUESTS: 'Requests',
+  LATENCY: 'Latency',
+  MODEL_LATENCY: 'ModelLatency',
+  INPUT_LENGTH: 'InputLength',
+  OUTPUT_LENGTH: 'OutputLength',
+  BLOCKED: 'Blocked',
+  REDACTED: 'Redacted',
+  ERRORS: 'Errors',
+  CLIENT_ERRORS: 'ClientErrors',
+  CIRCUIT_OPEN: 'CircuitOpen',
+  FALLBACK_USED: 'FallbackUsed',
+} as const;
+
+export type MetricUnit = 'Count' | 'Milliseconds';
+
+export const METRIC_UNITS: Readonly<Record<(typeof MetricName)[keyof typeof MetricName], MetricUnit>> = {
+  Requests: 'Count',
+  Latency: 'Milliseconds',
+  ModelLatency: 'Milliseconds',
+  InputLength: 'Count',
+  OutputLength: 'Count',
+  Blocked: 'Count',
+  Redacted: 'Count',
+  Errors: 'Count',
+  ClientErrors: 'Count',
+  CircuitOpen: 'Count',
+  FallbackUsed: 'Count',
+};
+
+/** `Blocked_<check>`: requests a check blocked, e.g. `Blocked_injection`. Unit Count. */
+export const blockedMetric = (check: string): string => `Blocked_${check}`;
+/** `Redacted_<check>`: requests in which a check redacted text. Unit Count. */
+export const redactedMetric = (check: string): string => `Redacted_${check}`;
+/** `Error_<class>`: requests that ended in an error of that class. Unit Count. */
+export const errorMetric = (errorClass: ErrorClass): string => `Error_${errorClass}`;
+
+export const ERROR_CLASSES = [
+  'ModelError',
+  'Throttled',
+  'ModelNotReady',
+  'Timeout',
+  'CircuitOpen',
+  'Upstream5xx',
+  'ConnectionError',
+  'MalformedResponse',
+  'ResponseTooLarge',
+  'InvalidRequest',
+  'PayloadTooLarge',
+  // Beyond the issue's list: an unknown model (404) and a gateway bug (500) are counted too.
+  'NotFound',
+  'Internal',
+] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+/** Record properties (searchable in Logs Insights, not dimensions). */
+export const PROPERTY_NAMES = ['requestId', 'variant', 'policyVersion', 'endpoint'] as const;

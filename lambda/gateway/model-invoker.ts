@@ -1,0 +1,90 @@
+import type { CircuitBreakerRegistry } from './circuit-breaker';
+import type { EndpointAnswer, InvokeEndpointFn } from './endpoint-client';
+import { classifyInvokeError, type InvokeErrorClass } from './error-mapping';
+import { SAGEMAKER_MAX_BODY_BYTES, type ModelConfig } from './gateway-config';
+import { backoffMs, isRetryable, shouldRetry, type RetryPolicy } from './retry-policy';
+
+export type InvokeOutcome =
+  | { readonly ok: true; readonly answer: EndpointAnswer; readonly endpoint: string; readonly report: InvokeReport }
+  | { readonly ok: false; readonly errorClass: InvokeErrorClass | 'CircuitOpen'; readonly retryAfterMs: number; readonly endpoint: string; readonly report: InvokeReport };
+
+export interface InvokeReport {
+  readonly attempts: number;
+  readonly fallbackUsed: boolean;
+  /** Time spent in InvokeEndpoint calls (the ModelLatency metric); 0 when none was made. */
+  readonly modelMs: number;
+  /** State of the primary endpoint's circuit once the call is over. */
+  readonly primaryCircuitOpen: boolean;
+}
+
+export interface ModelInvokerDeps {
+  readonly invoke: InvokeEndpointFn;
+  readonly breakers: CircuitBreakerRegistry;
+  readonly retry: RetryPolicy;
+  readonly now: () => number;
+  readonly random: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * Calls a model within its latency budget: the primary endpoint with retries for retryable
+ * errors, then the fallback endpoint (if configured) when the primary's circuit is open or it
+ * ended unavailable. Every attempt gets the time left in the budget as its deadline.
+ */
+export function createModelInvoker(deps: ModelInvokerDeps) {
+  return async function invokeModel(model: ModelConfig, body: string, requestId: string): Promise<InvokeOutcome> {
+    const deadline = deps.now() + model.timeoutMs;
+    const endpoints = model.fallbackEndpointName === undefined ? [model.endpointName] : [model.endpointName, model.fallbackEndpointName];
+    let attempts = 0;
+    let modelMs = 0;
+    let last: { errorClass: InvokeErrorClass | 'CircuitOpen'; retryAfterMs: number; endpoint: string } | undefined;
+    const primary = deps.breakers.forEndpoint(model.endpointName, model.circuitBreaker);
+    const report = (fallbackUsed: boolean): InvokeReport => ({ attempts, fallbackUsed, modelMs, primaryCircuitOpen: primary.currentState !== 'closed' });
+
+    for (let e = 0; e < endpoints.length; e++) {
+      const endpoint = endpoints[e];
+      const breaker = deps.breakers.forEndpoint(endpoint, model.circuitBreaker);
+      for (let attempt = 1; ; attempt++) {
+        if (!breaker.tryAcquire()) {
+          last = { errorClass: 'CircuitOpen', retryAfterMs: breaker.retryAfterMs(), endpoint };
+          break;
+        }
+        const remaining = deadline - deps.now();
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), Math.max(1, remaining));
+        const started = deps.now();
+        attempts++;
+        let cls: InvokeErrorClass | undefined;
+        try {
+          const answer = await deps.invoke({ endpointName: endpoint, inferenceComponentName: model.inferenceComponentName, body, inferenceId: requestId, signal: controller.signal });
+          modelMs += deps.now() - started;
+          breaker.onSuccess();
+          if (answer.body.byteLength > SAGEMAKER_MAX_BODY_BYTES) {
+            return { ok: false, errorClass: 'ResponseTooLarge', retryAfterMs: 0, endpoint, report: report(e > 0) };
+          }
+          return { ok: true, answer, endpoint, report: report(e > 0) };
+        } catch (err) {
+          modelMs += deps.now() - started;
+          cls = controller.signal.aborted ? 'Timeout' : classifyInvokeError(err);
+          if (cls === undefined) {
+            // Not an answer from the endpoint but a fault of ours (a bundling or SDK bug): 500.
+            breaker.release();
+            throw err;
+          }
+          breaker.onFailure(cls);
+        } finally {
+          clearTimeout(timer);
+        }
+        last = { errorClass: cls, retryAfterMs: 0, endpoint };
+        const delay = backoffMs(deps.retry, cls, attempt, deps.random());
+        if (!shouldRetry(deps.retry, cls, attempt, delay, deadline - deps.now())) break;
+        if (delay > 0) await deps.sleep(delay);
+      }
+      const next = last!.errorClass === 'CircuitOpen' || isRetryable(last!.errorClass);
+      if (!next || deadline - deps.now() < deps.retry.minAttemptMs) break;
+    }
+    return { ok: false, ...last!, report: report(last!.endpoint !== model.endpointName) };
+  };
+}
+
+export type ModelInvoker = ReturnType<typeof createModelInvoker>;

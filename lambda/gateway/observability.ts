@@ -1,0 +1,93 @@
+import { renderEmfRecord, type EmfMetric } from './emf';
+import {
+  blockedMetric,
+  DIMENSION_MODEL,
+  DIMENSION_SETS,
+  DIMENSION_STAGE,
+  errorMetric,
+  METRIC_NAMESPACE,
+  METRIC_UNITS,
+  MetricName,
+  redactedMetric,
+  type ErrorClass,
+} from './metric-names';
+
+/** Everything known about one request once it is answered; no prompt or model text. */
+export interface RequestRecord {
+  readonly requestId: string;
+  readonly stage: string;
+  readonly model: string;
+  readonly status: number;
+  readonly errorClass?: ErrorClass;
+  readonly latencyMs: number;
+  /** Undefined when the model was not called. */
+  readonly modelLatencyMs?: number;
+  readonly inputLength?: number;
+  readonly outputLength?: number;
+  readonly inputAction?: string;
+  readonly outputAction?: string;
+  readonly blockedChecks: readonly string[];
+  readonly redactedChecks: readonly string[];
+  readonly findingCount: number;
+  readonly endpoint?: string;
+  readonly variant?: string;
+  readonly policyVersion?: string;
+  readonly attempts: number;
+  readonly fallbackUsed: boolean;
+  readonly circuitOpen: boolean;
+  /** Only for internal errors: the error's class name, never its message (it may quote input). */
+  readonly internalErrorName?: string;
+}
+
+/** The EMF record of the metric contract (lambda/gateway/metric-names.ts). */
+export function emfLine(r: RequestRecord, timestamp: number): string {
+  const m: EmfMetric[] = [];
+  const count = (name: string, value: number) => m.push({ name, unit: 'Count', value });
+  count(MetricName.REQUESTS, 1);
+  m.push({ name: MetricName.LATENCY, unit: METRIC_UNITS.Latency, value: round(r.latencyMs) });
+  if (r.modelLatencyMs !== undefined) m.push({ name: MetricName.MODEL_LATENCY, unit: METRIC_UNITS.ModelLatency, value: round(r.modelLatencyMs) });
+  if (r.inputLength !== undefined) count(MetricName.INPUT_LENGTH, r.inputLength);
+  if (r.outputLength !== undefined) count(MetricName.OUTPUT_LENGTH, r.outputLength);
+  count(MetricName.BLOCKED, r.blockedChecks.length > 0 || r.status === 422 ? 1 : 0);
+  count(MetricName.REDACTED, r.redactedChecks.length > 0 ? 1 : 0);
+  count(MetricName.ERRORS, r.status >= 500 ? 1 : 0);
+  count(MetricName.CLIENT_ERRORS, r.status >= 400 && r.status < 500 && r.status !== 422 ? 1 : 0);
+  for (const c of r.blockedChecks) count(blockedMetric(c), 1);
+  for (const c of r.redactedChecks) count(redactedMetric(c), 1);
+  if (r.errorClass !== undefined) count(errorMetric(r.errorClass), 1);
+  count(MetricName.CIRCUIT_OPEN, r.circuitOpen ? 1 : 0);
+  count(MetricName.FALLBACK_USED, r.fallbackUsed ? 1 : 0);
+  return renderEmfRecord(
+    METRIC_NAMESPACE,
+    DIMENSION_SETS,
+    { [DIMENSION_STAGE]: r.stage, [DIMENSION_MODEL]: r.model },
+    m,
+    { requestId: r.requestId, variant: r.variant, policyVersion: r.policyVersion, endpoint: r.endpoint },
+    timestamp,
+  );
+}
+
+/** The structured log line: ids, status, timings, check names, counts and lengths. */
+export function logLine(r: RequestRecord, timestamp: number): string {
+  return JSON.stringify({
+    level: r.status >= 500 ? 'ERROR' : r.status >= 400 ? 'WARN' : 'INFO',
+    message: 'request',
+    timestamp: new Date(timestamp).toISOString(),
+    service: 'safety-gateway',
+    ...r,
+    latencyMs: round(r.latencyMs),
+    modelLatencyMs: r.modelLatencyMs === undefined ? undefined : round(r.modelLatencyMs),
+  });
+}
+
+export type RecordSink = (record: RequestRecord) => void;
+
+/** Writes both lines straight to stdout: Lambda's console prefix would break EMF parsing. */
+export const stdoutSink: RecordSink = (record) => {
+  const now = Date.now();
+  process.stdout.write(`${emfLine(record, now)}\n${logLine(record, now)}\n`);
+};
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,0 +1,37 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CircuitBreakerRegistry } from './circuit-breaker';
+import { createSageMakerInvoker, type InvokeEndpointFn } from './endpoint-client';
+import { loadGatewayConfig, type GatewayConfig } from './gateway-config';
+import { createModelInvoker, type ModelInvoker } from './model-invoker';
+import { DEFAULT_RETRY_POLICY } from './retry-policy';
+
+/** What a container builds once at cold start and shares between requests. */
+export interface Runtime {
+  readonly config: GatewayConfig;
+  readonly invokeModel: ModelInvoker;
+}
+
+/**
+ * Loads the configuration and creates the one SDK client of the container. A bad configuration
+ * is returned, not thrown: a handler that fails to load gives callers an opaque 502 from API
+ * Gateway, while a loaded one can answer 500 with a request id and log the exact problem.
+ */
+export function createRuntime(baseDir: string, env: NodeJS.ProcessEnv = process.env, invoke?: InvokeEndpointFn): Runtime | Error {
+  let config: GatewayConfig;
+  try {
+    config = loadGatewayConfig(env, baseDir);
+  } catch (err) {
+    process.stdout.write(`${JSON.stringify({ level: 'ERROR', message: 'invalid gateway configuration', service: 'safety-gateway', problem: (err as Error).message })}\n`);
+    return err as Error;
+  }
+  const now = () => performance.now();
+  const invokeModel = createModelInvoker({
+    invoke: invoke ?? createSageMakerInvoker(),
+    breakers: new CircuitBreakerRegistry(now),
+    retry: DEFAULT_RETRY_POLICY,
+    now,
+    random: Math.random,
+    sleep: (ms) => sleep(ms),
+  });
+  return { config, invokeModel };
+}

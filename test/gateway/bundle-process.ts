@@ -1,0 +1,67 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Handler } from './gateway-fixtures';
+
+/**
+ * Runs a bundled handler in a fresh Node process, as Lambda does, and forwards events to it over
+ * IPC. (Inside jest's VM the SDK's `import("node:http")` would need --experimental-vm-modules;
+ * a real process also proves the bundle needs nothing from the test's module registry.) The
+ * child's stdout for each request (EMF record, log line) is replayed on the parent's stdout.
+ */
+const HOST_SOURCE = `
+let out = '';
+process.stdout.write = (chunk) => { out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'); return true; };
+const problems = [];
+process.on('unhandledRejection', (e) => problems.push('unhandledRejection: ' + (e && e.stack || e)));
+process.on('uncaughtException', (e) => problems.push('uncaughtException: ' + (e && e.stack || e)));
+const { handler } = require(process.argv[2]);
+process.on('message', async (m) => {
+  out = '';
+  let result, error;
+  try { result = await handler(m.event); } catch (e) { error = String(e && e.stack || e); }
+  process.send({ id: m.id, result, error, stdout: out, problems: problems.splice(0) });
+});
+process.send({ ready: true, stdout: out });
+`;
+
+export interface BundleProcess {
+  readonly handler: Handler;
+  close(): Promise<void>;
+}
+
+export async function startBundleProcess(bundleFile: string, hostDir: string): Promise<BundleProcess> {
+  const host = path.join(hostDir, 'bundle-host.js');
+  fs.writeFileSync(host, HOST_SOURCE);
+  const child: ChildProcess = fork(host, [bundleFile], { env: { ...process.env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const pending = new Map<number, { resolve: (v: Awaited<ReturnType<Handler>>) => void; reject: (e: Error) => void }>();
+  let nextId = 0;
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the bundle host exited with ${code} before it was ready`)));
+  });
+  child.on('message', (m: { id: number; result?: Awaited<ReturnType<Handler>>; error?: string; stdout: string; problems: string[] }) => {
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    if (m.stdout) process.stdout.write(m.stdout);
+    if (m.problems.length > 0) p.reject(new Error(`the bundled handler left ${m.problems.join('; ')}`));
+    else if (m.error !== undefined) p.reject(new Error(`the bundled handler threw: ${m.error}`));
+    else p.resolve(m.result!);
+  });
+  const handler: Handler = (event) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      child.send({ id, event });
+    });
+  return {
+    handler,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill();
+      }),
+  };
+}

@@ -1,0 +1,65 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { bundleGatewayEntry, findSynthesizedBundle, type GatewayEntry } from '../../bin/bench/gateway-bundle';
+import { describeGatewayScenarios } from './gateway-scenarios';
+import { startBundleProcess } from './bundle-process';
+import { setEnv, TEST_CONFIG } from './gateway-fixtures';
+
+/**
+ * The same scenarios against the bundled handlers, so a missing module or a bundling mistake
+ * fails here. The bundle `npm run synth` wrote to cdk.out is used when there is one; otherwise
+ * the test bundles with the construct's esbuild options itself.
+ */
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-bundle-'));
+const bundles = new Map<GatewayEntry, { file: string; source: string }>();
+function bundle(entry: GatewayEntry): string {
+  let b = bundles.get(entry);
+  if (b === undefined) {
+    const synthesized = findSynthesizedBundle(entry);
+    b = synthesized ? { file: synthesized, source: 'cdk.out' } : { file: bundleGatewayEntry(entry, tmp), source: 'esbuild' };
+    bundles.set(entry, b);
+  }
+  return b.file;
+}
+
+function loadFresh<T>(file: string): T {
+  let mod: T | undefined;
+  jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle under test
+    mod = require(file) as T;
+  });
+  return mod!;
+}
+
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describeGatewayScenarios('gateway handler (bundled, in a fresh Node process)', () => startBundleProcess(bundle('gateway-handler'), tmp));
+
+describe('processing handlers (bundled)', () => {
+  it('checks a payload before and an answer after, with the config read from a bundled file', async () => {
+    const configFile = path.join(tmp, 'gateway-config.json');
+    fs.writeFileSync(configFile, JSON.stringify(TEST_CONFIG));
+    const restore = setEnv({ GATEWAY_CONFIG: undefined, GATEWAY_CONFIG_FILE: path.relative(path.dirname(bundle('pre-processing-handler')), configFile) });
+    try {
+      type P = { handler: (e: unknown) => Promise<Record<string, unknown>> };
+      const pre = loadFresh<P>(bundle('pre-processing-handler')).handler;
+      const verdict = await pre({ model: 'chat', payload: { messages: [{ role: 'user', content: 'mail jane@example.com' }] }, requestId: 'r1' });
+      expect(verdict).toMatchObject({ action: 'redact', payload: { messages: [{ role: 'user', content: 'mail [EMAIL_ADDRESS_1]' }] }, checks: ['pii'], requestId: 'r1' });
+      restore();
+      const restore2 = setEnv({ GATEWAY_CONFIG: JSON.stringify(TEST_CONFIG), GATEWAY_CONFIG_FILE: undefined });
+      const post = loadFresh<P>(bundle('post-processing-handler')).handler;
+      expect(await post({ model: 'hf', text: 'the key is AKIAIOSFODNN7EXAMPLE' })).toMatchObject({ action: 'redact', text: 'the key is [AWS_ACCESS_KEY_1]' });
+      expect(await post({ model: 'hf' })).toMatchObject({ error: { code: 'invalid_request' } });
+      restore2();
+    } finally {
+      restore();
+    }
+  });
+
+  it('bundles every handler under 400 KB minified', () => {
+    for (const entry of ['gateway-handler', 'pre-processing-handler', 'post-processing-handler'] as const) {
+      expect(fs.statSync(bundle(entry)).size).toBeLessThan(400 * 1024);
+    }
+  });
+});
