@@ -81,7 +81,7 @@ export function buildMatchView(original: string): MatchView {
       }
     }
     const e = i + width;
-    ensureCapacity(len + (n - i) + 8);
+    if (len + (n - i) + 8 > outBuf.length) ensureCapacity(len + (n - i) + 8);
     if (isSpace(cp)) {
       if (!lastWasSpace) {
         outBuf[len] = 0x20;
@@ -91,11 +91,18 @@ export function buildMatchView(original: string): MatchView {
       lastWasSpace = true;
     } else if (!isDropped(cp)) {
       const folded = FOLD_TABLE.get(cp);
-      const units = folded ?? (width === 2 ? original.slice(i, e) : String.fromCharCode(cp));
-      for (let k = 0; k < units.length; k++) {
-        outBuf[len] = units.charCodeAt(k);
-        startBuf[len] = i;
-        endBuf[len++] = e;
+      if (folded === undefined) {
+        for (let k = i; k < e; k++) {
+          outBuf[len] = original.charCodeAt(k);
+          startBuf[len] = i;
+          endBuf[len++] = e;
+        }
+      } else {
+        for (let k = 0; k < folded.length; k++) {
+          outBuf[len] = folded.charCodeAt(k);
+          startBuf[len] = i;
+          endBuf[len++] = e;
+        }
       }
       lastWasSpace = false;
     }

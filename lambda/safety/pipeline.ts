@@ -13,7 +13,7 @@ import { findToxicity } from './toxicity';
 import { findBannedWords } from './banned-words';
 import { findCanaryLeaks } from './canary';
 import { findCustomPatterns } from './custom-patterns';
-import { type PlaceholderNumbers, redact } from './redaction';
+import { type PlaceholderNumbers, redactWithMarks } from './redaction';
 
 const DEFAULT_POLICY = presetPolicy('standard');
 
@@ -50,13 +50,36 @@ const MAX_REDACTION_ROUNDS = 3;
 
 function redactToFixpoint(text: string, rated: RatedFinding[], policy: SafetyPolicy, stage: Stage): string {
   const numbers: PlaceholderNumbers = new Map();
-  let out = redact(text, rated, numbers);
-  for (let round = 1; round < MAX_REDACTION_ROUNDS; round++) {
-    const again = contentFindings(out, buildMatchView(out), { ...policy, toxicity: { input: 'allow', output: 'allow' }, bannedWords: { ...policy.bannedWords, words: [] } }, stage, undefined);
-    if (!again.some((f) => f.action === 'redact')) break;
-    out = redact(out, again, numbers);
+  const recheckPolicy: SafetyPolicy = { ...policy, toxicity: { input: 'allow', output: 'allow' }, bannedWords: { ...policy.bannedWords, words: [] } };
+  let { text: out, marks } = redactWithMarks(text, rated, numbers);
+  for (let round = 1; round < MAX_REDACTION_ROUNDS && marks.length > 0; round++) {
+    const again: RatedFinding[] = [];
+    for (const [from, to] of windowsAround(marks, out.length)) {
+      const window = out.slice(from, to);
+      for (const f of contentFindings(window, EMPTY_VIEW, recheckPolicy, stage, undefined)) {
+        if (f.action === 'redact') again.push({ ...f, start: f.start + from, end: f.end + from });
+      }
+    }
+    if (again.length === 0) break;
+    ({ text: out, marks } = redactWithMarks(out, again, numbers));
   }
   return out;
+}
+
+/** A leftover fragment sits next to a placeholder; the longest PII (an IBAN with spaces) fits in this margin. */
+const RECHECK_MARGIN = 96;
+const EMPTY_VIEW: MatchView = buildMatchView('');
+
+function windowsAround(marks: readonly number[], length: number): Array<[number, number]> {
+  const windows: Array<[number, number]> = [];
+  for (const m of marks) {
+    const from = Math.max(0, m - RECHECK_MARGIN);
+    const to = Math.min(length, m + RECHECK_MARGIN);
+    const last = windows[windows.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else windows.push([from, to]);
+  }
+  return windows;
 }
 
 function verdict(text: string, rated: RatedFinding[], policy: SafetyPolicy, stage: Stage): SafetyVerdict {

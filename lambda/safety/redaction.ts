@@ -12,8 +12,15 @@ const STRIPPED_TYPES = new Set(['INVISIBLE_CHARACTER', 'BIDI_CONTROL', 'VARIATIO
 export type PlaceholderNumbers = Map<string, Map<string, number>>;
 
 export function redact(text: string, findings: readonly RatedFinding[], numbers: PlaceholderNumbers = new Map()): string {
+  return redactWithMarks(text, findings, numbers).text;
+}
+
+/** Also returns where each placeholder starts and ends in the output, for re-checking its surroundings. */
+export function redactWithMarks(text: string, findings: readonly RatedFinding[], numbers: PlaceholderNumbers = new Map()): { text: string; marks: number[] } {
+  const marks: number[] = [];
+  let outLength = 0;
   const spans = findings.filter((f) => f.action === 'redact' && f.end > f.start).sort((a, b) => a.start - b.start || b.end - a.end);
-  if (spans.length === 0) return text;
+  if (spans.length === 0) return { text, marks };
   const placeholder = (type: string, value: string): string => {
     if (STRIPPED_TYPES.has(type)) return '';
     let byValue = numbers.get(type);
@@ -39,9 +46,14 @@ export function redact(text: string, findings: readonly RatedFinding[], numbers:
       k++;
     }
     const start = Math.max(first.start, cursor);
-    parts.push(text.slice(cursor, start), placeholder(first.type, text.slice(start, end)));
+    const replacement = placeholder(first.type, text.slice(start, end));
+    outLength += start - cursor;
+    marks.push(outLength);
+    outLength += replacement.length;
+    marks.push(outLength);
+    parts.push(text.slice(cursor, start), replacement);
     cursor = end;
   }
   parts.push(text.slice(cursor));
-  return parts.join('');
+  return { text: parts.join(''), marks };
 }

@@ -38,16 +38,17 @@ export function shannonEntropy(s: string): number {
 
 interface PrefixedToken {
   readonly type: SecretType;
-  readonly prefilter: string;
+  /** A literal (or a regex over literals) that every match contains; the scan runs only if it is present. */
+  readonly prefilter: string | RegExp;
   readonly regex: RegExp;
   readonly minEntropy: number;
 }
 
 const PREFIXED: readonly PrefixedToken[] = [
   // AWS IAM unique-id prefixes (AWS docs, "Understanding unique ID prefixes").
-  { type: 'AWS_ACCESS_KEY', prefilter: 'A', regex: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Z0-9])/g, minEntropy: 3 },
+  { type: 'AWS_ACCESS_KEY', prefilter: /A(?:KIA|SIA|BIA|CCA|3T)/, regex: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Z0-9])/g, minEntropy: 3 },
   { type: 'JWT', prefilter: 'eyJ', regex: /\beyJ[\w-]{8,4096}\.eyJ[\w-]{8,8192}\.[\w-]{0,4096}/g, minEntropy: 0 },
-  { type: 'GITHUB_TOKEN', prefilter: 'gh', regex: /\b(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_\w{82})\b/g, minEntropy: 3 },
+  { type: 'GITHUB_TOKEN', prefilter: /gh[pousr]_|github_pat_/, regex: /\b(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_\w{82})\b/g, minEntropy: 3 },
   { type: 'SLACK_TOKEN', prefilter: 'xox', regex: /\bxox[abposr]-[A-Za-z0-9-]{10,250}/g, minEntropy: 3 },
   { type: 'GOOGLE_API_KEY', prefilter: 'AIza', regex: /\bAIza[\w-]{35}(?![\w-])/g, minEntropy: 3 },
   { type: 'STRIPE_KEY', prefilter: '_live_', regex: /\b(?:sk|rk|pk)_live_[0-9a-zA-Z]{24,247}\b/g, minEntropy: 3 },
@@ -64,6 +65,9 @@ const AWS_SECRET_CANDIDATE = /(?<![A-Z0-9/+])[A-Z0-9/+]{40}(?![A-Z0-9/+=])/gi;
 const SECRET_ASSIGNMENT =
   /(?<![a-z])(?:passwords?|passwd|pwd|pass|secret|secret[_-]?key|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|api[_-]?key|access[_-]?key|client[_-]?secret|credentials?|private[_-]?key|bearer)["']?[ \t]{0,3}(?:[:=]|=>|:=)[ \t]{0,3}["']?([^\s"'`,;]{8,200})/gi;
 
+/** Cheap screen for SECRET_ASSIGNMENT: one of its keywords followed by an assignment. */
+const SECRET_KEYWORD = /(?:pass|pwd|secret|token|key|credential|bearer)["']?[ \t]{0,3}[:=]/i;
+
 const BEARER = /\b(?:authorization:[ \t]{0,3})?bearer[ \t]{1,3}([\w~+/.=-]{16,4096})/gi;
 
 function looksRandom(value: string, minEntropy: number): boolean {
@@ -77,7 +81,7 @@ export function findSecrets(text: string): SecretFinding[] {
     out.push({ check: 'secrets', type, start, end });
   };
   for (const token of PREFIXED) {
-    if (!text.includes(token.prefilter)) continue;
+    if (typeof token.prefilter === 'string' ? !text.includes(token.prefilter) : !token.prefilter.test(text)) continue;
     for (const m of text.matchAll(token.regex)) {
       if (token.minEntropy === 0 || shannonEntropy(m[0]) >= token.minEntropy) push(token.type, m.index, m.index + m[0].length);
     }
@@ -98,7 +102,7 @@ export function findSecrets(text: string): SecretFinding[] {
       if ((hasKeyId || before.includes('secret') || before.includes('aws')) && looksRandom(m[0], 4)) push('AWS_SECRET_KEY', m.index, m.index + 40);
     }
   }
-  if (text.includes('=') || text.includes(':')) {
+  if ((text.includes('=') || text.includes(':')) && SECRET_KEYWORD.test(text)) {
     for (const m of text.matchAll(SECRET_ASSIGNMENT)) {
       const value = m[1];
       const start = m.index + m[0].length - value.length;

@@ -1,0 +1,59 @@
+/** Wall-clock sampling for the benchmark: warm up, then time each call separately. */
+export interface Timing {
+  readonly p50Us: number;
+  readonly p99Us: number;
+  readonly meanUs: number;
+  readonly samples: number;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function summarize(samples: number[]): Timing {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
+  return { p50Us: round(percentile(sorted, 50)), p99Us: round(percentile(sorted, 99)), meanUs: round(mean), samples: samples.length };
+}
+
+export function round(x: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** Runs `fn` over the inputs round-robin: `warmup` untimed calls, then `samples` timed ones. */
+export function time(inputs: readonly string[], fn: (s: string) => unknown, samples: number, warmup = Math.min(200, samples)): Timing {
+  for (let i = 0; i < warmup; i++) fn(inputs[i % inputs.length]);
+  const out: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const input = inputs[i % inputs.length];
+    const start = process.hrtime.bigint();
+    fn(input);
+    out.push(Number(process.hrtime.bigint() - start) / 1000);
+  }
+  return summarize(out);
+}
+
+export async function timeAsync(inputs: readonly string[], fn: (s: string) => Promise<unknown>, samples: number, warmup = Math.min(50, samples)): Promise<Timing> {
+  for (let i = 0; i < warmup; i++) await fn(inputs[i % inputs.length]);
+  const out: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const input = inputs[i % inputs.length];
+    const start = process.hrtime.bigint();
+    await fn(input);
+    out.push(Number(process.hrtime.bigint() - start) / 1000);
+  }
+  return summarize(out);
+}
+
+/** The floor: one pass reading every UTF-16 unit, which no check can beat. */
+export function barePass(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (h + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+export function mbPerSecond(bytes: number, meanUs: number): number {
+  return round(bytes / meanUs, 1);
+}
