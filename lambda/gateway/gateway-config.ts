@@ -68,7 +68,7 @@ const MAX_TIMEOUT_MS = 15 * 60 * 1000;
  * JSON; otherwise `GATEWAY_CONFIG_FILE` names a JSON file relative to `baseDir` (the bundle's
  * directory), for policies too large for Lambda's 4 KB of environment.
  */
-export function loadGatewayConfig(env: NodeJS.ProcessEnv, baseDir: string): GatewayConfig {
+export function loadGatewayConfig(env: NodeJS.ProcessEnv, baseDir: string, options: ParseOptions = {}): GatewayConfig {
   let text: string;
   let source: string;
   if (env.GATEWAY_CONFIG !== undefined && env.GATEWAY_CONFIG !== '') {
@@ -91,11 +91,19 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv, baseDir: string): Gate
   } catch (err) {
     throw new GatewayConfigError([`${source} is not valid JSON: ${(err as Error).message}`]);
   }
-  return parseGatewayConfig(raw);
+  return parseGatewayConfig(raw, options);
+}
+
+export interface ParseOptions {
+  /**
+   * For the standalone pre- and post-processing handlers, which never call an endpoint: the
+   * endpoint fields and the latency budget may be absent (the construct leaves them out).
+   */
+  readonly checksOnly?: boolean;
 }
 
 /** Validates the whole configuration and throws one error that lists every problem. */
-export function parseGatewayConfig(raw: unknown): GatewayConfig {
+export function parseGatewayConfig(raw: unknown, options: ParseOptions = {}): GatewayConfig {
   const problems: string[] = [];
   if (!isObject(raw)) throw new GatewayConfigError(['the configuration must be a JSON object with "stage" and "models"']);
   if (typeof raw.stage !== 'string' || raw.stage.length === 0) problems.push(`stage: ${show(raw.stage)} must be a non-empty string`);
@@ -104,7 +112,7 @@ export function parseGatewayConfig(raw: unknown): GatewayConfig {
     problems.push('models: must be an object with at least one model, e.g. {"chat": {...}}');
   } else {
     for (const [name, entry] of Object.entries(raw.models)) {
-      const model = parseModel(name, entry, problems);
+      const model = parseModel(name, entry, problems, options.checksOnly === true);
       if (model) models.set(name, model);
     }
   }
@@ -112,7 +120,7 @@ export function parseGatewayConfig(raw: unknown): GatewayConfig {
   return { stage: raw.stage as string, models };
 }
 
-function parseModel(name: string, raw: unknown, problems: string[]): ModelConfig | undefined {
+function parseModel(name: string, raw: unknown, problems: string[], checksOnly: boolean): ModelConfig | undefined {
   const at = `models.${name}`;
   const before = problems.length;
   if (!MODEL_NAME.test(name)) problems.push(`${at}: the model name must be 1-64 letters, digits, '_', '.' or '-' (it is a URL path segment)`);
@@ -129,7 +137,7 @@ function parseModel(name: string, raw: unknown, problems: string[]): ModelConfig
     }
     return v;
   };
-  const endpointName = endpoint('endpointName', true);
+  const endpointName = endpoint('endpointName', !checksOnly);
   const fallbackEndpointName = endpoint('fallbackEndpointName', false);
   const inferenceComponentName = endpoint('inferenceComponentName', false);
   if (fallbackEndpointName !== undefined && fallbackEndpointName === endpointName) {
@@ -138,8 +146,8 @@ function parseModel(name: string, raw: unknown, problems: string[]): ModelConfig
   const format = raw.format as PayloadFormat;
   if (!PAYLOAD_FORMATS.includes(format)) problems.push(`${at}.format: ${show(raw.format)} must be one of ${PAYLOAD_FORMATS.join(', ')}`);
   const rawPaths = parseRawPaths(at, format, raw.rawPaths, problems);
-  const timeoutMs = int(raw.timeoutMs, `${at}.timeoutMs`, 1, MAX_TIMEOUT_MS, problems);
-  const maxRequestBytes = int(raw.maxRequestBytes, `${at}.maxRequestBytes`, 1, SAGEMAKER_MAX_BODY_BYTES, problems);
+  const timeoutMs = checksOnly && raw.timeoutMs === undefined ? 0 : int(raw.timeoutMs, `${at}.timeoutMs`, 1, MAX_TIMEOUT_MS, problems);
+  const maxRequestBytes = checksOnly && raw.maxRequestBytes === undefined ? SAGEMAKER_MAX_BODY_BYTES : int(raw.maxRequestBytes, `${at}.maxRequestBytes`, 1, SAGEMAKER_MAX_BODY_BYTES, problems);
   const cb = isObject(raw.circuitBreaker) ? raw.circuitBreaker : {};
   if (raw.circuitBreaker !== undefined && !isObject(raw.circuitBreaker)) problems.push(`${at}.circuitBreaker: must be an object`);
   const failureThreshold = cb.failureThreshold === undefined ? 5 : int(cb.failureThreshold, `${at}.circuitBreaker.failureThreshold`, 1, 1000, problems);
@@ -158,7 +166,7 @@ function parseModel(name: string, raw: unknown, problems: string[]): ModelConfig
   if (problems.length > before) return undefined;
   return {
     name,
-    endpointName: endpointName!,
+    endpointName: endpointName ?? '',
     fallbackEndpointName,
     inferenceComponentName,
     format,

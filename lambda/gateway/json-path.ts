@@ -26,7 +26,10 @@ export function parseJsonPath(source: string): JsonPath | undefined {
     } else {
       if (!expectKey) return undefined;
       let end = i;
-      while (end < source.length && source[end] !== '.' && source[end] !== '[') end++;
+      while (end < source.length && source[end] !== '.' && source[end] !== '[') {
+        if (source[end] === ']') return undefined;
+        end++;
+      }
       out.push(source.slice(i, end));
       i = end;
       expectKey = false;

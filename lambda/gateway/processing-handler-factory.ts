@@ -10,7 +10,7 @@ import { processEvent, processingLogLine, type ProcessingEvent, type ProcessingR
 export function createProcessingHandler(stage: 'input' | 'output', baseDir: string, env: NodeJS.ProcessEnv = process.env) {
   let config: GatewayConfig | Error;
   try {
-    config = loadGatewayConfig(env, baseDir);
+    config = loadGatewayConfig(env, baseDir, { checksOnly: true });
   } catch (err) {
     config = err as Error;
     process.stdout.write(`${JSON.stringify({ level: 'ERROR', message: 'invalid gateway configuration', service: 'safety-gateway', problem: (err as Error).message })}\n`);
