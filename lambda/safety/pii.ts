@@ -120,14 +120,32 @@ const findSsns: Recognizer = (text, out) => {
 };
 
 const IPV4_CANDIDATE = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?!\w|\.\d)/g;
-const IPV6_CANDIDATE = /(?<![\w:.])(?:[0-9a-f]{1,4}|(?=::))(?::[0-9a-f]{0,4}){2,7}(?::\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])/gi;
+/** Tried only where a run of hex digits (or nothing) meets a colon, found with indexOf. */
+const IPV6_AT = /(?:[0-9a-f]{1,4}|(?=::))(?::[0-9a-f]{0,4}){2,7}(?::\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])/iy;
+
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
+}
+
+/** Word characters, ':' and '.' before an address mean it is part of something longer. */
+function isAddressNeighbour(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x5f || c === 0x3a || c === 0x2e;
+}
 
 const findIps: Recognizer = (text, out) => {
   if (text.includes('.')) {
     for (const m of text.matchAll(IPV4_CANDIDATE)) if (ipv4Valid(m[0])) push(out, 'IP_ADDRESS', m.index, m.index + m[0].length);
   }
-  if (text.includes('::') || /[0-9a-f]{1,4}:[0-9a-f]{1,4}:/i.test(text)) {
-    for (const m of text.matchAll(IPV6_CANDIDATE)) if (ipv6Valid(m[0])) push(out, 'IP_ADDRESS', m.index, m.index + m[0].length);
+  let resumeAt = 0;
+  for (let colon = text.indexOf(':'); colon >= 0; colon = text.indexOf(':', Math.max(colon + 1, resumeAt))) {
+    let start = colon;
+    while (start > 0 && colon - start < 4 && isHex(text.charCodeAt(start - 1))) start--;
+    if (start < resumeAt || (start > 0 && isAddressNeighbour(text.charCodeAt(start - 1)))) continue;
+    IPV6_AT.lastIndex = start;
+    const m = IPV6_AT.exec(text);
+    if (m === null) continue;
+    resumeAt = start + m[0].length;
+    if (ipv6Valid(m[0])) push(out, 'IP_ADDRESS', start, resumeAt);
   }
 };
 

@@ -65,8 +65,10 @@ const AWS_SECRET_CANDIDATE = /(?<![A-Z0-9/+])[A-Z0-9/+]{40}(?![A-Z0-9/+=])/gi;
 const SECRET_ASSIGNMENT =
   /(?<![a-z])(?:passwords?|passwd|pwd|pass|secret|secret[_-]?key|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|api[_-]?key|access[_-]?key|client[_-]?secret|credentials?|private[_-]?key|bearer)["']?[ \t]{0,3}(?:[:=]|=>|:=)[ \t]{0,3}["']?([^\s"'`,;]{8,200})/gi;
 
+const SECRET_KEYWORD_STEMS = ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'bearer'];
+
 /** Cheap screen for SECRET_ASSIGNMENT: one of its keywords followed by an assignment. */
-const SECRET_KEYWORD = /(?:pass|pwd|secret|token|key|credential|bearer)["']?[ \t]{0,3}[:=]/i;
+const SECRET_KEYWORD = /(?:pass|pwd|secret|token|key|credential|bearer)[\w-]{0,16}["']?[ \t]{0,3}[:=]/i;
 
 const BEARER = /\b(?:authorization:[ \t]{0,3})?bearer[ \t]{1,3}([\w~+/.=-]{16,4096})/gi;
 
@@ -96,13 +98,23 @@ export function findSecrets(text: string): SecretFinding[] {
   }
   const lower = text.toLowerCase();
   const hasKeyId = out.some((f) => f.type === 'AWS_ACCESS_KEY');
-  if (hasKeyId || lower.includes('secret') || lower.includes('aws')) {
-    for (const m of text.matchAll(AWS_SECRET_CANDIDATE)) {
-      const before = lower.slice(Math.max(0, m.index - 64), m.index);
-      if ((hasKeyId || before.includes('secret') || before.includes('aws')) && looksRandom(m[0], 4)) push('AWS_SECRET_KEY', m.index, m.index + 40);
+  // The 40-character secret is looked for next to a key id (anywhere) or right after "secret".
+  const awsSecretWindows: Array<[number, number]> = hasKeyId ? [[0, text.length]] : [];
+  for (let at = lower.indexOf('secret'); at >= 0 && !hasKeyId; at = lower.indexOf('secret', at + 6)) awsSecretWindows.push([at, Math.min(text.length, at + 128)]);
+  let scannedTo = 0;
+  for (const [from, to] of awsSecretWindows) {
+    const start = Math.max(from, scannedTo);
+    if (start >= to) continue;
+    scannedTo = to;
+    for (const m of text.slice(start, to).matchAll(AWS_SECRET_CANDIDATE)) {
+      const at = start + m.index;
+      // The window may cut a longer token; a real key is bounded on both sides in the full text.
+      if (at > 0 && /[A-Z0-9/+]/i.test(text[at - 1])) continue;
+      if (at + 40 < text.length && /[A-Z0-9/+=]/i.test(text[at + 40])) continue;
+      if (looksRandom(m[0], 4)) push('AWS_SECRET_KEY', at, at + 40);
     }
   }
-  if ((text.includes('=') || text.includes(':')) && SECRET_KEYWORD.test(text)) {
+  if ((text.includes('=') || text.includes(':')) && SECRET_KEYWORD_STEMS.some((k) => lower.includes(k)) && SECRET_KEYWORD.test(text)) {
     for (const m of text.matchAll(SECRET_ASSIGNMENT)) {
       const value = m[1];
       const start = m.index + m[0].length - value.length;
