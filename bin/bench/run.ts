@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { checkInput, checkOutput } from '../../lambda/safety/pipeline';
 import { parsePolicy, presetPolicy, PII_ENTITIES } from '../../lambda/safety/policy';
 import { buildMatchView } from '../../lambda/safety/normalize';
@@ -110,7 +110,8 @@ function profanityQuality(rows: readonly LabelledRow[]): Record<string, Rates> {
 
 async function main(): Promise<void> {
   const corpus = loadCorpus(process.argv[2]);
-  console.log(`Safety benchmark — node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, one process; data ${corpus.dir}\n`);
+  // Other work on the machine inflates p99 most; the load average is recorded with the results.
+  console.log(`Safety benchmark — node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}; data ${corpus.dir}\n`);
   const redactPii = await loadRedactPii();
   const speedRows = await speed(corpus, redactPii);
   printSpeed(speedRows);
@@ -144,7 +145,7 @@ async function main(): Promise<void> {
   const file = join(reports, 'bench.json');
   writeFileSync(
     file,
-    `${JSON.stringify({ node: process.version, cpu: cpus()[0]?.model, policy: policy.version, speed: speedRows, adversarialGrowth: growth, injection, pii: { ours, redactPii: peer }, profanity }, null, 2)}\n`,
+    `${JSON.stringify({ node: process.version, cpu: cpus()[0]?.model, loadAverage: loadavg(), policy: policy.version, speed: speedRows, adversarialGrowth: growth, injection, pii: { ours, redactPii: peer }, profanity }, null, 2)}\n`,
   );
   console.log(`\nwrote ${file}`);
 }
