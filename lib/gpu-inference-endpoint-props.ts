@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { DataCaptureStore } from './data-capture-store';
 import { DeploymentStrategy } from './deployment-strategy';
 import { VariantOptions } from './production-variant';
 import { ScaleToZeroOptions } from './scale-to-zero';
@@ -15,6 +16,20 @@ export interface ShadowVariantOptions extends VariantOptions {
    * @default 100
    */
   readonly samplingPercentage?: number;
+}
+
+/** What SageMaker data capture records of an endpoint's traffic. */
+export interface DataCaptureOptions {
+  /** Where captured records go. */
+  readonly store: DataCaptureStore;
+  /** Share of requests captured, 1–100 %. */
+  readonly samplingPercentage: number;
+  /**
+   * What is captured: the request as the endpoint received it (after the gateway's redaction)
+   * and/or the model's raw answer.
+   * @default 'InputAndOutput'
+   */
+  readonly mode?: 'Input' | 'Output' | 'InputAndOutput';
 }
 
 /** Capacity bounds for `autoScaleInstanceCount`. */
@@ -78,6 +93,11 @@ export interface GpuInferenceEndpointProps extends VariantOptions {
    * @default - instances stay up
    */
   readonly scaleToZero?: ScaleToZeroOptions;
+  /**
+   * Record a sample of requests and answers to S3 as JSON lines, for offline drift analysis.
+   * @default - no capture
+   */
+  readonly dataCapture?: DataCaptureOptions;
   /**
    * A candidate model version that receives a copy of live traffic with no effect on responses.
    * @default - no shadow

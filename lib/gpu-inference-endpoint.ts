@@ -123,8 +123,21 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
     }
 
     const scaleToZero = props.scaleToZero;
+    const capture = props.dataCapture;
+    capture?.store.grantCapture(this.role, this.endpointName);
     this.endpointConfig = new sagemaker.CfnEndpointConfig(this, 'Config', {
       kmsKeyId: this.encryptionKey?.keyArn,
+      dataCaptureConfig: capture && {
+        enableCapture: true,
+        initialSamplingPercentage: capture.samplingPercentage,
+        destinationS3Uri: capture.store.destinationS3Uri,
+        kmsKeyId: capture.store.encryptionKey.keyArn,
+        captureOptions: (capture.mode ?? 'InputAndOutput') === 'InputAndOutput'
+          ? [{ captureMode: 'Input' }, { captureMode: 'Output' }]
+          : [{ captureMode: capture.mode! }],
+        // Without JSON content types SageMaker base64-encodes the captured payloads.
+        captureContentTypeHeader: { jsonContentTypes: ['application/json'] },
+      },
       // Inference components run under the endpoint config's role instead of a model's.
       executionRoleArn: scaleToZero ? this.role.roleArn : undefined,
       productionVariants: variantOptions.map((options, i) => scaleToZero
@@ -318,6 +331,7 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
       if (props.deploymentStrategy) check.fail('deploymentStrategy', props.deploymentStrategy.kind, 'does not apply with scaleToZero: new versions roll out copy by copy on the inference component');
       check.inRange('scaleToZero.invocationsPerCopyPerMinute', stz.invocationsPerCopyPerMinute, 0.01, 1e6);
     }
+    check.inRange('dataCapture.samplingPercentage', props.dataCapture?.samplingPercentage, 1, 100, ' %');
     if (props.securityGroups && !props.vpc) check.fail('securityGroups', props.securityGroups.length, 'need a vpc: set vpc as well');
     if (props.vpcSubnets && !props.vpc) check.fail('vpcSubnets', 'set', 'needs a vpc: set vpc as well');
     check.throwIfAny(this);

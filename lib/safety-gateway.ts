@@ -8,7 +8,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { PolicyOverrides, PresetName } from '../lambda/safety/policy';
 import { acknowledge, acknowledgeInHipaaAndNist } from './compliance';
-import { GatewayFunction } from './gateway-function';
+import { BundledFunction } from './bundled-function';
 import { GatewayMetricName, gatewayMetric } from './gateway-metrics';
 import { GpuInferenceEndpoint } from './gpu-inference-endpoint';
 import { IGpuInferenceEndpoint } from './gpu-inference-endpoint-base';
@@ -113,9 +113,9 @@ const DEFAULT_BUDGET = Duration.seconds(25);
  */
 export class SafetyGateway extends Construct {
   public readonly api: apigateway.RestApi;
-  public readonly handler: GatewayFunction;
-  public readonly preProcessing: GatewayFunction;
-  public readonly postProcessing: GatewayFunction;
+  public readonly handler: BundledFunction;
+  public readonly preProcessing: BundledFunction;
+  public readonly postProcessing: BundledFunction;
   public readonly logKey: kms.Key;
   public readonly stage: string;
   /** The API keys of the consumers, by name. */
@@ -143,10 +143,10 @@ export class SafetyGateway extends Construct {
       }])),
     };
     const longestBudget = Object.values(budgets).reduce((a, b) => (a.toMilliseconds() >= b.toMilliseconds() ? a : b));
-    this.handler = new GatewayFunction(this, 'Handler', {
+    this.handler = new BundledFunction(this, 'Handler', {
       entry: 'gateway/gateway-handler.ts',
       description: `safety gateway of stage ${props.stage}`,
-      config,
+      config: { name: 'GATEWAY_CONFIG', value: config },
       timeout: Duration.millis(longestBudget.toMilliseconds() + HANDLER_OVERHEAD.toMilliseconds()),
       memorySize: 1024,
       reservedConcurrency: props.reservedConcurrency ?? 100,
@@ -158,13 +158,13 @@ export class SafetyGateway extends Construct {
       model.fallbackEndpoint?.grantInvoke(this.handler.function);
     }
     const checksOnly = { ...config, models: Object.fromEntries(Object.entries(config.models).map(([n, m]) => [n, { format: m.format, rawPaths: m.rawPaths, policy: m.policy, maxRequestBytes: m.maxRequestBytes }])) };
-    this.preProcessing = new GatewayFunction(this, 'PreProcessing', {
+    this.preProcessing = new BundledFunction(this, 'PreProcessing', {
       entry: 'gateway/pre-processing-handler.ts', description: `pre-processing safety checks of stage ${props.stage}`,
-      config: checksOnly, timeout: Duration.seconds(10), memorySize: 512, logRetention, logKey: this.logKey,
+      config: { name: 'GATEWAY_CONFIG', value: checksOnly }, timeout: Duration.seconds(10), memorySize: 512, logRetention, logKey: this.logKey,
     });
-    this.postProcessing = new GatewayFunction(this, 'PostProcessing', {
+    this.postProcessing = new BundledFunction(this, 'PostProcessing', {
       entry: 'gateway/post-processing-handler.ts', description: `post-processing safety checks of stage ${props.stage}`,
-      config: checksOnly, timeout: Duration.seconds(10), memorySize: 512, logRetention, logKey: this.logKey,
+      config: { name: 'GATEWAY_CONFIG', value: checksOnly }, timeout: Duration.seconds(10), memorySize: 512, logRetention, logKey: this.logKey,
     });
     for (const checks of [this.preProcessing, this.postProcessing]) {
       acknowledgeInHipaaAndNist(checks.function, 'LambdaConcurrency', 'Invoked by the calling team\'s own workflows, whose ' +
@@ -236,6 +236,8 @@ export class SafetyGateway extends Construct {
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]':
         'The account-level role API Gateway needs to write execution and access logs; AWS maintains this managed policy and it grants only log writes.',
       'AwsSolutions-COG4': 'The API is authorized by IAM (SigV4) and team API keys, not Cognito: its callers are services, not end users.',
+      'AwsSolutions-APIG2': 'API Gateway validates the path parameter; the body is each model container\'s own JSON, which the gateway ' +
+        'handler parses and bounds per model format, answering 400 invalid_request or 413 with a request id.',
     });
     acknowledgeInHipaaAndNist(api.deploymentStage, 'APIGWCacheEnabledAndEncrypted', 'Caching is off on purpose: model answers to ' +
       'the same prompt differ and may hold personal data, so no response may be served from a cache.');

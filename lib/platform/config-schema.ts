@@ -120,6 +120,11 @@ const scaleToZero = z.strictObject({
   invocationsPerCopyPerMinute: z.number().positive().optional().describe('Target-tracked invocations per copy per minute (default 1)'),
 }).describe('Scale to zero instances when idle (inference components); the first request after idling fails for several minutes');
 
+const retrainingTrigger = z.strictObject({
+  type: z.enum(['sagemaker-pipeline', 'state-machine', 'lambda']),
+  arn: z.string().regex(/^arn:aws[a-z-]*:(?:sagemaker|states|lambda):/, 'must be the ARN of a SageMaker pipeline, a state machine or a Lambda function'),
+}).describe('What a ModelDriftDetected event of this model starts');
+
 const deployment = z.strictObject({
   version: z.string().describe('Which of the model\'s versions this stage serves'),
   instanceType: z.string().meta({ examples: GpuInstanceType.all().map((t) => t.name) }).describe('SageMaker GPU instance type, e.g. ml.g5.2xlarge'),
@@ -134,6 +139,7 @@ const deployment = z.strictObject({
   autoscaling: autoscaling.optional(),
   shadow: shadow.optional(),
   scaleToZero: scaleToZero.optional(),
+  retrainingTrigger: retrainingTrigger.optional(),
 }).describe('How a stage serves one model');
 
 const artifactStore = z.strictObject({
@@ -157,12 +163,26 @@ const gateway = z.strictObject({
   logRetentionDays: z.union([z.literal(30), z.literal(90), z.literal(180), z.literal(365), z.literal(731), z.literal(1827), z.literal(3653)]).optional(),
 }).describe('The safety gateway in front of this stage\'s models');
 
+const dataCapture = z.strictObject({
+  samplingPercentage: z.number().int().min(1).max(100),
+  retentionDays: z.number().int().min(1).max(3650),
+  mode: z.enum(['Input', 'Output', 'InputAndOutput']).optional().describe('Default InputAndOutput'),
+  readerRoleArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN')).optional()
+    .describe('Roles allowed to read captured traffic'),
+}).describe('SageMaker data capture of this stage\'s endpoints (inputs after gateway redaction, raw model outputs)');
+
+const alerting = z.strictObject({
+  emails: z.array(z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an email address')).optional(),
+}).describe('Who hears about this stage\'s alarms');
+
 const stage = z.strictObject({
   account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional().describe('Target account (default: environment-agnostic)'),
   region: z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1').optional().describe('Target region (default: environment-agnostic)'),
   artifactStore: artifactStore.optional(),
   models: z.record(z.string(), deployment).describe('Models this stage serves, by model name'),
   gateway: gateway.optional(),
+  dataCapture: dataCapture.optional(),
+  alerting: alerting.optional(),
 });
 
 export const platformConfigSchema = z.strictObject({

@@ -7,6 +7,15 @@ import { GpuInstanceType } from '../gpu-instance-type';
 import { InferenceImage } from '../inference-image';
 import { GatewayModelOptions, PayloadFormat, SafetyGateway } from '../safety-gateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { DataCaptureStore } from '../data-capture-store';
+import { DriftMonitor } from '../drift-monitor';
+import { SageMakerPipelineTarget } from '../sagemaker-pipeline-target';
+import { StageAlerting } from '../stage-alerting';
 import { ModelArtifactStore } from '../model-artifact-store';
 import { ModelVersion } from '../model-version';
 import { AutoscalingConfig, ImageConfig, PlatformConfig } from './config-schema';
@@ -25,6 +34,9 @@ export class InferencePlatformStack extends Stack {
   public readonly endpoints: Record<string, GpuInferenceEndpoint> = {};
   /** The safety gateway, when the stage configures one. */
   public readonly gateway?: SafetyGateway;
+  public readonly alerting: StageAlerting;
+  public readonly driftMonitors: Record<string, DriftMonitor> = {};
+  public readonly dataCaptureStore?: DataCaptureStore;
 
   constructor(scope: Construct, id: string, props: InferencePlatformStackProps) {
     super(scope, id, props);
@@ -41,6 +53,14 @@ export class InferencePlatformStack extends Stack {
       modelPackageGroupName: stage.artifactStore?.modelPackageGroup ? `${config.name}-${stageName}` : undefined,
     });
     new CfnOutput(this, 'ArtifactBucketName', { value: this.artifactStore.bucket.bucketName, description: 'Upload model artifacts here' });
+    if (stage.dataCapture) {
+      this.dataCaptureStore = new DataCaptureStore(this, 'DataCapture', {
+        retention: Duration.days(stage.dataCapture.retentionDays),
+        readers: (stage.dataCapture.readerRoleArns ?? []).map((arn, i) => iam.Role.fromRoleArn(this, `CaptureReader${i}`, arn, { mutable: false })),
+        serverAccessLogsBucket: this.artifactStore.accessLogBucket,
+      });
+    }
+    this.alerting = new StageAlerting(this, 'Alerting', { name: `${config.name}-${stageName}`, emails: stage.alerting?.emails });
 
     for (const [modelName, deployment] of Object.entries(stage.models)) {
       const model = config.models[modelName];
@@ -62,6 +82,9 @@ export class InferencePlatformStack extends Stack {
         containerStartupHealthCheckTimeout: optional(deployment.containerStartupHealthCheckTimeoutSeconds, Duration.seconds),
         latencyBudget: optional(model.latencyBudgetMs, Duration.millis),
         maxErrorRate: deployment.maxErrorRate,
+        dataCapture: this.dataCaptureStore && stage.dataCapture && {
+          store: this.dataCaptureStore, samplingPercentage: stage.dataCapture.samplingPercentage, mode: stage.dataCapture.mode,
+        },
         scaleToZero: deployment.scaleToZero && {
           maxInstanceCount: deployment.scaleToZero.maxInstanceCount,
           memoryPerCopy: optional(deployment.scaleToZero.memoryPerCopyGiB, Size.gibibytes),
@@ -102,6 +125,23 @@ export class InferencePlatformStack extends Stack {
         reservedConcurrency: stage.gateway.reservedConcurrency,
         logRetention: stage.gateway.logRetentionDays as logs.RetentionDays | undefined,
       });
+    }
+
+    for (const [modelName, endpoint] of Object.entries(this.endpoints)) {
+      const monitor = new DriftMonitor(this, `${pascalCase(modelName)}Drift`, {
+        stage: stageName, modelName, endpoint, gateway: this.gateway, alerting: this.alerting,
+      });
+      this.driftMonitors[modelName] = monitor;
+      const trigger = stage.models[modelName].retrainingTrigger;
+      if (trigger) monitor.onDrift(this.retrainingTarget(`${pascalCase(modelName)}Retraining`, trigger.type, trigger.arn));
+    }
+  }
+
+  private retrainingTarget(id: string, type: 'sagemaker-pipeline' | 'state-machine' | 'lambda', arn: string): events.IRuleTarget {
+    switch (type) {
+      case 'state-machine': return new targets.SfnStateMachine(sfn.StateMachine.fromStateMachineArn(this, id, arn));
+      case 'lambda': return new targets.LambdaFunction(lambda.Function.fromFunctionArn(this, id, arn));
+      case 'sagemaker-pipeline': return new SageMakerPipelineTarget(arn);
     }
   }
 }
