@@ -90,7 +90,7 @@ export class DataQualityMonitor extends Construct {
   constructor(scope: Construct, id: string, props: DataQualityMonitorProps) {
     super(scope, id);
     const endpointName = props.endpoint.endpointName;
-    const baseline = props.baselineS3Prefix.replace(/^\/+|\/+$/g, '');
+    const baseline = props.baselineS3Prefix.split('/').filter(Boolean).join('/');
     const threshold = props.driftThreshold ?? 0.1;
     validate(this, props, baseline);
     const stack = Stack.of(this);
@@ -287,5 +287,7 @@ export function scheduleName(endpointName: string): string {
   const suffix = '-data-quality';
   if (endpointName.length + suffix.length <= 63) return `${endpointName}${suffix}`;
   const hash = createHash('sha256').update(endpointName).digest('hex').slice(0, 8);
-  return `${endpointName.slice(0, 63 - suffix.length - 9).replace(/-+$/, '')}-${hash}${suffix}`;
+  let head = endpointName.slice(0, 63 - suffix.length - 9);
+  while (head.endsWith('-')) head = head.slice(0, -1);
+  return `${head}-${hash}${suffix}`;
 }
