@@ -1,5 +1,7 @@
 /** Wall-clock sampling for the benchmark: warm up, then time each call separately. */
 export interface Timing {
+  /** Best case: the least disturbed by other load, used for growth ratios. */
+  readonly minUs: number;
   readonly p50Us: number;
   readonly p99Us: number;
   readonly meanUs: number;
@@ -14,7 +16,7 @@ export function percentile(sorted: readonly number[], p: number): number {
 function summarize(samples: number[]): Timing {
   const sorted = [...samples].sort((a, b) => a - b);
   const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-  return { p50Us: round(percentile(sorted, 50)), p99Us: round(percentile(sorted, 99)), meanUs: round(mean), samples: samples.length };
+  return { minUs: round(sorted[0]), p50Us: round(percentile(sorted, 50)), p99Us: round(percentile(sorted, 99)), meanUs: round(mean), samples: samples.length };
 }
 
 export function round(x: number, digits = 1): number {
