@@ -15,7 +15,13 @@ process.stdout.write = (chunk) => { out += typeof chunk === 'string' ? chunk : B
 const problems = [];
 process.on('unhandledRejection', (e) => problems.push('unhandledRejection: ' + (e && e.stack || e)));
 process.on('uncaughtException', (e) => problems.push('uncaughtException: ' + (e && e.stack || e)));
-const { handler } = require(process.argv[2]);
+let handler;
+try {
+  handler = require(process.argv[2]).handler;
+} catch (e) {
+  process.send({ ready: false, error: String(e && e.stack || e) }, () => process.exit(1));
+  return;
+}
 process.on('message', async (m) => {
   out = '';
   let result, error;
@@ -24,6 +30,7 @@ process.on('message', async (m) => {
 });
 process.send({ ready: true, stdout: out });
 `;
+// The host runs as a CommonJS module, so the top-level `return` above is legal.
 
 export interface BundleProcess {
   readonly handler: Handler;
@@ -37,7 +44,7 @@ export async function startBundleProcess(bundleFile: string, hostDir: string): P
   const pending = new Map<number, { resolve: (v: Awaited<ReturnType<Handler>>) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
+    child.once('message', (m: { ready: boolean; error?: string }) => (m.ready ? resolve() : reject(new Error(`the bundle failed to load: ${m.error}`))));
     child.once('exit', (code) => reject(new Error(`the bundle host exited with ${code} before it was ready`)));
   });
   child.on('message', (m: { id: number; result?: Awaited<ReturnType<Handler>>; error?: string; stdout: string; problems: string[] }) => {

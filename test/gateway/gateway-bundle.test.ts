@@ -9,15 +9,28 @@ import { setEnv, TEST_CONFIG } from './gateway-fixtures';
 /**
  * The same scenarios against the bundled handlers, so a missing module or a bundling mistake
  * fails here. The bundle `npm run synth` wrote to cdk.out is used when there is one; otherwise
- * the test bundles with the construct's esbuild options itself.
+ * the test bundles with the construct's esbuild options itself. Either way the bundle is run
+ * from a directory with no node_modules above it.
  */
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-bundle-'));
 const bundles = new Map<GatewayEntry, { file: string; source: string }>();
+
+/**
+ * The bundle under test, copied alone into a temporary directory: Node then finds no
+ * node_modules above it, so anything the bundle failed to include fails here as it would in
+ * Lambda (whose runtime SDK is not the one we test).
+ */
 function bundle(entry: GatewayEntry): string {
   let b = bundles.get(entry);
   if (b === undefined) {
-    const synthesized = findSynthesizedBundle(entry);
-    b = synthesized ? { file: synthesized, source: 'cdk.out' } : { file: bundleGatewayEntry(entry, tmp), source: 'esbuild' };
+    // GATEWAY_TEST_BUNDLE=esbuild ignores cdk.out (e.g. while a synth is stale).
+    const synthesized = process.env.GATEWAY_TEST_BUNDLE === 'esbuild' ? undefined : findSynthesizedBundle(entry);
+    const built = synthesized ?? bundleGatewayEntry(entry, path.join(tmp, 'build'));
+    const isolated = path.join(tmp, 'isolated', entry, 'index.js');
+    fs.mkdirSync(path.dirname(isolated), { recursive: true });
+    fs.copyFileSync(built, isolated);
+    if (fs.existsSync(`${built}.map`)) fs.copyFileSync(`${built}.map`, `${isolated}.map`);
+    b = { file: isolated, source: synthesized ? `cdk.out (${path.basename(path.dirname(synthesized))})` : 'esbuild with the construct options' };
     bundles.set(entry, b);
   }
   return b.file;
@@ -55,6 +68,12 @@ describe('processing handlers (bundled)', () => {
     } finally {
       restore();
     }
+  });
+
+  it('reports which bundles were tested', () => {
+    for (const entry of ['gateway-handler', 'pre-processing-handler', 'post-processing-handler'] as const) bundle(entry);
+    process.stderr.write(`bundles under test: ${[...bundles].map(([e, b]) => `${e} from ${b.source}`).join('; ')}\n`);
+    expect(bundles.size).toBe(3);
   });
 
   it('bundles every handler under 400 KB minified', () => {
