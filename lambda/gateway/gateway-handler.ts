@@ -1,4 +1,5 @@
 /*! cdk-inference-platform:gateway-handler */
+import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createGateway } from './gateway';
 import { stdoutSink } from './observability';
@@ -14,7 +15,7 @@ const gateway = runtime instanceof Error ? undefined : createGateway({ ...runtim
 
 export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   if (gateway === undefined) {
-    const requestId = event?.requestContext?.requestId ?? 'unknown';
+    const requestId = event?.requestContext?.requestId || randomUUID();
     return errorResponse(500, 'internal_error', 'the gateway is misconfigured; see its log', requestId);
   }
   return gateway(event);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { GatewayConfigError, loadGatewayConfig, parseGatewayConfig } from '../../lambda/gateway/gateway-config';
+import { setEnv } from './gateway-fixtures';
 
 const chat = { endpointName: 'inference-prod-chat', format: 'openai-chat', timeoutMs: 20000, maxRequestBytes: 262144, policy: { preset: 'standard' } };
 
@@ -80,5 +81,28 @@ describe('gateway config', () => {
     expect(() => loadGatewayConfig({}, dir)).toThrow(/set GATEWAY_CONFIG/);
     expect(() => loadGatewayConfig({ GATEWAY_CONFIG: '{nope' }, dir)).toThrow(/GATEWAY_CONFIG is not valid JSON/);
     fs.rmSync(dir, { recursive: true });
+  });
+});
+
+describe('a misconfigured gateway', () => {
+  it('answers 500 internal_error with a request id instead of failing to load, and logs the problem once', () => {
+    const restore = setEnv({ GATEWAY_CONFIG: JSON.stringify({ stage: 'x', models: { chat: { ...chat, format: 'grpc' } } }), GATEWAY_CONFIG_FILE: undefined });
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      let handler: typeof import('../../lambda/gateway/gateway-handler').handler | undefined;
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the bad environment
+        handler = (require('../../lambda/gateway/gateway-handler') as typeof import('../../lambda/gateway/gateway-handler')).handler;
+      });
+      expect(write).toHaveBeenCalledTimes(1);
+      expect(String(write.mock.calls[0][0])).toContain('models.chat.format: \\"grpc\\" must be one of');
+      return handler!({ body: '{}', pathParameters: { model: 'chat' } } as never).then((res) => {
+        expect(res.statusCode).toBe(500);
+        expect(JSON.parse(res.body).error).toMatchObject({ code: 'internal_error', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      });
+    } finally {
+      write.mockRestore();
+      restore();
+    }
   });
 });
