@@ -20,6 +20,8 @@ export interface DataCaptureStoreProps {
 
 /** S3 prefix under which SageMaker writes capture files: `capture/<endpoint>/<variant>/yyyy/mm/dd/hh/`. */
 export const CAPTURE_PREFIX = 'capture';
+/** S3 prefix under which Model Monitor writes its reports. */
+export const MONITORING_PREFIX = 'monitoring';
 
 /**
  * The encrypted bucket SageMaker data capture writes to. Captured prompts and answers may hold
@@ -86,6 +88,24 @@ export class DataCaptureStore extends Construct {
       grantee: role,
       actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
       resourceArns: [this.encryptionKey.keyArn],
+    }));
+  }
+
+  /**
+   * Lets a Model Monitor job role read an endpoint's captured data and write its reports under
+   * `monitoring/<endpoint>/`; the bucket policy then excepts it from both denies.
+   */
+  public grantMonitoringJob(role: iam.IRole, endpointName: string): iam.Grant {
+    this.readers.push(role);
+    this.writers.push(role);
+    return iam.Grant.addToPrincipal({
+      grantee: role,
+      actions: ['s3:GetObject'],
+      resourceArns: [this.bucket.arnForObjects(`${CAPTURE_PREFIX}/${endpointName}/*`)],
+    }).combine(iam.Grant.addToPrincipal({
+      grantee: role,
+      actions: ['s3:PutObject'],
+      resourceArns: [this.bucket.arnForObjects(`${MONITORING_PREFIX}/${endpointName}/*`)],
     }));
   }
 

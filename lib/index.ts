@@ -25,3 +25,6 @@ export * from './data-capture-store';
 export * from './drift-monitor';
 export * from './stage-alerting';
 export * from './sagemaker-pipeline-target';
+export { ModelDashboard, ModelDashboardProps, DEFAULT_SAFETY_CHECKS, dashboardMetricReferences, MetricReference } from './model-dashboard';
+export { PlatformDashboard, PlatformDashboardProps, PlatformDashboardModel } from './platform-dashboard';
+export { DataQualityMonitor, DataQualityMonitorProps, MODEL_MONITOR_REGIONS, DATA_METRIC_NAMESPACE } from './model-monitor';

@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { ArnFormat, CfnMapping, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
+import { CAPTURE_PREFIX, DataCaptureStore, MONITORING_PREFIX } from './data-capture-store';
 import { acknowledge, acknowledgeInHipaaAndNist, acknowledgeWildcardResource } from './compliance';
 import { GpuInferenceEndpoint } from './gpu-inference-endpoint';
 import { ModelArtifactStore } from './model-artifact-store';
@@ -32,17 +31,7 @@ export const MODEL_MONITOR_REGIONS = Object.keys(ANALYZER_ACCOUNTS);
 const ANALYZER_REPOSITORY = 'sagemaker-model-monitor-analyzer';
 /** Where the built-in container publishes data quality metrics ("Model Monitor: CloudWatch metrics"). */
 export const DATA_METRIC_NAMESPACE = '/aws/sagemaker/Endpoints/data-metric';
-/** S3 prefix of the capture bucket that SageMaker writes captured traffic under (DataCaptureStore). */
-const CAPTURE_PREFIX = 'capture';
-/** S3 prefix of the capture bucket that the monitoring job writes its reports under. */
-export const MONITORING_PREFIX = 'monitoring';
 const HOURLY = 'cron(0 * ? * * *)';
-
-/** The bucket and key of the data capture (e.g. a `DataCaptureStore`). */
-export interface MonitoredCaptureStore {
-  readonly bucket: s3.IBucket;
-  readonly encryptionKey: kms.IKey;
-}
 
 export interface DataQualityMonitorProps {
   /** The endpoint whose captured requests are checked; it must have data capture on. */
@@ -52,7 +41,7 @@ export interface DataQualityMonitorProps {
   /** Key prefix in the artifact store with `constraints.json` and `statistics.json` (from a baselining job). */
   readonly baselineS3Prefix: string;
   /** The data capture bucket and key: the job reads `capture/<endpoint>/` and writes `monitoring/<endpoint>/`. */
-  readonly captureStore: MonitoredCaptureStore;
+  readonly captureStore: DataCaptureStore;
   /** Features whose `feature_baseline_drift_<feature>` metric gets an alarm. */
   readonly features: string[];
   /**
@@ -203,8 +192,6 @@ export class DataQualityMonitor extends Construct {
         sid: 'ListCapturedData', actions: ['s3:ListBucket'], resources: [capture.bucket.bucketArn],
         conditions: { StringLike: { 's3:prefix': [`${captured}*`, `${reports}*`] } },
       }),
-      new iam.PolicyStatement({ sid: 'ReadCapturedData', actions: ['s3:GetObject'], resources: [capture.bucket.arnForObjects(`${captured}*`)] }),
-      new iam.PolicyStatement({ sid: 'WriteReports', actions: ['s3:PutObject'], resources: [capture.bucket.arnForObjects(`${reports}*`)] }),
       new iam.PolicyStatement({
         sid: 'UseCaptureKey', actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [capture.encryptionKey.keyArn],
       }),
@@ -230,6 +217,8 @@ export class DataQualityMonitor extends Construct {
     }));
     // The container writes its metrics to a file that SageMaker publishes: no cloudwatch:PutMetricData here.
     for (const statement of statements) role.addToPrincipalPolicy(statement);
+    // Reads of captured data and writes of reports, and the bucket policy's exceptions for this role.
+    capture.grantMonitoringJob(role, endpointName);
 
     acknowledge(role, { 'AwsSolutions-IAM5[Resource::*]': 'ecr:GetAuthorizationToken has no resource-level permission; it only logs in, and pulls are limited to the analyzer repository.' });
     acknowledgeWildcardResource(role, `${logGroupArn}:log-stream:*`, 'Stream names carry the job name SageMaker generates for each hourly run; the wildcard stays in the processing jobs\' log group.');

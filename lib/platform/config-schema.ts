@@ -125,6 +125,12 @@ const retrainingTrigger = z.strictObject({
   arn: z.string().regex(/^arn:aws[a-z-]*:(?:sagemaker|states|lambda):/, 'must be the ARN of a SageMaker pipeline, a state machine or a Lambda function'),
 }).describe('What a ModelDriftDetected event of this model starts');
 
+const modelMonitor = z.strictObject({
+  baselineS3Prefix: z.string().min(1).describe('Key prefix in the artifact store with constraints.json and statistics.json'),
+  features: z.array(z.string().regex(/^\w+$/, 'must be a feature name (letters, digits, _)')).min(1).describe('Features whose baseline drift gets an alarm'),
+  instanceType: z.string().optional().describe('Monitoring job instance type (default ml.m5.xlarge)'),
+}).describe('SageMaker Model Monitor data-quality schedule (optional: Model Monitor is closed to new AWS customers); needs dataCapture');
+
 const deployment = z.strictObject({
   version: z.string().describe('Which of the model\'s versions this stage serves'),
   instanceType: z.string().meta({ examples: GpuInstanceType.all().map((t) => t.name) }).describe('SageMaker GPU instance type, e.g. ml.g5.2xlarge'),
@@ -140,6 +146,7 @@ const deployment = z.strictObject({
   shadow: shadow.optional(),
   scaleToZero: scaleToZero.optional(),
   retrainingTrigger: retrainingTrigger.optional(),
+  modelMonitor: modelMonitor.optional(),
 }).describe('How a stage serves one model');
 
 const artifactStore = z.strictObject({

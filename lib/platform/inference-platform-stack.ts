@@ -7,6 +7,7 @@ import { GpuInstanceType } from '../gpu-instance-type';
 import { InferenceImage } from '../inference-image';
 import { GatewayModelOptions, PayloadFormat, SafetyGateway } from '../safety-gateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -14,6 +15,9 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { DataCaptureStore } from '../data-capture-store';
 import { DriftMonitor } from '../drift-monitor';
+import { ModelDashboard } from '../model-dashboard';
+import { DataQualityMonitor } from '../model-monitor';
+import { PlatformDashboard } from '../platform-dashboard';
 import { SageMakerPipelineTarget } from '../sagemaker-pipeline-target';
 import { StageAlerting } from '../stage-alerting';
 import { ModelArtifactStore } from '../model-artifact-store';
@@ -132,9 +136,31 @@ export class InferencePlatformStack extends Stack {
         stage: stageName, modelName, endpoint, gateway: this.gateway, alerting: this.alerting,
       });
       this.driftMonitors[modelName] = monitor;
-      const trigger = stage.models[modelName].retrainingTrigger;
+      const deployment = stage.models[modelName];
+      const trigger = deployment.retrainingTrigger;
       if (trigger) monitor.onDrift(this.retrainingTarget(`${pascalCase(modelName)}Retraining`, trigger.type, trigger.arn));
+      const alarms: cloudwatch.IAlarm[] = [...monitor.alarms];
+      if (deployment.modelMonitor && this.dataCaptureStore) {
+        const dataQuality = new DataQualityMonitor(this, `${pascalCase(modelName)}DataQuality`, {
+          endpoint, artifactStore: this.artifactStore, captureStore: this.dataCaptureStore, alarmAction: this.alerting.alarmAction,
+          baselineS3Prefix: deployment.modelMonitor.baselineS3Prefix, features: deployment.modelMonitor.features,
+          instanceType: deployment.modelMonitor.instanceType,
+        });
+        alarms.push(...dataQuality.alarms);
+      }
+      new ModelDashboard(this, `${pascalCase(modelName)}Dashboard`, {
+        stage: stageName, modelName, endpoint, gateway: this.gateway, alarms,
+        scaling: deployment.autoscaling && { minCapacity: deployment.autoscaling.minCapacity, maxCapacity: deployment.autoscaling.maxCapacity },
+        // The same band the drift alarms use.
+        anomalyBandStdDevs: 3,
+      });
     }
+    new PlatformDashboard(this, 'Dashboard', {
+      stage: stageName,
+      platformName: config.name,
+      models: Object.entries(this.endpoints).map(([name, endpoint]) => ({ name, endpoint, gateway: this.gateway })),
+      alarms: Object.values(this.driftMonitors).flatMap((m) => m.alarms),
+    });
   }
 
   private retrainingTarget(id: string, type: 'sagemaker-pipeline' | 'state-machine' | 'lambda', arn: string): events.IRuleTarget {

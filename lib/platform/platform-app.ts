@@ -1,5 +1,6 @@
 import { App, AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
+import { sageMakerGuardPlugin } from '../compliance-rules/sagemaker-guard-plugin';
 import { PlatformConfig } from './config-schema';
 import { InferencePlatformStack } from './inference-platform-stack';
 
@@ -19,5 +20,7 @@ export function buildPlatformApp(config: PlatformConfig, appProps: AppProps = {}
     });
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new HIPAASecurityChecks(app), new NIST80053R5Checks(app));
+  // The built-in template validator with the SageMaker Guard rules SM-001..SM-005 (default rules kept).
+  Validations.of(app).addPlugins(sageMakerGuardPlugin());
   return app;
 }

@@ -1,0 +1,2 @@
+export * from './sagemaker-guard-rules';
+export * from './sagemaker-guard-plugin';
