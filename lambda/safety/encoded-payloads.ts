@@ -14,6 +14,8 @@ const MIN_BASE64_RUN = 20;
 const MIN_HEX_RUN = 24;
 /** Decoding is linear, but a request is not a decompression service: stop after this much. */
 const MAX_DECODED_CHARS = 1 << 16;
+/** Only the start of a very long run is decoded: an instruction is short, a 100 KB run is data. */
+const MAX_RUN_DECODED = 8192;
 
 export interface EncodedFinding extends Finding {
   readonly score: number;
@@ -67,12 +69,12 @@ export function findEncodedPayloads(text: string): EncodedFinding[] {
     let end = j;
     while (end < text.length && end < j + 2 && text.charCodeAt(end) === 0x3d) end++;
     const length = j - i;
-    if (length >= MIN_HEX_RUN && length % 2 === 0 && allHex(text, i, j)) {
-      const decoded = Buffer.from(text.slice(i, j), 'hex').toString('utf8');
+    if (length >= MIN_HEX_RUN && length % 2 === 0 && allHex(text, i, Math.min(j, i + MAX_RUN_DECODED))) {
+      const decoded = Buffer.from(text.slice(i, Math.min(j, i + MAX_RUN_DECODED)), 'hex').toString('utf8');
       budget -= decoded.length;
       pushIfInstruction(findings, 'HEX', decoded, i, j);
     } else if (length >= MIN_BASE64_RUN && hasLetterAndDigitOrCase(text, i, j)) {
-      const decoded = Buffer.from(text.slice(i, j), 'base64').toString('utf8');
+      const decoded = Buffer.from(text.slice(i, Math.min(j, i + MAX_RUN_DECODED)), 'base64').toString('utf8');
       budget -= decoded.length;
       pushIfInstruction(findings, 'BASE64', decoded, i, end);
     }
