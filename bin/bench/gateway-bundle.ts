@@ -55,13 +55,19 @@ export function bundleGatewayEntry(entry: GatewayEntry, outDir: string): string 
 
 export const bundleMarker = (entry: GatewayEntry): string => `cdk-inference-platform:${entry}`;
 
-/** The bundle `npm run synth` wrote for an entry (cdk.out/asset.<hash>/index.js holding its marker), if any. */
+/**
+ * The bundle `npm run synth` wrote for an entry (cdk.out/asset.<hash>/index.js holding its
+ * marker), if any; the newest when stale assets of earlier synths are still there.
+ */
 export function findSynthesizedBundle(entry: GatewayEntry, cdkOut = path.join(REPO_ROOT, 'cdk.out')): string | undefined {
   if (!fs.existsSync(cdkOut)) return undefined;
-  for (const dir of fs.readdirSync(cdkOut).sort()) {
+  let best: { file: string; mtimeMs: number } | undefined;
+  for (const dir of fs.readdirSync(cdkOut)) {
     const file = path.join(cdkOut, dir, 'index.js');
     if (!dir.startsWith('asset.') || !fs.existsSync(file)) continue;
-    if (fs.readFileSync(file, 'utf8').includes(bundleMarker(entry))) return file;
+    if (!fs.readFileSync(file, 'utf8').includes(bundleMarker(entry))) continue;
+    const { mtimeMs } = fs.statSync(file);
+    if (best === undefined || mtimeMs > best.mtimeMs) best = { file, mtimeMs };
   }
-  return undefined;
+  return best?.file;
 }

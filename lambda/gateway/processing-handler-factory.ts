@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import type { GatewayConfig } from './gateway-config';
 import { loadGatewayConfig } from './gateway-config';
@@ -17,14 +18,15 @@ export function createProcessingHandler(stage: 'input' | 'output', baseDir: stri
   }
   return async function handler(event: ProcessingEvent, context?: Pick<Context, 'awsRequestId'>): Promise<ProcessingResult> {
     const started = performance.now();
+    const fallbackId = () => (typeof event?.requestId === 'string' && event.requestId) || context?.awsRequestId || randomUUID();
     let result: ProcessingResult;
     if (config instanceof Error) {
-      result = { error: { code: 'internal_error', message: 'the handler is misconfigured; see its log' }, requestId: event?.requestId ?? context?.awsRequestId ?? 'unknown' };
+      result = { error: { code: 'internal_error', message: 'the handler is misconfigured; see its log' }, requestId: fallbackId() };
     } else {
       try {
         result = processEvent(config, stage, event, context?.awsRequestId);
       } catch {
-        result = { error: { code: 'internal_error', message: 'the check failed' }, requestId: event?.requestId ?? context?.awsRequestId ?? 'unknown' };
+        result = { error: { code: 'internal_error', message: 'the check failed' }, requestId: fallbackId() };
       }
     }
     process.stdout.write(`${processingLogLine(stage, result, performance.now() - started)}\n`);

@@ -37,10 +37,27 @@ export interface BundleProcess {
   close(): Promise<void>;
 }
 
-export async function startBundleProcess(bundleFile: string, hostDir: string): Promise<BundleProcess> {
+/**
+ * What the Lambda Node.js runtime itself provides to a bundle: the AWS SDK for JavaScript v3
+ * (the `@aws-sdk`, `@smithy` and `@aws` scopes) and nothing else. A directory of links to our
+ * copies of those scopes, used as NODE_PATH, so an SDK left external resolves as in Lambda
+ * while any other missing module fails. (It is our pinned SDK version, not the runtime's.)
+ */
+export function lambdaRuntimeModules(dir: string, repoRoot: string): string {
+  const modules = path.join(dir, 'runtime-node_modules');
+  fs.mkdirSync(modules, { recursive: true });
+  for (const scope of ['@aws-sdk', '@smithy', '@aws']) {
+    const target = path.join(repoRoot, 'node_modules', scope);
+    if (fs.existsSync(target) && !fs.existsSync(path.join(modules, scope))) fs.symlinkSync(target, path.join(modules, scope), 'dir');
+  }
+  return modules;
+}
+
+export async function startBundleProcess(bundleFile: string, hostDir: string, nodePath?: string): Promise<BundleProcess> {
   const host = path.join(hostDir, 'bundle-host.js');
   fs.writeFileSync(host, HOST_SOURCE);
-  const child: ChildProcess = fork(host, [bundleFile], { env: { ...process.env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const env = { ...process.env, NODE_PATH: nodePath ?? '' };
+  const child: ChildProcess = fork(host, [bundleFile], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const pending = new Map<number, { resolve: (v: Awaited<ReturnType<Handler>>) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   await new Promise<void>((resolve, reject) => {

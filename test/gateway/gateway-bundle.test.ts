@@ -1,16 +1,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { bundleGatewayEntry, findSynthesizedBundle, type GatewayEntry } from '../../bin/bench/gateway-bundle';
+import { bundleGatewayEntry, findSynthesizedBundle, REPO_ROOT, type GatewayEntry } from '../../bin/bench/gateway-bundle';
 import { describeGatewayScenarios } from './gateway-scenarios';
-import { startBundleProcess } from './bundle-process';
+import { lambdaRuntimeModules, startBundleProcess } from './bundle-process';
 import { setEnv, TEST_CONFIG } from './gateway-fixtures';
 
 /**
  * The same scenarios against the bundled handlers, so a missing module or a bundling mistake
  * fails here. The bundle `npm run synth` wrote to cdk.out is used when there is one; otherwise
  * the test bundles with the construct's esbuild options itself. Either way the bundle is run
- * from a directory with no node_modules above it.
+ * from a directory with no node_modules above it, with only what Lambda's runtime provides
+ * (the AWS SDK v3) on NODE_PATH.
  */
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-bundle-'));
 const bundles = new Map<GatewayEntry, { file: string; source: string }>();
@@ -47,7 +48,9 @@ function loadFresh<T>(file: string): T {
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-describeGatewayScenarios('gateway handler (bundled, in a fresh Node process)', () => startBundleProcess(bundle('gateway-handler'), tmp));
+describeGatewayScenarios('gateway handler (bundled, in a fresh Node process)', () =>
+  startBundleProcess(bundle('gateway-handler'), tmp, lambdaRuntimeModules(tmp, REPO_ROOT)),
+);
 
 describe('processing handlers (bundled)', () => {
   it('checks a payload before and an answer after, with the config read from a bundled file', async () => {
@@ -65,6 +68,21 @@ describe('processing handlers (bundled)', () => {
       expect(await post({ model: 'hf', text: 'the key is AKIAIOSFODNN7EXAMPLE' })).toMatchObject({ action: 'redact', text: 'the key is [AWS_ACCESS_KEY_1]' });
       expect(await post({ model: 'hf' })).toMatchObject({ error: { code: 'invalid_request' } });
       restore2();
+    } finally {
+      restore();
+    }
+  });
+
+  it('runs custom RE2 patterns when re2-wasm is shipped beside the bundle (bundling.nodeModules)', async () => {
+    const file = bundle('pre-processing-handler');
+    const shipped = path.join(path.dirname(file), 'node_modules', 're2-wasm');
+    fs.mkdirSync(path.dirname(shipped), { recursive: true });
+    if (!fs.existsSync(shipped)) fs.symlinkSync(path.join(REPO_ROOT, 'node_modules', 're2-wasm'), shipped, 'dir');
+    const policy = { ...TEST_CONFIG.models.chat.policy, customPatterns: [{ name: 'EMPLOYEE_ID', pattern: 'EMP-[0-9]{6}', action: 'redact', stage: 'both' }] };
+    const restore = setEnv({ GATEWAY_CONFIG: JSON.stringify({ stage: 't', models: { chat: { format: 'openai-chat', policy } } }), GATEWAY_CONFIG_FILE: undefined });
+    try {
+      const pre = loadFresh<{ handler: (e: unknown) => Promise<Record<string, unknown>> }>(file).handler;
+      expect(await pre({ model: 'chat', text: 'ticket for EMP-123456' })).toMatchObject({ action: 'redact', text: 'ticket for [EMPLOYEE_ID_1]' });
     } finally {
       restore();
     }
