@@ -12,7 +12,7 @@ import { GpuInferenceEndpointProps, InstanceCountScalingProps, ProductionVariant
 import { GpuInstanceType } from './gpu-instance-type';
 import { ModelVersion } from './model-version';
 import { PropValidation } from './prop-validation';
-import { BoundDeploymentStrategy, DeploymentStrategy, provisioningSeconds } from './deployment-strategy';
+import { BoundDeploymentStrategy, DeploymentStrategy, RolloutFleet, provisioningSeconds } from './deployment-strategy';
 import { validateVariant, VariantOptions } from './production-variant';
 import { RollbackAlarms } from './rollback-alarms';
 import { AlarmSpec, DEFAULT_MAX_ERROR_RATE, rollbackAlarmSpecs } from './rollback-alarm-spec';
@@ -77,6 +77,7 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
   /** Name to send as `InferenceComponentName` when invoking, when the endpoint scales to zero. */
   public readonly inferenceComponentName?: string;
   private readonly extraRollbackAlarms: cloudwatch.IAlarm[] = [];
+  private readonly rolloutFleet: RolloutFleet;
   private readonly scaling = new Map<string, ScalableInstanceCount>();
   private readonly alarmAccess?: iam.Policy;
   protected readonly defaultVariantName: string;
@@ -89,11 +90,12 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
     this.latencyBudget = props.latencyBudget ?? Duration.seconds(60);
     this.defaultVariantName = primary.variantName;
     this.deploymentStrategy = props.deploymentStrategy ?? DeploymentStrategy.allAtOnce();
-    this.rollout = this.deploymentStrategy.bind({
+    this.rolloutFleet = {
       instanceCount: primary.instanceCount ?? 1,
       variantCount: variantOptions.length,
       provisioningSeconds: provisioningSeconds(primary.modelDataDownloadTimeout?.toSeconds(), primary.containerStartupHealthCheckTimeout?.toSeconds()),
-    });
+    };
+    this.rollout = this.deploymentStrategy.bind(this.rolloutFleet);
     this.validate(props, variantOptions);
     this.rollbackAlarmSpecs = rollbackAlarmSpecs({ latencyBudget: this.latencyBudget, maxErrorRate: props.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE });
 
@@ -254,6 +256,11 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
     if (props.minCapacity > variant.instanceCount) check.fail('minCapacity', props.minCapacity, `exceeds the initial instanceCount ${variant.instanceCount}: min ≤ initial ≤ max`);
     if (props.maxCapacity < variant.instanceCount) check.fail('maxCapacity', props.maxCapacity, `is below the initial instanceCount ${variant.instanceCount}: min ≤ initial ≤ max`);
     if (this.inferenceComponentScaling) check.fail('scaleToZero', 'set', 'already scales this endpoint: managed instance scaling and the component\'s copy count replace autoScaleInstanceCount');
+    if (variant.variantName === this.defaultVariantName) {
+      // With RetainAllVariantProperties the fleet a deployment shifts can be as small as minCapacity.
+      const atMinimum = this.deploymentStrategy.bind({ ...this.rolloutFleet, instanceCount: props.minCapacity });
+      for (const problem of atMinimum.problems) check.fail('minCapacity', props.minCapacity, `breaks the deployment strategy at the smallest fleet — ${problem}`);
+    }
     if (this.scaling.has(variant.variantName)) check.fail('variantName', variant.variantName, 'is already autoscaled: call autoScaleInstanceCount once per variant');
     check.throwIfAny(this);
 

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -28,7 +28,9 @@ export class ScalingGuard extends Construct {
       service: 'ApplicationAutoScaling',
       action: 'DeregisterScalableTarget',
       parameters: { ServiceNamespace: 'sagemaker', ResourceId: props.resourceId, ScalableDimension: 'sagemaker:variant:DesiredInstanceCount' },
-      physicalResourceId: cr.PhysicalResourceId.of(`${props.resourceId}@${props.instanceType}`),
+      // A constant physical id: a new one would make CloudFormation delete the old guard in clean-up,
+      // and its delete call would deregister the scaling just registered for the new type.
+      physicalResourceId: cr.PhysicalResourceId.of(props.resourceId),
       // Nothing registered yet (first deployment) is fine.
       ignoreErrorCodesMatching: 'ObjectNotFoundException',
     };
@@ -44,6 +46,9 @@ export class ScalingGuard extends Construct {
         resources: ['*'],
       })]),
     });
+    // The instance type as a property of its own: changing it makes CloudFormation send an Update.
+    const cfnResource = this.resource.node.findChild('Resource').node.defaultChild as CfnResource;
+    cfnResource.addPropertyOverride('InstanceType', props.instanceType);
     acknowledge(this.resource, {
       'AwsSolutions-IAM5[Resource::*]': 'DeregisterScalableTarget cannot be scoped to an ARN known at synth (scalable-target ids are ' +
         'assigned at registration); the SDK call names only this endpoint variant.',

@@ -73,7 +73,7 @@ const rollout = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('allAtOnce'),
-    bakeMinutes: z.number().min(0).max(60).optional().describe('Watch after the shift before the old fleet goes (default 5)'),
+    bakeMinutes: z.number().positive().max(60).optional().describe('Watch after the shift before the old fleet goes (default 5)'),
   }),
 ]).describe('How a new model version reaches traffic');
 

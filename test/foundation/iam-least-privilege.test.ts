@@ -19,6 +19,8 @@ const NO_RESOURCE_LEVEL_PERMISSION: Record<string, (statement: Record<string, Js
 const ALLOWED_ARN_WILDCARDS = [
   /:log-group:\/aws\/sagemaker\/Endpoints\/inference-(staging|prod)-(chat|embed):log-stream:\*$/, // streams of the endpoint's own log group
   /^<Artifacts>\/chat\/2\.3\.0\/\*$/, // the objects of the uncompressed chat model, and nothing else in the bucket
+  /^<\w*Logs\w*\.Arn>:\*$/, // a platform Lambda function's streams, in its own log group
+  /^<DataCapture\w+\.Arn>\/capture\/inference-(staging|prod)-(chat|embed)\/\*$/, // an endpoint's own capture prefix
 ];
 
 /** An ARN as text, with `Fn::GetAtt` of the artifact bucket written as `<Artifacts>`. */
