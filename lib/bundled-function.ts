@@ -35,6 +35,11 @@ export interface BundledFunctionProps {
   readonly logRetention: logs.RetentionDays;
   readonly logKey: kms.IKey;
   /**
+   * Files copied next to the bundled handler (e.g. a WASM module a bundled library loads from its directory).
+   * @default - none
+   */
+  readonly extraFiles?: string[];
+  /**
    * Where failed asynchronous invocations go.
    * @default - none: the function is invoked synchronously and its caller sees every failure
    */
@@ -91,10 +96,13 @@ export class BundledFunction extends Construct {
         format: nodejs.OutputFormat.CJS,
         // The Node.js runtime ships AWS SDK v3: leaving it out keeps bundles small (≤ 400 KB) and cold starts fast.
         bundleAwsSDK: false,
-        commandHooks: configFile ? {
+        commandHooks: configFile || props.extraFiles?.length ? {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [`cp "${configFile}" "${outputDir}/${configFileName}"`],
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            ...(configFile ? [`cp "${configFile}" "${outputDir}/${configFileName}"`] : []),
+            ...(props.extraFiles ?? []).map((file) => `cp "${file}" "${outputDir}/${path.basename(file)}"`),
+          ],
         } : undefined,
       },
     });

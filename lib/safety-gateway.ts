@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { CfnOutput, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -8,7 +9,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { PolicyOverrides, PresetName } from '../lambda/safety/policy';
 import { acknowledge, acknowledgeInHipaaAndNist } from './compliance';
-import { BundledFunction } from './bundled-function';
+import { BundledFunction, PACKAGE_ROOT } from './bundled-function';
 import { GatewayMetricName, gatewayMetric } from './gateway-metrics';
 import { GpuInferenceEndpoint } from './gpu-inference-endpoint';
 import { IGpuInferenceEndpoint } from './gpu-inference-endpoint-base';
@@ -100,6 +101,12 @@ export interface SafetyGatewayProps {
   readonly stageThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
 
+/**
+ * re2-wasm (custom patterns of a safety policy) loads re2.wasm from its own directory, which in a
+ * bundle is the handler's: ship the module next to it.
+ */
+const RE2_WASM = path.join(path.dirname(require.resolve('re2-wasm/package.json', { paths: [PACKAGE_ROOT] })), 'build', 'wasm', 're2.wasm');
+
 /** API Gateway REST integrations time out after 29 s; the handler needs a moment around the model call. */
 const INTEGRATION_TIMEOUT = Duration.seconds(29);
 const HANDLER_OVERHEAD = Duration.seconds(2);
@@ -150,6 +157,7 @@ export class SafetyGateway extends Construct {
       timeout: Duration.millis(longestBudget.toMilliseconds() + HANDLER_OVERHEAD.toMilliseconds()),
       memorySize: 1024,
       reservedConcurrency: props.reservedConcurrency ?? 100,
+      extraFiles: [RE2_WASM],
       logRetention,
       logKey: this.logKey,
     });
@@ -161,10 +169,12 @@ export class SafetyGateway extends Construct {
     this.preProcessing = new BundledFunction(this, 'PreProcessing', {
       entry: 'gateway/pre-processing-handler.ts', description: `pre-processing safety checks of stage ${props.stage}`,
       config: { name: 'GATEWAY_CONFIG', value: checksOnly }, timeout: Duration.seconds(10), memorySize: 512, logRetention, logKey: this.logKey,
+      extraFiles: [RE2_WASM],
     });
     this.postProcessing = new BundledFunction(this, 'PostProcessing', {
       entry: 'gateway/post-processing-handler.ts', description: `post-processing safety checks of stage ${props.stage}`,
       config: { name: 'GATEWAY_CONFIG', value: checksOnly }, timeout: Duration.seconds(10), memorySize: 512, logRetention, logKey: this.logKey,
+      extraFiles: [RE2_WASM],
     });
     for (const checks of [this.preProcessing, this.postProcessing]) {
       acknowledgeInHipaaAndNist(checks.function, 'LambdaConcurrency', 'Invoked by the calling team\'s own workflows, whose ' +

@@ -1,5 +1,5 @@
 import type { Json, StackArtifact } from './cloud-assembly';
-import { referencedIds, resourcesOfType, tagsOf } from './template-values';
+import { resourcesOfType, tagsOf } from './template-values';
 
 /** Model version → artifact sha256 → training data → source commit → evaluation metrics. */
 export interface LineageRow {
@@ -51,6 +51,5 @@ export function analyseLineage(stack: StackArtifact): LineageRow[] {
       endpoints: endpoints.filter((e) => Object.values(e.tags).includes(key)).map((e) => e.name), consistent: true,
     });
   }
-  void referencedIds;
   return rows;
 }

@@ -1,0 +1,95 @@
+import type { StageReport } from './report-model';
+
+/** A cell; `flag` marks what an auditor must look at (wildcards, unencrypted, public…). */
+export interface Cell { readonly text: string; readonly flag?: boolean }
+export interface Table { readonly headers: string[]; readonly rows: Cell[][] }
+export interface Section {
+  readonly id: string;
+  readonly title: string;
+  readonly summary: string[];
+  readonly tables: Array<{ caption?: string } & Table>;
+  /** Raw SVG (HTML inlines it; Markdown writes it next to the report). */
+  readonly svg?: string;
+}
+
+const c = (text: unknown, flag = false): Cell => ({ text: text === undefined || text === null ? '' : String(text), flag });
+const usd = (x: number) => `$${x.toLocaleString('en-US', { minimumFractionDigits: 0, maximumFractionDigits: 0 })}`;
+
+/** The report's sections in order, shared by the Markdown and HTML renderers. */
+export function reportSections(r: StageReport): Section[] {
+  const wildcardRows = r.iam.filter((s) => s.wildcards.length > 0 && s.kind === 'identity');
+  const unjustified = wildcardRows.filter((s) => s.acknowledgements.length === 0);
+  const publicRows = r.exposure.filter((e) => e.public);
+  const badEncryption = r.encryption.filter((e) => !e.ok);
+  const byTrigger = (k: string) => r.alarms.filter((a) => a.triggers.includes(k as never)).length;
+  return [
+    {
+      id: 'inventory', title: 'Inventory and architecture',
+      summary: [`${r.inventory.reduce((s, i) => s + i.count, 0)} resources of ${r.inventory.length} types in ${r.stackName} (${r.region}).`, r.description],
+      tables: [{ headers: ['Resource type', 'Count'], rows: r.inventory.map((i) => [c(i.type), c(i.count)]) }],
+      svg: r.diagramSvg,
+    },
+    {
+      id: 'iam', title: 'IAM statements',
+      summary: [`${r.iam.length} statements; ${wildcardRows.length} identity statements allow wildcards, ${unjustified.length} of them without an acknowledgement.`],
+      tables: [{
+        headers: ['Policy', 'Principal', 'Effect', 'Actions', 'Resources', 'Conditions', 'Justification of wildcards'],
+        rows: r.iam.map((s) => [
+          c(s.source), c(s.principal), c(s.effect),
+          c(s.actions.join(', '), s.actions.some((a) => a.includes('*')) && s.effect === 'Allow'),
+          c(s.resources.join(', '), s.resources.some((x) => x.includes('*')) && s.effect === 'Allow'),
+          c(s.conditions),
+          c(s.wildcards.length === 0 ? '' : s.acknowledgements.length ? s.acknowledgements.map((a) => `${a.ruleId}: ${a.reason}`).join(' | ') : (s.kind === 'identity' ? 'NOT ACKNOWLEDGED' : 'resource policy'), s.kind === 'identity' && s.wildcards.length > 0 && s.acknowledgements.length === 0),
+        ]),
+      }],
+    },
+    {
+      id: 'encryption', title: 'Encryption at rest and in transit',
+      summary: [badEncryption.length ? `${badEncryption.length} data stores need attention: ${badEncryption.map((e) => e.resource).join(', ')}.` : 'Every data store is encrypted at rest and enforces TLS where the service allows plain HTTP.'],
+      tables: [{ headers: ['Resource', 'Type', 'At rest (key)', 'In transit'], rows: r.encryption.map((e) => [c(e.resource), c(e.type), c(e.atRest, !e.ok), c(e.inTransit, !e.ok && /not/i.test(e.inTransit))]) }],
+    },
+    {
+      id: 'exposure', title: 'Network exposure',
+      summary: [publicRows.length ? `${publicRows.length} entry points are reachable without authentication: ${publicRows.map((p) => p.resource).join(', ')}.` : 'Nothing is reachable without authentication.'],
+      tables: [{ headers: ['Resource', 'Type', 'Reachable', 'Authorization', 'Notes'], rows: r.exposure.map((e) => [c(e.resource), c(e.type), c(e.entryPoint), c(e.authorization, e.public), c(e.notes)]) }],
+    },
+    {
+      id: 'alarms', title: 'Alarms and what they trigger',
+      summary: [`${r.alarms.length} alarms: ${byTrigger('rollback')} rollback, ${byTrigger('scaling')} scaling, ${byTrigger('notification')} notification, ${byTrigger('retraining')} retraining (drift events).`],
+      tables: [{ headers: ['Alarm', 'Metric', 'Condition', 'Triggers', 'Targets'], rows: r.alarms.map((a) => [c(a.logicalId), c(a.metric), c(a.condition), c(a.triggers.join(', ') || 'nothing', a.triggers.length === 0), c(a.targets.join('; '))]) }],
+    },
+    {
+      id: 'retention', title: 'Data retention',
+      summary: ['Bucket lifecycles, Object Lock, log retention and capture retention as synthesized.'],
+      tables: [{ headers: ['Resource', 'Type', 'Role', 'Retention', 'Protection'], rows: r.retention.map((x) => [c(x.resource), c(x.type), c(x.role), c(x.retention, /never|indefinitely/.test(x.retention)), c(x.protection)]) }],
+    },
+    {
+      id: 'compliance', title: 'Compliance',
+      summary: [
+        `Checks on every synth: ${r.compliance.checks.join('; ')}.`,
+        `${r.compliance.openFindings.length} unacknowledged findings; ${r.compliance.acknowledgements.length} acknowledgements, each with its reason and owner construct.`,
+      ],
+      tables: [
+        { caption: 'Project Guard rules', headers: ['Rule', 'Requires', 'Result'], rows: r.compliance.guardRules.map((g) => [c(g.id), c(g.title), c(g.status, g.status === 'fail')]) },
+        ...(r.compliance.openFindings.length ? [{ caption: 'Open findings', headers: ['Check', 'Rule', 'Severity', 'Finding', 'Resources'], rows: r.compliance.openFindings.map((f) => [c(f.plugin), c(f.ruleName, true), c(f.severity), c(f.description), c(f.resources.map((x) => x.logicalId ?? x.constructPath).join(', '))]) }] : []),
+        { caption: 'Acknowledgements', headers: ['Pack', 'Rule', 'Owner construct', 'Resource', 'Reason'], rows: r.compliance.acknowledgements.map((a) => [c(a.pack), c(a.ruleId), c(a.constructPath), c(a.logicalId ?? ''), c(a.reason)]) },
+      ],
+    },
+    {
+      id: 'lineage', title: 'Model lineage',
+      summary: [`${r.lineage.length} model versions deployed; each traced from version to artifact digest, training data, source commit and evaluation.`],
+      tables: [{
+        headers: ['Model version', 'Artifact', 'sha256', 'Training data', 'Source commit', 'Evaluation', 'Served by'],
+        rows: r.lineage.map((l) => [c(`${l.model}@${l.version}`), c(l.artifactKey), c(l.sha256, !l.consistent), c(l.trainingData), c(l.sourceCommit), c(Object.entries(l.evaluationMetrics).map(([k, v]) => `${k}=${v}`).join(', ')), c([...l.endpoints, ...l.servedBy].join(', '))]),
+      }],
+    },
+    {
+      id: 'cost', title: 'Estimated monthly cost',
+      summary: [
+        `${usd(r.cost.minUsd)} – ${usd(r.cost.maxUsd)} per month (on-demand, us-east-1 list prices retrieved ${r.cost.retrieved}; instance-hours at minimum and maximum capacity × 730 h).`,
+        `Assumptions: ${r.cost.assumptions.requestsPerMonth.toLocaleString('en-US')} gateway requests/month, ${r.cost.assumptions.lambdaSecondsPerRequest} s per request, ${r.cost.assumptions.storageGb} GB stored. Prices: ${r.cost.pricingSource}. Lines marked * use prices not confirmed against a dated source.`,
+      ],
+      tables: [{ headers: ['Item', 'Basis', 'Min / month', 'Max / month'], rows: r.cost.lines.map((l) => [c(`${l.item}${l.confirmedPrice ? '' : ' *'}`), c(l.detail), c(usd(l.minUsd)), c(usd(l.maxUsd))]) }],
+    },
+  ];
+}
