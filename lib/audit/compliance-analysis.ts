@@ -15,7 +15,7 @@ export interface ComplianceSummary {
 /** The pack an acknowledged rule id belongs to. */
 export function packOf(ruleId: string): string {
   if (ruleId.startsWith('CloudFormation-Validate::')) return 'CloudFormation template validator';
-  const prefix = /^([A-Za-z0-9.]+)-/.exec(ruleId)?.[1] ?? 'other';
+  const prefix = /^([\w.]+)-/.exec(ruleId)?.[1] ?? 'other';
   return ({ AwsSolutions: 'cdk-nag AwsSolutions', 'HIPAA.Security': 'cdk-nag HIPAA Security', 'NIST.800.53.R5': 'cdk-nag NIST 800-53 R5' } as Record<string, string>)[prefix] ?? prefix;
 }
 

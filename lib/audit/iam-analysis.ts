@@ -37,10 +37,10 @@ function justifying(stack: StackArtifact, logicalIds: string[], wildcards: strin
   const owners = stack.acknowledgements.filter((a) => /IAM5/.test(a.ruleId)
     && paths.some((p) => p === a.constructPath || p.startsWith(`${a.constructPath}/`)));
   const granular = owners.filter((a) => {
-    const m = /\[(Action|Resource)::(.*)\]$/.exec(a.ruleId);
-    return m ? wildcards.includes(m[2]) : false;
+    const m = /\[(?:Action|Resource)::(.*)\]$/.exec(a.ruleId);
+    return m ? wildcards.includes(m[1]) : false;
   });
-  const generic = owners.filter((a) => !/\[(Action|Resource)::/.test(a.ruleId));
+  const generic = owners.filter((a) => !/\[(?:Action|Resource)::/.test(a.ruleId));
   return [...granular, ...generic];
 }
 
