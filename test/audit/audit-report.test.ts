@@ -127,7 +127,7 @@ describe('audit report on crafted assemblies', () => {
     expect(report.encryption.find((e) => e.resource === 'Bucket')).toMatchObject({ ok: false, inTransit: expect.stringMatching(/not enforced/) });
     expect(report.exposure.find((e) => e.resource === 'Method')).toMatchObject({ public: true, authorization: 'NONE' });
     expect(renderMarkdown(report)).toMatch(/1 data stores need attention: Bucket/);
-    expect(renderMarkdown(report)).toMatch(/1 entry points are reachable without authentication: Method/);
+    expect(renderMarkdown(report)).toMatch(/entry points are reachable without authentication: [^\n]*Method/);
   });
 });
 
@@ -143,7 +143,8 @@ describe('audit:diff', () => {
     t.Resources[find('AWS::S3::Bucket', 'DataCaptureBucket')].Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault = { SSEAlgorithm: 'AES256' };
     t.Resources[find('AWS::ApiGateway::Method', 'GatewayApi')].Properties.AuthorizationType = 'NONE';
     const latency = find('AWS::CloudWatch::Alarm', 'ChatRollbackAlarmsAllTrafficModelLatencyP99');
-    t.Resources[latency].Properties.Threshold = 60000;
+    const before = t.Resources[latency].Properties.Threshold;
+    t.Resources[latency].Properties.Threshold = before * 3;
     const errors = find('AWS::CloudWatch::Alarm', 'ChatRollbackAlarmsAllTrafficInvocation5xxErrorRate');
     delete t.Resources[errors];
     writeFileSync(file, JSON.stringify(t));
@@ -160,7 +161,7 @@ describe('audit:diff', () => {
     expect(kinds('exposure').map((f) => f.change).join()).toMatch(/\[AWS_IAM.*\] → .*\[NONE/);
     expect(kinds('alarm')).toEqual(expect.arrayContaining([
       expect.objectContaining({ resource: errors, change: expect.stringMatching(/alarm removed \(it triggered rollback/) }),
-      expect.objectContaining({ resource: latency, change: expect.stringMatching(/threshold 20000 → 60000/) }),
+      expect.objectContaining({ resource: latency, change: `alarm loosened: threshold ${before} → ${before * 3}` }),
     ]));
     expect(kinds('acknowledgement')).toEqual([expect.objectContaining({ resource: '/inference-prod/Chat/Extra', change: expect.stringMatching(/new wildcard/) })]);
     expect(findings.every((f) => f.stack === 'inference-prod')).toBe(true);
