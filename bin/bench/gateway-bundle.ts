@@ -55,6 +55,16 @@ export function bundleGatewayEntry(entry: GatewayEntry, outDir: string): string 
 
 export const bundleMarker = (entry: GatewayEntry): string => `cdk-inference-platform:${entry}`;
 
+/** The newest modification time of any source under lambda/ (what a bundle is built from). */
+export function newestLambdaSourceMs(dir = path.join(REPO_ROOT, 'lambda')): number {
+  let newest = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestLambdaSourceMs(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
 /**
  * The bundle `npm run synth` wrote for an entry (cdk.out/asset.<hash>/index.js holding its
  * marker), if any; the newest when stale assets of earlier synths are still there.

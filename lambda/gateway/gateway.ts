@@ -56,6 +56,8 @@ export function createGateway(deps: GatewayDeps): GatewayHandler {
       rec.internalErrorName = err instanceof Error ? err.name : typeof err;
       result = fail(rec, 500, 'internal_error', 'the gateway failed; the request id identifies the log entry', 'Internal');
     }
+    // The circuit's state at the end of every request, also those that never reached the model.
+    if (model !== undefined && rec.attempts === 0) rec.circuitOpen = deps.invokeModel.circuitOpen(model);
     rec.latencyMs = deps.now() - started;
     try {
       deps.sink(rec);

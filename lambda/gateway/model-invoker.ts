@@ -31,8 +31,17 @@ export interface ModelInvokerDeps {
  * errors, then the fallback endpoint (if configured) when the primary's circuit is open or it
  * ended unavailable. Every attempt gets the time left in the budget as its deadline.
  */
-export function createModelInvoker(deps: ModelInvokerDeps) {
-  return async function invokeModel(model: ModelConfig, body: string, requestId: string): Promise<InvokeOutcome> {
+export interface ModelInvoker {
+  (model: ModelConfig, body: string, requestId: string): Promise<InvokeOutcome>;
+  /** Whether the primary endpoint's circuit is not closed (open or waiting for a probe). */
+  circuitOpen(model: ModelConfig): boolean;
+}
+
+export function createModelInvoker(deps: ModelInvokerDeps): ModelInvoker {
+  const circuitOpen = (model: ModelConfig) => deps.breakers.forEndpoint(model.endpointName, model.circuitBreaker).currentState !== 'closed';
+  return Object.assign(invokeModel, { circuitOpen });
+
+  async function invokeModel(model: ModelConfig, body: string, requestId: string): Promise<InvokeOutcome> {
     const deadline = deps.now() + model.timeoutMs;
     const endpoints = model.fallbackEndpointName === undefined ? [model.endpointName] : [model.endpointName, model.fallbackEndpointName];
     let attempts = 0;
@@ -84,7 +93,5 @@ export function createModelInvoker(deps: ModelInvokerDeps) {
       if (!next || deadline - deps.now() < deps.retry.minAttemptMs) break;
     }
     return { ok: false, ...last!, report: report(last!.endpoint !== model.endpointName) };
-  };
+  }
 }
-
-export type ModelInvoker = ReturnType<typeof createModelInvoker>;

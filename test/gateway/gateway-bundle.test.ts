@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { bundleGatewayEntry, findSynthesizedBundle, REPO_ROOT, type GatewayEntry } from '../../bin/bench/gateway-bundle';
+import { bundleGatewayEntry, findSynthesizedBundle, newestLambdaSourceMs, REPO_ROOT, type GatewayEntry } from '../../bin/bench/gateway-bundle';
 import { describeGatewayScenarios } from './gateway-scenarios';
 import { lambdaRuntimeModules, startBundleProcess } from './bundle-process';
 import { setEnv, TEST_CONFIG } from './gateway-fixtures';
@@ -24,8 +24,12 @@ const bundles = new Map<GatewayEntry, { file: string; source: string }>();
 function bundle(entry: GatewayEntry): string {
   let b = bundles.get(entry);
   if (b === undefined) {
-    // GATEWAY_TEST_BUNDLE=esbuild ignores cdk.out (e.g. while a synth is stale).
-    const synthesized = process.env.GATEWAY_TEST_BUNDLE === 'esbuild' ? undefined : findSynthesizedBundle(entry);
+    // GATEWAY_TEST_BUNDLE=esbuild ignores cdk.out; so does an asset older than the sources (synth not rerun).
+    let synthesized = process.env.GATEWAY_TEST_BUNDLE === 'esbuild' ? undefined : findSynthesizedBundle(entry);
+    if (synthesized !== undefined && fs.statSync(synthesized).mtimeMs < newestLambdaSourceMs()) {
+      process.stderr.write(`${synthesized} is older than lambda/; bundling ${entry} here instead (run npm run synth to test the asset)\n`);
+      synthesized = undefined;
+    }
     const built = synthesized ?? bundleGatewayEntry(entry, path.join(tmp, 'build'));
     const isolated = path.join(tmp, 'isolated', entry, 'index.js');
     fs.mkdirSync(path.dirname(isolated), { recursive: true });
