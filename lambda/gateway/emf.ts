@@ -12,8 +12,9 @@ const MAX_METRICS_PER_RECORD = 100;
 /**
  * One Embedded Metric Format record as a JSON line. Metric names, dimension keys and properties
  * are all top-level members, as EMF requires; properties never overwrite metrics or dimensions.
- * Hand-written rather than Powertools Metrics: same output, ~35 KB and ~15 ms less cold start
- * (measured in bin/bench/gateway.ts).
+ * Hand-written rather than Powertools Metrics + Logger: the same record for 2.8 KB instead of
+ * 34 KB of bundle and ~4 ms instead of ~13 ms to load and write the first record in a fresh
+ * process (bin/bench/gateway.ts, 2 cores), about 7% of the 150 ms cold-start budget.
  */
 export function renderEmfRecord(
   namespace: string,
