@@ -15,6 +15,15 @@ import { acknowledge, acknowledgeInHipaaAndNist, acknowledgeWildcardResource } f
 /** The package root: handlers are bundled from its `lambda/` sources, wherever this file was compiled to. */
 export const PACKAGE_ROOT = findPackageRoot(__dirname);
 
+/**
+ * Credential providers the SDK's default chain imports only after the environment has no
+ * credentials, which never happens in Lambda; left out, they resolve from the runtime's SDK.
+ */
+const UNREACHED_CREDENTIAL_PROVIDERS = [
+  '@aws-sdk/credential-provider-ini', '@aws-sdk/credential-provider-sso', '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity', '@aws-sdk/credential-provider-login', '@aws-sdk/nested-clients',
+];
+
 /** Lambda caps all environment variables of a function at 4 KB together; bigger configs go into the bundle. */
 const MAX_ENV_CONFIG_BYTES = 3072;
 
@@ -35,10 +44,12 @@ export interface BundledFunctionProps {
   readonly logRetention: logs.RetentionDays;
   readonly logKey: kms.IKey;
   /**
-   * Files copied next to the bundled handler (e.g. a WASM module a bundled library loads from its directory).
+   * Packages left out of the bundle and copied as they are into its `node_modules` (e.g. a WASM
+   * engine that loads its `.wasm` file from its own directory). Only their `package.json`,
+   * `LICENSE` and `build/` are copied.
    * @default - none
    */
-  readonly extraFiles?: string[];
+  readonly copiedModules?: string[];
   /**
    * Where failed asynchronous invocations go.
    * @default - none: the function is invoked synchronously and its caller sees every failure
@@ -48,8 +59,8 @@ export interface BundledFunctionProps {
 
 /**
  * A platform Lambda function: bundled by the local esbuild (minified, tree-shaken, source maps,
- * AWS SDK v3 from the runtime), arm64 on the newest Node.js runtime, with its own role and
- * encrypted log group.
+ * the AWS SDK included), arm64 on the newest Node.js runtime, with its own role and encrypted
+ * log group.
  */
 export class BundledFunction extends Construct {
   public readonly function: nodejs.NodejsFunction;
@@ -84,7 +95,6 @@ export class BundledFunction extends Construct {
       deadLetterQueue: props.deadLetterQueue,
       logGroup,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
         ...(props.config && (configFile ? { [`${props.config.name}_FILE`]: configFileName! } : { [props.config.name]: configJson! })),
       },
@@ -94,14 +104,23 @@ export class BundledFunction extends Construct {
         sourcesContent: false,
         target: 'node22',
         format: nodejs.OutputFormat.CJS,
-        // The Node.js runtime ships AWS SDK v3: leaving it out keeps bundles small (≤ 400 KB) and cold starts fast.
-        bundleAwsSDK: false,
-        commandHooks: configFile || props.extraFiles?.length ? {
+        // The SDK is bundled so the deployed version is the tested one; module-first resolution lets
+        // esbuild tree-shake it. Measured (npm run bench): gateway bundle 313 KB, cold start ~125 ms,
+        // against 160 ms loading the runtime's SDK. Source maps are written but not enabled at run
+        // time: --enable-source-maps costs 25–37 ms of cold start.
+        bundleAwsSDK: true,
+        mainFields: ['module', 'main'],
+        externalModules: [...UNREACHED_CREDENTIAL_PROVIDERS, ...(props.copiedModules ?? [])],
+        commandHooks: configFile || props.copiedModules?.length ? {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (_inputDir: string, outputDir: string) => [
             ...(configFile ? [`cp "${configFile}" "${outputDir}/${configFileName}"`] : []),
-            ...(props.extraFiles ?? []).map((file) => `cp "${file}" "${outputDir}/${path.basename(file)}"`),
+            ...(props.copiedModules ?? []).flatMap((name) => {
+              const source = path.dirname(require.resolve(`${name}/package.json`, { paths: [PACKAGE_ROOT] }));
+              const target = `${outputDir}/node_modules/${name}`;
+              return [`mkdir -p "${target}"`, `cp -R "${source}/package.json" "${source}/LICENSE" "${source}/build" "${target}/"`];
+            }),
           ],
         } : undefined,
       },

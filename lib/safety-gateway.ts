@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { CfnOutput, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -9,7 +8,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { PolicyOverrides, PresetName } from '../lambda/safety/policy';
 import { acknowledge, acknowledgeInHipaaAndNist } from './compliance';
-import { BundledFunction, PACKAGE_ROOT } from './bundled-function';
+import { BundledFunction } from './bundled-function';
 import { GatewayMetricName, gatewayMetric } from './gateway-metrics';
 import { GpuInferenceEndpoint } from './gpu-inference-endpoint';
 import { IGpuInferenceEndpoint } from './gpu-inference-endpoint-base';
@@ -102,10 +101,11 @@ export interface SafetyGatewayProps {
 }
 
 /**
- * re2-wasm (custom patterns of a safety policy) loads re2.wasm from its own directory, which in a
- * bundle is the handler's: ship the module next to it.
+ * re2-wasm (custom patterns of a safety policy) loads re2.wasm from its own directory, so it
+ * ships as a module next to the bundle instead of inside it; it is loaded only when a policy has
+ * custom patterns.
  */
-const RE2_WASM = path.join(path.dirname(require.resolve('re2-wasm/package.json', { paths: [PACKAGE_ROOT] })), 'build', 'wasm', 're2.wasm');
+const RE2_MODULE = 're2-wasm';
 
 /** API Gateway REST integrations time out after 29 s; the handler needs a moment around the model call. */
 const INTEGRATION_TIMEOUT = Duration.seconds(29);
@@ -157,7 +157,7 @@ export class SafetyGateway extends Construct {
       timeout: Duration.millis(longestBudget.toMilliseconds() + HANDLER_OVERHEAD.toMilliseconds()),
       memorySize: 1024,
       reservedConcurrency: props.reservedConcurrency ?? 100,
-      extraFiles: [RE2_WASM],
+      copiedModules: [RE2_MODULE],
       logRetention,
       logKey: this.logKey,
     });
@@ -169,12 +169,12 @@ export class SafetyGateway extends Construct {
     this.preProcessing = new BundledFunction(this, 'PreProcessing', {
       entry: 'gateway/pre-processing-handler.ts', description: `pre-processing safety checks of stage ${props.stage}`,
       config: { name: 'GATEWAY_CONFIG', value: checksOnly }, timeout: Duration.seconds(10), memorySize: 512, logRetention, logKey: this.logKey,
-      extraFiles: [RE2_WASM],
+      copiedModules: [RE2_MODULE],
     });
     this.postProcessing = new BundledFunction(this, 'PostProcessing', {
       entry: 'gateway/post-processing-handler.ts', description: `post-processing safety checks of stage ${props.stage}`,
       config: { name: 'GATEWAY_CONFIG', value: checksOnly }, timeout: Duration.seconds(10), memorySize: 512, logRetention, logKey: this.logKey,
-      extraFiles: [RE2_WASM],
+      copiedModules: [RE2_MODULE],
     });
     for (const checks of [this.preProcessing, this.postProcessing]) {
       acknowledgeInHipaaAndNist(checks.function, 'LambdaConcurrency', 'Invoked by the calling team\'s own workflows, whose ' +

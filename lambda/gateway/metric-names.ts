@@ -17,6 +17,8 @@ export const MetricName = {
   OUTPUT_LENGTH: 'OutputLength',
   BLOCKED: 'Blocked',
   REDACTED: 'Redacted',
+  /** 0/1 per answered request: the output checks blocked the model's answer (a rollback signal). */
+  OUTPUT_BLOCKED: 'OutputBlocked',
   ERRORS: 'Errors',
   CLIENT_ERRORS: 'ClientErrors',
   CIRCUIT_OPEN: 'CircuitOpen',
@@ -33,6 +35,7 @@ export const METRIC_UNITS: Readonly<Record<(typeof MetricName)[keyof typeof Metr
   OutputLength: 'Count',
   Blocked: 'Count',
   Redacted: 'Count',
+  OutputBlocked: 'Count',
   Errors: 'Count',
   ClientErrors: 'Count',
   CircuitOpen: 'Count',

@@ -50,6 +50,8 @@ export function emfLine(r: RequestRecord, timestamp: number): string {
   if (r.outputLength !== undefined) count(MetricName.OUTPUT_LENGTH, r.outputLength);
   count(MetricName.BLOCKED, r.blockedChecks.length > 0 || r.status === 422 ? 1 : 0);
   count(MetricName.REDACTED, r.redactedChecks.length > 0 ? 1 : 0);
+  // Only for requests whose answer was checked, so its Average is the share of answers blocked.
+  if (r.outputAction !== undefined) count(MetricName.OUTPUT_BLOCKED, r.outputAction === 'block' ? 1 : 0);
   count(MetricName.ERRORS, r.status >= 500 ? 1 : 0);
   count(MetricName.CLIENT_ERRORS, r.status >= 400 && r.status < 500 && r.status !== 422 ? 1 : 0);
   for (const c of r.blockedChecks) count(blockedMetric(c), 1);
