@@ -179,7 +179,7 @@ const dataCapture = z.strictObject({
 }).describe('SageMaker data capture of this stage\'s endpoints (inputs after gateway redaction, raw model outputs)');
 
 const alerting = z.strictObject({
-  emails: z.array(z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an email address')).optional(),
+  emails: z.array(z.string().regex(/^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$/, 'must be an email address')).optional(),
 }).describe('Who hears about this stage\'s alarms');
 
 const stage = z.strictObject({

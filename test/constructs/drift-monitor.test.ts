@@ -40,7 +40,7 @@ describe('DriftMonitor', () => {
       if (stat.Metric.Namespace === GATEWAY_NAMESPACE) {
         expect(stat.Metric.Dimensions).toEqual(expect.arrayContaining([{ Name: 'Stage', Value: 'test' }, { Name: 'Model', Value: 'chat' }]));
         const name: string = stat.Metric.MetricName;
-        expect(name in GATEWAY_METRICS || /^(Blocked|Redacted)_[a-z_]+$/.test(name)).toBe(true);
+        expect(name in GATEWAY_METRICS || /^(?:Blocked|Redacted)_[a-z_]+$/.test(name)).toBe(true);
       } else {
         expect(stat.Metric.Dimensions).toEqual(expect.arrayContaining([{ Name: 'EndpointName', Value: 'test-chat' }]));
       }
