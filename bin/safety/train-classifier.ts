@@ -9,11 +9,14 @@ import { FEATURE_HASH_BITS, forEachFeature } from '../../lambda/safety/classifie
 import { buildMatchView } from '../../lambda/safety/normalize';
 import { classifierWindow } from '../../lambda/safety/classifier';
 import { dataDir, isHeldOut, loadLabelledFiles, loadPiiRows, type LabelledRow } from './datasets';
+import { generateHardNegatives } from './hard-negatives';
 
 const SEED = 20261121;
 const EPOCHS = 25;
 const LEARNING_RATE = 0.4;
 const L2 = 1e-5;
+/** Template-generated ordinary task prompts added as benign rows; see bin/safety/hard-negatives.ts. */
+const HARD_NEGATIVES = Number(process.env.HARD_NEGATIVES ?? 1200);
 const BUCKETS = 1 << FEATURE_HASH_BITS;
 
 interface Example {
@@ -93,16 +96,22 @@ function main(): void {
   // The PII sample is ordinary business text: more benign variety, no injections.
   rows.push(...loadPiiRows(dir).filter((r) => !isHeldOut(r.text)).map((r) => ({ text: r.text, label: 0 as const })));
   const positives = rows.filter((r) => r.label === 1).length;
+  const datasetNegatives = rows.length - positives;
+  // Ordinary task prompts ("write a poem about …"), which deepset's injections often end with.
+  const hardNegatives = generateHardNegatives(SEED, HARD_NEGATIVES);
+  rows.push(...hardNegatives.map((text) => ({ text, label: 0 as const })));
   const negatives = rows.length - positives;
-  // Balance the classes so the decision boundary does not simply follow the base rate.
-  const examples = rows.map((r) => toExample(r, r.label === 1 ? negatives / positives : 1));
+  // Balance the classes against the dataset rows so the decision boundary does not simply follow
+  // the base rate. The generated rows are not counted: counting them would raise the weight of
+  // every injection row and make the model more eager on everything else.
+  const examples = rows.map((r) => toExample(r, r.label === 1 ? datasetNegatives / positives : 1));
   const { weights, bias } = train(examples);
   const { scale, base64 } = quantize(weights);
   const out = {
     description: 'Injection classifier: logistic regression over hashed char 3-5-grams and word 1-2-grams; see bin/safety/train-classifier.ts',
     seed: SEED,
     epochs: EPOCHS,
-    trainRows: { positives, negatives },
+    trainRows: { positives, negatives, hardNegatives: hardNegatives.length },
     hashBits: FEATURE_HASH_BITS,
     bias,
     scale,
@@ -110,7 +119,7 @@ function main(): void {
   };
   const target = resolve(__dirname, '..', '..', 'lambda', 'safety', 'classifier-weights.json');
   writeFileSync(target, `${JSON.stringify(out, null, 1)}\n`);
-  console.log(`trained on ${rows.length} rows (${positives} injections, ${negatives} benign) from ${dir}; wrote ${target}`);
+  console.log(`trained on ${rows.length} rows (${positives} injections, ${negatives} benign of which ${hardNegatives.length} generated) from ${dir}; wrote ${target}`);
 }
 
 main();
