@@ -20,6 +20,28 @@ const DEFAULT_POLICY = presetPolicy('standard');
 /** Classifier scores below this are noise and not reported as findings. */
 const CLASSIFIER_REPORT_FLOOR = 0.5;
 
+/**
+ * A short prompt gives the hashed n-gram classifier only a handful of features, so a few
+ * n-grams that happened to co-occur with attacks in training ("write a poem about", a short
+ * German question) decide its score on their own, and ordinary requests scored 0.75–0.9.
+ * When a prompt of at most this many words has no other injection evidence (no phrase rule,
+ * hidden or encoded text), the classifier alone blocks it only at a very high score. Short
+ * attacks almost always carry phrase evidence ("ignore the above …"), which is unaffected.
+ */
+const SHORT_PROMPT_WORDS = 8;
+const SHORT_PROMPT_CLASSIFIER_MIN = 0.9;
+
+function wordCountAtMost(text: string, limit: number): boolean {
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const space = text.charCodeAt(i) <= 0x20;
+    if (!space && !inWord && ++words > limit) return false;
+    inWord = !space;
+  }
+  return true;
+}
+
 /** Checks a prompt before it reaches the model. Never throws; fails closed on an internal error. */
 export function checkInput(text: string, policy: SafetyPolicy = DEFAULT_POLICY): SafetyVerdict {
   return guarded(text, () => runInput(text, policy), policy, 'input');
@@ -157,12 +179,14 @@ function injectionFindings(text: string, view: MatchView, hidden: ReturnType<typ
       miss *= 1 - rot.score;
     }
   }
+  let threshold = policy.injection.threshold;
   if (policy.injection.classifier) {
     const p = injectionClassifier.score(view.text);
     if (p >= CLASSIFIER_REPORT_FLOOR) findings.push({ check: 'classifier', type: 'PROMPT_INJECTION', start: 0, end: text.length, score: round(p) });
+    if (miss === 1 && wordCountAtMost(view.text, SHORT_PROMPT_WORDS)) threshold = Math.max(threshold, SHORT_PROMPT_CLASSIFIER_MIN);
     miss *= 1 - p;
   }
-  const action = 1 - miss >= policy.injection.threshold ? policy.injection.action : 'allow';
+  const action = 1 - miss >= threshold ? policy.injection.action : 'allow';
   return rate(findings, action);
 }
 
