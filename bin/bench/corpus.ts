@@ -1,16 +1,8 @@
 import { dataDir, isHeldOut, loadLabelledFiles, loadPiiRows, type LabelledRow } from '../safety/datasets';
+import { mulberry32 } from '../../lib/rollout-simulation/random';
 
-/** Deterministic PRNG (mulberry32) so every run benchmarks the same texts. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG, so every run uses the same sequence. */
+export const seeded = mulberry32;
 
 export interface Corpus {
   readonly dir: string;

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../lib/rollout-simulation/random';
 /**
  * Hard negatives for the injection classifier: ordinary task prompts generated from templates
  * (creative writing, summarising, translating, explaining, listing, comparing, emails, code,
@@ -13,17 +14,7 @@
  * measures generalisation rather than memorisation.
  */
 
-/** mulberry32: a tiny seeded PRNG. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 const TOPICS_EN = [
   'spring', 'winter mornings', 'the moon', 'a mountain lake', 'my dog', 'friendship', 'the city at night', 'a rainy day',

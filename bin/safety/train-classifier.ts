@@ -10,6 +10,7 @@ import { buildMatchView } from '../../lambda/safety/normalize';
 import { classifierWindow } from '../../lambda/safety/classifier';
 import { dataDir, isHeldOut, loadLabelledFiles, loadPiiRows, type LabelledRow } from './datasets';
 import { generateHardNegatives } from './hard-negatives';
+import { mulberry32 } from '../../lib/rollout-simulation/random';
 
 const SEED = 20261121;
 const EPOCHS = 25;
@@ -26,17 +27,6 @@ interface Example {
   readonly weight: number;
 }
 
-/** mulberry32: a tiny seeded PRNG, so shuffles (and therefore weights) are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function toExample(row: LabelledRow, weight: number): Example {
   const counts = new Map<number, number>();
