@@ -101,8 +101,16 @@ describe('DataQualityMonitor in us-east-1', () => {
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
     const suffix = (s: Json) => asList<Json>(s.Resource).map((r) => (typeof r === 'string' ? r : r['Fn::Join'][1].slice(-1)[0]));
     expect(suffix(bySid.ReadBaseline)).toEqual(['/chat/1.0.0/baseline/constraints.json', '/chat/1.0.0/baseline/statistics.json']);
-    expect(suffix(bySid.ReadCapturedData)).toEqual(['/capture/chat-staging/*']);
-    expect(suffix(bySid.WriteReports)).toEqual(['/monitoring/chat-staging/*']);
+    // Captured data and reports are granted by the capture store, which also excepts the role in its bucket policy.
+    const allowing = (action: string) => statements.filter((s) => asList<string>(s.Action).includes(action) && JSON.stringify(s.Resource).includes('Capture'));
+    expect(allowing('s3:GetObject').flatMap(suffix)).toEqual(['/capture/chat-staging/*']);
+    expect(allowing('s3:PutObject').flatMap(suffix)).toEqual(['/monitoring/chat-staging/*']);
+    const bucketPolicy = Object.values(resourcesOfType(template, 'AWS::S3::BucketPolicy')).map((r) => r.Properties.PolicyDocument.Statement)
+      .find((st: Json[]) => st.some((x) => x.Sid === 'DenyReadsExceptReaders')) as Json[];
+    for (const sid of ['DenyReadsExceptReaders', 'DenyWritesExceptEndpoints']) {
+      const deny = bucketPolicy.find((x) => x.Sid === sid);
+      expect(deny.Condition.ArnNotEquals['aws:PrincipalArn']).toContainEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    }
     expect(bySid.ListCapturedData.Condition.StringLike['s3:prefix']).toEqual(['capture/chat-staging/*', 'monitoring/chat-staging/*']);
     expect(bySid.PullAnalyzerImage.Resource).toBe('arn:aws:ecr:us-east-1:156813124566:repository/sagemaker-model-monitor-analyzer');
     expect(bySid.WriteJobLogs.Resource).toEqual([
