@@ -52,6 +52,7 @@ describe('gateway metrics read by alarms and dashboards are the ones the handler
     });
     let handler!: Handler;
     jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the environment is set
       handler = (require('../../lambda/gateway/gateway-handler') as typeof import('../../lambda/gateway/gateway-handler')).handler;
     });
     const traffic = [
