@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** Labelled rows: 1 = prompt injection or jailbreak, 0 = benign. */
@@ -25,7 +25,13 @@ export interface LabelledFile {
 
 /** Folder given on the command line, else ../shared/data/safety next to the repository. */
 export function dataDir(arg: string | undefined): string {
-  return arg ? resolve(arg) : resolve(__dirname, '..', '..', '..', 'shared', 'data', 'safety');
+  const dir = arg ? resolve(arg) : resolve(__dirname, '..', '..', '..', 'shared', 'data', 'safety');
+  if (!existsSync(dir)) {
+    console.error(`safety data folder ${dir} not found: pass the folder of labelled JSONL files as the first argument, ` +
+      'e.g. npm run eval:safety -- /path/to/shared/data/safety');
+    process.exit(2);
+  }
+  return dir;
 }
 
 /**
