@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { PRIVATE_BUCKET_DEFAULTS } from './private-bucket-defaults';
 import { acknowledgeInHipaaAndNist, acknowledgeWildcardResource } from './compliance';
 
 export interface DataCaptureStoreProps {
@@ -50,10 +51,7 @@ export class DataCaptureStore extends Construct {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.encryptionKey,
       bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...PRIVATE_BUCKET_DEFAULTS,
       serverAccessLogsBucket: props.serverAccessLogsBucket,
       serverAccessLogsPrefix: 'data-capture/',
       lifecycleRules: [{ expiration: props.retention, noncurrentVersionExpiration: Duration.days(1) }],

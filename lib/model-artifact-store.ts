@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
+import { PRIVATE_BUCKET_DEFAULTS } from './private-bucket-defaults';
 import { acknowledge, acknowledgeWildcardResource } from './compliance';
 import { ModelVersion, ModelVersionProps, modelVersionProblems } from './model-version';
 import { PropValidation } from './prop-validation';
@@ -91,10 +92,7 @@ export class ModelArtifactStore extends Construct implements IModelArtifactStore
     this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
       // S3 server access logs can only be delivered to a bucket with SSE-S3 default encryption.
       encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...PRIVATE_BUCKET_DEFAULTS,
       lifecycleRules: [{
         expiration: props.accessLogRetention ?? Duration.days(365),
         noncurrentVersionExpiration: Duration.days(1),
@@ -114,10 +112,7 @@ export class ModelArtifactStore extends Construct implements IModelArtifactStore
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.encryptionKey,
       bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...PRIVATE_BUCKET_DEFAULTS,
       objectLockEnabled: props.objectLockRetention !== undefined || undefined,
       objectLockDefaultRetention: props.objectLockRetention,
       serverAccessLogsBucket: this.accessLogBucket,
