@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
+import { pascalCase } from './pascal-case';
 import { GpuInferenceEndpoint } from './gpu-inference-endpoint';
 import { SafetyGateway } from './safety-gateway';
 import { StageAlerting } from './stage-alerting';
@@ -78,7 +79,7 @@ export class DriftMonitor extends Construct {
         `[${subject}] The share of blocked requests rose above its usual band: an attack wave, a client bug, or answers the ` +
           'output checks now block. Read the gateway log lines for the check names.');
       for (const check of props.checks ?? DEFAULT_DRIFT_CHECKS) {
-        this.drift(`Blocked${pascal(check)}Drift`, gateway.metric(modelName, `Blocked_${check}`, { statistic: 'Sum', period: FEATURE_PERIOD }),
+        this.drift(`Blocked${pascalCase(check)}Drift`, gateway.metric(modelName, `Blocked_${check}`, { statistic: 'Sum', period: FEATURE_PERIOD }),
           cloudwatch.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
           `[${subject}] Requests blocked by the ${check} check rose above their usual band. Look at the callers (access logs) ` +
             'and the check names in the gateway log lines; tighten the usage plan of an abusive team.');
@@ -98,7 +99,7 @@ export class DriftMonitor extends Construct {
       `[${subject}] p90 model latency rose above its usual band (still maybe within budget): longer prompts or answers, ` +
         'or a saturated fleet. Check GPU utilization and the output length drift alarm.');
     this.service('EndpointErrorRate', endpoint.metricInvocation5xxErrorRate({ period: FEATURE_PERIOD }),
-      endpoint.rollbackAlarmSpecs.find((s) => s.id === 'Invocation5xxErrorRate')?.threshold ?? 0.02,
+      endpoint.maxErrorRate,
       `[${subject}] The model answers too many requests with a 5xx (all fleets, 15 minutes). Read the container logs in ` +
         `/aws/sagemaker/Endpoints/${endpoint.endpointName}; roll back by deploying the previous version if a release caused it.`,
       cloudwatch.TreatMissingData.NOT_BREACHING);
@@ -187,8 +188,4 @@ export class DriftMonitor extends Construct {
     alarm.addOkAction(this.props.alerting.alarmAction);
     this.serviceAlarms.push(alarm);
   }
-}
-
-function pascal(name: string): string {
-  return name.split(/[^a-zA-Z0-9]/).map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
 }

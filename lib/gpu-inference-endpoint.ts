@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
+import { pascalCase } from './pascal-case';
 import { acknowledge, acknowledgeInHipaaAndNist, acknowledgeWildcardResource } from './compliance';
 import { MetricVariantOptions, perGpu } from './endpoint-metrics';
 import { GpuInferenceEndpointBase, IGpuInferenceEndpoint } from './gpu-inference-endpoint-base';
@@ -58,6 +59,8 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
   public readonly role: iam.IRole;
   public readonly variants: DeployedVariant[];
   public readonly latencyBudget: Duration;
+  /** Share of 5xx answers (0–1) that rolls a deployment back; the service alarms use it too. */
+  public readonly maxErrorRate: number;
   public readonly endpoint: sagemaker.CfnEndpoint;
   public readonly endpointConfig: sagemaker.CfnEndpointConfig;
   /** The KMS key of the ML storage volumes, when the instance types allow one. */
@@ -97,7 +100,8 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
     };
     this.rollout = this.deploymentStrategy.bind(this.rolloutFleet);
     this.validate(props, variantOptions);
-    this.rollbackAlarmSpecs = rollbackAlarmSpecs({ latencyBudget: this.latencyBudget, maxErrorRate: props.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE });
+    this.maxErrorRate = props.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE;
+    this.rollbackAlarmSpecs = rollbackAlarmSpecs({ latencyBudget: this.latencyBudget, maxErrorRate: this.maxErrorRate });
 
     this.role = props.role ?? this.createRole();
     const vpcConfig = this.vpcConfig(props);
@@ -268,7 +272,7 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
     const guard = new ScalingGuard(this, `ScalingGuard${variant.variantName}`, { resourceId, instanceType: variant.instanceType.name });
     this.endpoint.node.addDependency(guard);
     // The id carries the instance type: a new type means new scaling resources, registered after the update.
-    const scaling = new ScalableInstanceCount(this, `InstanceCount${variant.variantName}${pascal(variant.instanceType.name)}`, {
+    const scaling = new ScalableInstanceCount(this, `InstanceCount${variant.variantName}${pascalCase(variant.instanceType.name)}`, {
       resourceId: `endpoint/${this.endpoint.attrEndpointName}/variant/${variant.variantName}`,
       minCapacity: props.minCapacity,
       maxCapacity: props.maxCapacity,
@@ -461,8 +465,4 @@ function renderVariant(options: VariantOptions, model: sagemaker.CfnModel | unde
     inferenceAmiVersion: options.inferenceAmiVersion ?? options.image.inferenceAmiVersion,
     routingConfig: { routingStrategy: options.routingStrategy ?? RoutingStrategy.LEAST_OUTSTANDING_REQUESTS },
   };
-}
-
-function pascal(name: string): string {
-  return name.split(/[^a-zA-Z0-9]/).map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
 }

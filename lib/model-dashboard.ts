@@ -185,11 +185,11 @@ export function errorRateWidget(endpoint: GpuInferenceEndpoint, kinds: ('4xx' | 
       label: endpoint.variants.length > 1 ? `${v.variantName} ${kind} (%)` : `${kind} (%)`,
     });
   }));
-  const rollback = endpoint.rollbackAlarmSpecs.find((s) => s.metricName === 'Invocation5XXErrors');
+  const rollbackRate = endpoint.maxErrorRate;
   return new cloudwatch.GraphWidget({
     title, width, height: HEIGHT, left,
-    leftAnnotations: rollback && kinds.includes('5xx')
-      ? [{ value: rollback.threshold * 100, label: `5xx rollback at ${+(rollback.threshold * 100).toFixed(2)}%`, color: cloudwatch.Color.RED }]
+    leftAnnotations: kinds.includes('5xx')
+      ? [{ value: rollbackRate * 100, label: `5xx rollback at ${+(rollbackRate * 100).toFixed(2)}%`, color: cloudwatch.Color.RED }]
       : [],
     leftYAxis: { min: 0, label: '%', showUnits: false },
   });

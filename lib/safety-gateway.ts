@@ -279,7 +279,7 @@ export class SafetyGateway extends Construct {
   private addRollbackAlarms(props: SafetyGatewayProps): void {
     for (const [name, model] of Object.entries(props.models)) {
       if (!(model.endpoint instanceof GpuInferenceEndpoint)) continue;
-      const maxErrorRate = model.endpoint.rollbackAlarmSpecs.find((s) => s.id === 'Invocation5xxErrorRate')?.threshold ?? 0.02;
+      const maxErrorRate = model.endpoint.maxErrorRate;
       const specs: [string, GatewayMetricName, number, string][] = [
         ['GatewayErrorRate', 'Errors', maxErrorRate, `More than ${+(maxErrorRate * 100).toFixed(2)}% of gateway requests to ${name} fail with a 5xx`],
         ['GatewayOutputBlockRate', 'OutputBlocked', 0.05, `More than 5% of ${name}'s answers are blocked by the output checks`],

@@ -2,6 +2,7 @@ import { CfnOutput, Duration, Size, Stack, StackProps, TimeZone } from 'aws-cdk-
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { pascalCase } from '../pascal-case';
 import { GpuInferenceEndpoint } from '../gpu-inference-endpoint';
 import { GpuInstanceType } from '../gpu-instance-type';
 import { InferenceImage } from '../inference-image';
@@ -218,8 +219,4 @@ function inferenceImage(image: ImageConfig): InferenceImage {
 
 function optional<T>(value: number | undefined, unit: (n: number) => T): T | undefined {
   return value === undefined ? undefined : unit(value);
-}
-
-function pascalCase(name: string): string {
-  return name.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
 }
