@@ -1,20 +1,10 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { PlatformConfigError, parsePlatformConfig } from '../../lib/platform/load-config';
+import { parsePlatformConfig } from '../../lib/platform/load-config';
 import { platformConfigJsonSchema } from '../../lib/platform/config-schema';
-import { REPO_ROOT, errorMessage, referenceConfigJson, Json } from '../helpers/fixtures';
+import { REPO_ROOT, configProblemsAfter, errorMessage, referenceConfigJson } from '../helpers/fixtures';
 
-function problemsOf(edit: (config: Record<string, Json>) => void): string[] {
-  const config = referenceConfigJson();
-  edit(config);
-  try {
-    parsePlatformConfig(JSON.stringify(config), 'test.json');
-  } catch (error) {
-    expect(error).toBeInstanceOf(PlatformConfigError);
-    return (error as PlatformConfigError).problems;
-  }
-  throw new Error('expected the config to be rejected');
-}
+const problemsOf = configProblemsAfter;
 
 describe('parsePlatformConfig', () => {
   test('accepts the reference config', () => {

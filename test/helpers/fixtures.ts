@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { ModelArtifactStore, ModelArtifactStoreProps } from '../../lib/model-artifact-store';
 import { ModelVersion, ModelVersionProps } from '../../lib/model-version';
 import { buildPlatformApp } from '../../lib/platform/platform-app';
-import { parsePlatformConfig } from '../../lib/platform/load-config';
+import { PlatformConfigError, parsePlatformConfig } from '../../lib/platform/load-config';
 import type { PlatformConfig } from '../../lib/platform/config-schema';
 
 /** Parsed JSON of a template or config: tests index into it freely. */
@@ -80,6 +80,19 @@ export function errorMessage(fn: () => unknown): string {
 /** The reference platform config, parsed and validated. */
 export function referenceConfig(): PlatformConfig {
   return parsePlatformConfig(readFileSync(path.join(REPO_ROOT, 'config/platform.json'), 'utf8'), 'config/platform.json');
+}
+
+/** The problems the config loader reports for the reference config after `edit`; fails the test when it parses. */
+export function configProblemsAfter(edit: (config: Record<string, Json>) => void): string[] {
+  const config = referenceConfigJson();
+  edit(config);
+  try {
+    parsePlatformConfig(JSON.stringify(config), 'test.json');
+  } catch (error) {
+    expect(error).toBeInstanceOf(PlatformConfigError);
+    return (error as PlatformConfigError).problems;
+  }
+  throw new Error('expected the config to be rejected');
 }
 
 /** The reference config as plain JSON, for tests that break it on purpose. */

@@ -1,5 +1,5 @@
-import { PlatformConfigError, parsePlatformConfig } from '../../lib/platform/load-config';
-import { Json, referenceConfigJson } from '../helpers/fixtures';
+import { parsePlatformConfig } from '../../lib/platform/load-config';
+import { Json, configProblemsAfter, referenceConfigJson } from '../helpers/fixtures';
 import { referenceStacks } from './rollout-fixtures';
 
 describe('the reference config\'s rollouts (built in memory)', () => {
@@ -42,18 +42,7 @@ describe('the reference config\'s rollouts (built in memory)', () => {
 });
 
 describe('platform config validation of rollout, autoscaling and scaleToZero', () => {
-  /** The problems of the reference config after `edit`; fails when it parses. */
-  function problemsAfter(edit: (config: Json) => void): string[] {
-    const config = referenceConfigJson();
-    edit(config);
-    try {
-      parsePlatformConfig(JSON.stringify(config), 'test.json');
-    } catch (error) {
-      expect(error).toBeInstanceOf(PlatformConfigError);
-      return (error as PlatformConfigError).problems;
-    }
-    throw new Error('expected the config to be refused');
-  }
+  const problemsAfter = configProblemsAfter;
   const prodChat = (c: Json) => c.stages.prod.models.chat;
   const prodEmbed = (c: Json) => c.stages.prod.models.embed;
   const stagingEmbed = (c: Json) => c.stages.staging.models.embed;
