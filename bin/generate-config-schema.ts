@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { platformConfigJsonSchema } from '../lib/platform/config-schema';
+import { platformConfigJsonSchema } from '../lib/config/config-schema';
 
 /** Writes config/platform.schema.json from the config definition, so editors complete what the app enforces. */
 const target = path.resolve(process.argv[2] ?? 'config/platform.schema.json');

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { buildPlatformApp, parsePlatformConfig, PlatformConfigError } from '../lib';
+import { buildPlatformApp, parsePlatformConfig, PlatformConfigError } from '../lib/platform';
 
 /**
  * The platform app `cdk synth` runs: reads the platform config (PLATFORM_CONFIG, default

@@ -2,10 +2,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  InferencePlatformStack, buildPlatformApp, combineFaults, describeFault, endpointScenario, formatRolloutReport, parseFault,
-  parsePlatformConfig, simulateRollouts,
-} from '../lib';
+import { combineFaults, describeFault, endpointScenario, formatRolloutReport, parseFault, simulateRollouts } from '../lib';
+import { InferencePlatformStack, buildPlatformApp, parsePlatformConfig } from '../lib/platform';
 
 /**
  * `npm run simulate-rollout -- --stage prod --model chat --fault errors=10%`: plays the model's

@@ -1,33 +1,14 @@
-export * from './gpu-instance-type';
-export * from './inference-image';
-export * from './model-fit';
-export * from './model-version';
-export * from './model-artifact-store';
-export * from './production-variant';
-export * from './routing-strategy';
-export * from './endpoint-metrics';
-export * from './gpu-inference-endpoint';
-export * from './compliance';
-export * from './platform';
-export * from './rollout-simulation';
-export * from './gpu-inference-endpoint-base';
-export * from './deployment-strategy';
-export * from './rollback-alarm-spec';
-export * from './rollback-alarms';
-export * from './scalable-instance-count';
-export * from './scaling-guard';
-export * from './scale-to-zero';
-export * from './sagemaker-scalable-target';
-export * from './safety-gateway';
-export * from './gateway-metrics';
-export * from './bundled-function';
-export * from './data-capture-store';
-export * from './drift-monitor';
-export * from './stage-alerting';
-export * from './sagemaker-pipeline-target';
-export { ModelDashboard, DEFAULT_SAFETY_CHECKS, dashboardMetricReferences } from './model-dashboard';
-export type { ModelDashboardProps, MetricReference } from './model-dashboard';
-export { PlatformDashboard } from './platform-dashboard';
-export type { PlatformDashboardProps, PlatformDashboardModel } from './platform-dashboard';
-export { DataQualityMonitor, MODEL_MONITOR_REGIONS, DATA_METRIC_NAMESPACE } from './model-monitor';
-export type { DataQualityMonitorProps } from './model-monitor';
+/**
+ * The constructs (`cdk-inference-platform`). This entry loads only aws-cdk-lib and constructs;
+ * the safety library, the config parser, the compliance packs (cdk-nag) and the platform app
+ * have entries of their own (`/safety`, `/config`, `/compliance`, `/platform`).
+ */
+export * from './endpoint';
+export * from './artifacts';
+export * from './scaling';
+export * from './rollout';
+export * from './monitoring';
+export * from './gateway';
+export { InferencePlatformStack } from './platform/inference-platform-stack';
+export type { InferencePlatformStackProps } from './platform/inference-platform-stack';
+export { acknowledge, acknowledgeInHipaaAndNist, acknowledgeWildcardResource, nagResourceId } from './compliance/acknowledge';

@@ -1,5 +1,5 @@
 import { dataDir, isHeldOut, loadLabelledFiles, loadPiiRows, type LabelledRow } from '../safety/datasets';
-import { mulberry32 } from '../../lib/rollout-simulation/random';
+import { mulberry32 } from '../../lib/rollout/simulation/random';
 
 /** Deterministic PRNG, so every run uses the same sequence. */
 export const seeded = mulberry32;

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../lib/rollout-simulation/random';
+import { mulberry32 } from '../../lib/rollout/simulation/random';
 /**
  * Hard negatives for the injection classifier: ordinary task prompts generated from templates
  * (creative writing, summarising, translating, explaining, listing, comparing, emails, code,

@@ -10,7 +10,7 @@ import { buildMatchView } from '../../lambda/safety/normalize';
 import { classifierWindow } from '../../lambda/safety/classifier';
 import { dataDir, isHeldOut, loadLabelledFiles, loadPiiRows, type LabelledRow } from './datasets';
 import { generateHardNegatives } from './hard-negatives';
-import { mulberry32 } from '../../lib/rollout-simulation/random';
+import { mulberry32 } from '../../lib/rollout/simulation/random';
 
 const SEED = 20261121;
 const EPOCHS = 25;

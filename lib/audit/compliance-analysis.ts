@@ -1,5 +1,5 @@
 import type { Acknowledgement, CloudAssembly, StackArtifact, ValidationFinding } from './cloud-assembly';
-import { SAGEMAKER_GUARD_RULES } from '../compliance-rules/sagemaker-guard-rules';
+import { SAGEMAKER_GUARD_RULES } from '../compliance/sagemaker-guard-rules';
 
 export interface ComplianceSummary {
   /** The packs and validators that ran on the synth. */

@@ -1,6 +1,6 @@
 import type { Json, StackArtifact } from './cloud-assembly';
 import { asList, referencedId, render, resourcesOfType } from './template-values';
-import { NVME_INSTANCE_FAMILIES } from '../compliance-rules/sagemaker-guard-rules';
+import { NVME_INSTANCE_FAMILIES } from '../compliance/sagemaker-guard-rules';
 
 /** Encryption of one data store, at rest and in transit. */
 export interface EncryptionRow {

@@ -1,4 +1,3 @@
-export * from './config-schema';
-export * from './load-config';
 export * from './inference-platform-stack';
 export * from './platform-app';
+export * from '../config';

@@ -2,11 +2,11 @@ import { CfnOutput, Duration, Size, Stack, StackProps, TimeZone } from 'aws-cdk-
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { pascalCase } from '../pascal-case';
-import { GpuInferenceEndpoint } from '../gpu-inference-endpoint';
-import { GpuInstanceType } from '../gpu-instance-type';
-import { InferenceImage } from '../inference-image';
-import { GatewayModelOptions, PayloadFormat, SafetyGateway } from '../safety-gateway';
+import { pascalCase } from '../common/pascal-case';
+import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
+import { GpuInstanceType } from '../endpoint/gpu-instance-type';
+import { InferenceImage } from '../endpoint/inference-image';
+import { GatewayModelOptions, PayloadFormat, SafetyGateway } from '../gateway/safety-gateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,17 +14,17 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import { DataCaptureStore } from '../data-capture-store';
-import { DriftMonitor } from '../drift-monitor';
-import { ModelDashboard } from '../model-dashboard';
-import { DataQualityMonitor } from '../model-monitor';
-import { PlatformDashboard } from '../platform-dashboard';
-import { SageMakerPipelineTarget } from '../sagemaker-pipeline-target';
-import { StageAlerting } from '../stage-alerting';
-import { ModelArtifactStore } from '../model-artifact-store';
-import { ModelVersion } from '../model-version';
-import { AutoscalingConfig, ImageConfig, PlatformConfig } from './config-schema';
-import { deploymentStrategy } from './rollout-config';
+import { DataCaptureStore } from '../monitoring/data-capture-store';
+import { DriftMonitor } from '../monitoring/drift-monitor';
+import { ModelDashboard } from '../monitoring/model-dashboard';
+import { DataQualityMonitor } from '../monitoring/model-monitor';
+import { PlatformDashboard } from '../monitoring/platform-dashboard';
+import { SageMakerPipelineTarget } from '../monitoring/sagemaker-pipeline-target';
+import { StageAlerting } from '../monitoring/stage-alerting';
+import { ModelArtifactStore } from '../artifacts/model-artifact-store';
+import { ModelVersion } from '../artifacts/model-version';
+import { AutoscalingConfig, ImageConfig, PlatformConfig } from '../config/config-schema';
+import { deploymentStrategy } from '../config/rollout-config';
 
 export interface InferencePlatformStackProps extends StackProps {
   /** The validated platform config (see `parsePlatformConfig`). */

@@ -1,12 +1,11 @@
-import { App, AppProps, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
-import { sageMakerGuardPlugin } from '../compliance-rules/sagemaker-guard-plugin';
-import { PlatformConfig } from './config-schema';
+import { App, AppProps } from 'aws-cdk-lib';
+import { addCompliancePacks } from '../compliance/compliance-packs';
+import { PlatformConfig } from '../config/config-schema';
 import { InferencePlatformStack } from './inference-platform-stack';
 
 /**
- * The platform app: one stack per stage of the config, with the AwsSolutions, HIPAA Security and
- * NIST 800-53 R5 packs checking every synth. An unacknowledged finding fails the synth.
+ * The platform app: one stack per stage of the config, with the compliance packs checking every
+ * synth (see `addCompliancePacks`). An unacknowledged finding fails the synth.
  */
 export function buildPlatformApp(config: PlatformConfig, appProps: AppProps = {}): App {
   const app = new App(appProps);
@@ -19,8 +18,6 @@ export function buildPlatformApp(config: PlatformConfig, appProps: AppProps = {}
       tags: { platform: config.name, stage: stageName },
     });
   }
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new HIPAASecurityChecks(app), new NIST80053R5Checks(app));
-  // The built-in template validator with the SageMaker Guard rules SM-001..SM-005 (default rules kept).
-  Validations.of(app).addPlugins(sageMakerGuardPlugin());
+  addCompliancePacks(app);
   return app;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
-import { SAGEMAKER_GUARD_RULES, guardRuleAckId, sageMakerGuardPlugin } from '../../lib/compliance-rules';
+import { SAGEMAKER_GUARD_RULES, guardRuleAckId, sageMakerGuardPlugin } from '../../lib/compliance';
 
 /**
  * Each rule against a template that breaks it, validated exactly as a synth does: the plugin on

@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { DataCaptureStore } from '../../lib/data-capture-store';
-import { GpuInferenceEndpoint } from '../../lib/gpu-inference-endpoint';
-import { GpuInstanceType } from '../../lib/gpu-instance-type';
-import { InferenceImage } from '../../lib/inference-image';
+import { DataCaptureStore } from '../../lib/monitoring/data-capture-store';
+import { GpuInferenceEndpoint } from '../../lib/endpoint/gpu-inference-endpoint';
+import { GpuInstanceType } from '../../lib/endpoint/gpu-instance-type';
+import { InferenceImage } from '../../lib/endpoint/inference-image';
 import { Json, errorMessage, newStack, storeWithVersion } from '../helpers/fixtures';
 import { servingStack } from './fixtures';
 

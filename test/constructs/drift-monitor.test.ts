@@ -1,8 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DRIFT_EVENT_DETAIL_TYPE, DRIFT_EVENT_SOURCE } from '../../lib/drift-monitor';
-import { GATEWAY_METRICS, GATEWAY_NAMESPACE } from '../../lib/gateway-metrics';
+import { DRIFT_EVENT_DETAIL_TYPE, DRIFT_EVENT_SOURCE } from '../../lib/monitoring/drift-monitor';
+import { GATEWAY_METRICS, GATEWAY_NAMESPACE } from '../../lib/gateway/gateway-metrics';
 import * as driftEvent from '../../lambda/drift/drift-event';
 import { Json } from '../helpers/fixtures';
 import { servingStack } from './fixtures';

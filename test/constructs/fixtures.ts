@@ -1,12 +1,12 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { DataCaptureStore } from '../../lib/data-capture-store';
-import { DriftMonitor } from '../../lib/drift-monitor';
-import { GpuInferenceEndpoint } from '../../lib/gpu-inference-endpoint';
-import { GpuInstanceType } from '../../lib/gpu-instance-type';
-import { InferenceImage } from '../../lib/inference-image';
-import { SafetyGateway, SafetyGatewayProps } from '../../lib/safety-gateway';
-import { StageAlerting } from '../../lib/stage-alerting';
+import { DataCaptureStore } from '../../lib/monitoring/data-capture-store';
+import { DriftMonitor } from '../../lib/monitoring/drift-monitor';
+import { GpuInferenceEndpoint } from '../../lib/endpoint/gpu-inference-endpoint';
+import { GpuInstanceType } from '../../lib/endpoint/gpu-instance-type';
+import { InferenceImage } from '../../lib/endpoint/inference-image';
+import { SafetyGateway, SafetyGatewayProps } from '../../lib/gateway/safety-gateway';
+import { StageAlerting } from '../../lib/monitoring/stage-alerting';
 import { newStack, storeWithVersion } from '../helpers/fixtures';
 
 export interface ServingFixture {

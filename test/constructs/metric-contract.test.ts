@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Json, referencePlatformApp } from '../helpers/fixtures';
-import { dashboardMetricReferences } from '../../lib/model-dashboard';
-import { GATEWAY_NAMESPACE } from '../../lib/gateway-metrics';
+import { dashboardMetricReferences } from '../../lib/monitoring/model-dashboard';
+import { GATEWAY_NAMESPACE } from '../../lib/gateway/gateway-metrics';
 import { apiEvent, captureStdout, chat, chatAnswer, emfOf, Handler, sdkEnv, setEnv } from '../gateway/gateway-fixtures';
 import { replies, startStubServer, StubServer } from '../gateway/sagemaker-stub-server';
 

@@ -2,10 +2,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Duration, Size } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { GpuInferenceEndpoint } from '../../lib/gpu-inference-endpoint';
-import { GpuInstanceType } from '../../lib/gpu-instance-type';
-import { InferenceImage } from '../../lib/inference-image';
-import { SafetyGateway } from '../../lib/safety-gateway';
+import { GpuInferenceEndpoint } from '../../lib/endpoint/gpu-inference-endpoint';
+import { GpuInstanceType } from '../../lib/endpoint/gpu-instance-type';
+import { InferenceImage } from '../../lib/endpoint/inference-image';
+import { SafetyGateway } from '../../lib/gateway/safety-gateway';
 import { Json, asList, errorMessage, principalStatements, storeWithVersion } from '../helpers/fixtures';
 import { servingStack } from './fixtures';
 

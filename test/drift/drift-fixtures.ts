@@ -1,14 +1,14 @@
 import { App, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
-import { DataCaptureStore } from '../../lib/data-capture-store';
-import { GATEWAY_METRICS, GATEWAY_NAMESPACE } from '../../lib/gateway-metrics';
-import { GpuInferenceEndpoint, GpuInferenceEndpointProps } from '../../lib/gpu-inference-endpoint';
-import { GpuInstanceType } from '../../lib/gpu-instance-type';
-import { InferenceImage } from '../../lib/inference-image';
-import { MetricReference } from '../../lib/model-dashboard';
-import { ModelArtifactStore } from '../../lib/model-artifact-store';
-import { ModelVersion } from '../../lib/model-version';
-import { SafetyGateway } from '../../lib/safety-gateway';
+import { DataCaptureStore } from '../../lib/monitoring/data-capture-store';
+import { GATEWAY_METRICS, GATEWAY_NAMESPACE } from '../../lib/gateway/gateway-metrics';
+import { GpuInferenceEndpoint, GpuInferenceEndpointProps } from '../../lib/endpoint/gpu-inference-endpoint';
+import { GpuInstanceType } from '../../lib/endpoint/gpu-instance-type';
+import { InferenceImage } from '../../lib/endpoint/inference-image';
+import { MetricReference } from '../../lib/monitoring/model-dashboard';
+import { ModelArtifactStore } from '../../lib/artifacts/model-artifact-store';
+import { ModelVersion } from '../../lib/artifacts/model-version';
+import { SafetyGateway } from '../../lib/gateway/safety-gateway';
 import { Json, cdkJsonContext, versionProps } from '../helpers/fixtures';
 
 /** Shared by the drift tests: a stage with a model on a GPU endpoint, data capture and a gateway. */

@@ -1,7 +1,7 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { GATEWAY_NAMESPACE } from '../../lib/gateway-metrics';
-import { DEFAULT_SAFETY_CHECKS, ModelDashboard, dashboardMetricReferences } from '../../lib/model-dashboard';
+import { GATEWAY_NAMESPACE } from '../../lib/gateway/gateway-metrics';
+import { DEFAULT_SAFETY_CHECKS, ModelDashboard, dashboardMetricReferences } from '../../lib/monitoring/model-dashboard';
 import { Json, errorMessage } from '../helpers/fixtures';
 import { KNOWN_CHECKS, addEndpoint, addGateway, driftFixture, resourcesOfType, unknownMetric } from './drift-fixtures';
 

@@ -6,11 +6,11 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { StackProps } from 'aws-cdk-lib';
-import { GpuInferenceEndpointProps } from '../../lib/gpu-inference-endpoint';
-import { InferenceImage } from '../../lib/inference-image';
-import { DATA_METRIC_NAMESPACE, DataQualityMonitor, DataQualityMonitorProps, scheduleName } from '../../lib/model-monitor';
-import { ModelDashboard } from '../../lib/model-dashboard';
-import { PlatformDashboard } from '../../lib/platform-dashboard';
+import { GpuInferenceEndpointProps } from '../../lib/endpoint/gpu-inference-endpoint';
+import { InferenceImage } from '../../lib/endpoint/inference-image';
+import { DATA_METRIC_NAMESPACE, DataQualityMonitor, DataQualityMonitorProps, scheduleName } from '../../lib/monitoring/model-monitor';
+import { ModelDashboard } from '../../lib/monitoring/model-dashboard';
+import { PlatformDashboard } from '../../lib/monitoring/platform-dashboard';
 import { Json, asList, errorMessage, principalStatements } from '../helpers/fixtures';
 import { DriftFixture, addEndpoint, addGateway, driftFixture, onlyResource, resourcesOfType } from './drift-fixtures';
 

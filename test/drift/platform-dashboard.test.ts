@@ -1,8 +1,8 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { GpuInstanceType } from '../../lib/gpu-instance-type';
-import { dashboardMetricReferences } from '../../lib/model-dashboard';
-import { PlatformDashboard } from '../../lib/platform-dashboard';
+import { GpuInstanceType } from '../../lib/endpoint/gpu-instance-type';
+import { dashboardMetricReferences } from '../../lib/monitoring/model-dashboard';
+import { PlatformDashboard } from '../../lib/monitoring/platform-dashboard';
 import { Json, errorMessage } from '../helpers/fixtures';
 import { addEndpoint, addGateway, driftFixture, resourcesOfType, unknownMetric } from './drift-fixtures';
 

@@ -5,11 +5,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
-import { GpuInferenceEndpoint, GpuInferenceEndpointProps, RoutingStrategy } from '../../lib/gpu-inference-endpoint';
-import { GpuInstanceType } from '../../lib/gpu-instance-type';
-import { InferenceImage } from '../../lib/inference-image';
-import { ModelArtifactStore } from '../../lib/model-artifact-store';
-import { ModelVersion } from '../../lib/model-version';
+import { GpuInferenceEndpoint, GpuInferenceEndpointProps, RoutingStrategy } from '../../lib/endpoint/gpu-inference-endpoint';
+import { GpuInstanceType } from '../../lib/endpoint/gpu-instance-type';
+import { InferenceImage } from '../../lib/endpoint/inference-image';
+import { ModelArtifactStore } from '../../lib/artifacts/model-artifact-store';
+import { ModelVersion } from '../../lib/artifacts/model-version';
 import {
   COMMIT, SHA256, acknowledgementsOn, errorMessage, newStack, statementsAllowing, storeWithVersion, versionProps,
 } from '../helpers/fixtures';

@@ -1,4 +1,4 @@
-import { GpuInstanceType } from '../../lib/gpu-instance-type';
+import { GpuInstanceType } from '../../lib/endpoint/gpu-instance-type';
 
 describe('GpuInstanceType catalog', () => {
   test.each([

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { DEFAULT_TAGS, DLC_REGIONS, InferenceImage } from '../../lib/inference-image';
+import { DEFAULT_TAGS, DLC_REGIONS, InferenceImage } from '../../lib/endpoint/inference-image';
 import { errorMessage, newStack, statementsAllowing } from '../helpers/fixtures';
 
 const PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];

@@ -1,7 +1,7 @@
-import { GpuInstanceType } from '../../lib/gpu-instance-type';
+import { GpuInstanceType } from '../../lib/endpoint/gpu-instance-type';
 import {
   checkModelFit, KV_CACHE_HEADROOM_FRACTION, requiredGpuMemoryGiB, USABLE_GPU_MEMORY_FRACTION, usableGpuMemoryGiB,
-} from '../../lib/model-fit';
+} from '../../lib/endpoint/model-fit';
 
 const GIB = 1024 ** 3;
 

@@ -6,15 +6,19 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import * as platform from '../../lib';
+import * as platformApp from '../../lib/platform';
 import { COMMIT, REPO_ROOT, SHA256 } from '../helpers/fixtures';
 
 const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
 
 describe('package entry point', () => {
-  test('exports the foundation constructs and the platform app', () => {
+  test('exports the foundation constructs at the root and the platform app from its own entry', () => {
     for (const name of ['GpuInstanceType', 'InferenceImage', 'ModelArtifactStore', 'ModelVersion', 'GpuInferenceEndpoint',
-      'RoutingStrategy', 'checkModelFit', 'parsePlatformConfig', 'buildPlatformApp', 'PlatformConfigError', 'platformConfigJsonSchema']) {
+      'RoutingStrategy', 'checkModelFit', 'InferencePlatformStack']) {
       expect({ name, exported: (platform as Record<string, unknown>)[name] !== undefined }).toEqual({ name, exported: true });
+    }
+    for (const name of ['parsePlatformConfig', 'buildPlatformApp', 'PlatformConfigError', 'platformConfigJsonSchema']) {
+      expect({ name, exported: (platformApp as Record<string, unknown>)[name] !== undefined }).toEqual({ name, exported: true });
     }
   });
 

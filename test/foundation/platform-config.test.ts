@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parsePlatformConfig } from '../../lib/platform/load-config';
-import { platformConfigJsonSchema } from '../../lib/platform/config-schema';
+import { parsePlatformConfig } from '../../lib/config/load-config';
+import { platformConfigJsonSchema } from '../../lib/config/config-schema';
 import { REPO_ROOT, configProblemsAfter, errorMessage, referenceConfigJson } from '../helpers/fixtures';
 
 const problemsOf = configProblemsAfter;

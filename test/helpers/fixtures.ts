@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, AppProps, Stack, StackProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ModelArtifactStore, ModelArtifactStoreProps } from '../../lib/model-artifact-store';
-import { ModelVersion, ModelVersionProps } from '../../lib/model-version';
+import { ModelArtifactStore, ModelArtifactStoreProps } from '../../lib/artifacts/model-artifact-store';
+import { ModelVersion, ModelVersionProps } from '../../lib/artifacts/model-version';
 import { buildPlatformApp } from '../../lib/platform/platform-app';
-import { PlatformConfigError, parsePlatformConfig } from '../../lib/platform/load-config';
-import type { PlatformConfig } from '../../lib/platform/config-schema';
+import { PlatformConfigError, parsePlatformConfig } from '../../lib/config/load-config';
+import type { PlatformConfig } from '../../lib/config/config-schema';
 
 /** Parsed JSON of a template or config: tests index into it freely. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

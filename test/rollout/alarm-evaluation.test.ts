@@ -1,5 +1,5 @@
-import { AlarmSpec, MissingDataTreatment } from '../../lib/rollback-alarm-spec';
-import { AlarmState, breaches, evaluateAlarm, statisticOf } from '../../lib/rollout-simulation/alarm-evaluation';
+import { AlarmSpec, MissingDataTreatment } from '../../lib/rollout/rollback-alarm-spec';
+import { AlarmState, breaches, evaluateAlarm, statisticOf } from '../../lib/rollout/simulation/alarm-evaluation';
 
 const X = 1; // a breaching datapoint (threshold 0.5, GreaterThanThreshold)
 const O = 0; // a good datapoint

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { CapacitySize, DeploymentStrategy } from '../../lib/deployment-strategy';
+import { CapacitySize, DeploymentStrategy } from '../../lib/rollout/deployment-strategy';
 import { errorMessage } from '../helpers/fixtures';
 import { addEndpoint, endpointFixture } from './rollout-fixtures';
 

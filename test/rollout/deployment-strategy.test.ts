@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import {
   BoundDeploymentStrategy, CapacitySize, DEPLOYMENT_LIMITS, DeploymentStrategy, RolloutFleet, provisioningSeconds,
-} from '../../lib/deployment-strategy';
+} from '../../lib/rollout/deployment-strategy';
 
 /** SageMaker's defaults: 600 s launch allowance + 600 s download + 600 s start-up. */
 const PROVISIONING = provisioningSeconds();

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { CapacitySize, DeploymentStrategy } from '../../lib/deployment-strategy';
-import { GpuInstanceType } from '../../lib/gpu-instance-type';
+import { CapacitySize, DeploymentStrategy } from '../../lib/rollout/deployment-strategy';
+import { GpuInstanceType } from '../../lib/endpoint/gpu-instance-type';
 import { Json, storeWithVersion } from '../helpers/fixtures';
 import { addEndpoint, endpointResource, resourcesOfType } from './rollout-fixtures';
 

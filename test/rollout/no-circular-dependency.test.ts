@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { CapacitySize, DeploymentStrategy } from '../../lib/deployment-strategy';
-import { GpuInferenceEndpoint } from '../../lib/gpu-inference-endpoint';
-import { GpuInstanceType } from '../../lib/gpu-instance-type';
+import { CapacitySize, DeploymentStrategy } from '../../lib/rollout/deployment-strategy';
+import { GpuInferenceEndpoint } from '../../lib/endpoint/gpu-inference-endpoint';
+import { GpuInstanceType } from '../../lib/endpoint/gpu-instance-type';
 import { cdkJsonContext, errorMessage, referencePlatformApp, storeWithVersion } from '../helpers/fixtures';
 import { addEndpoint } from './rollout-fixtures';
 

@@ -1,4 +1,4 @@
-import { parsePlatformConfig } from '../../lib/platform/load-config';
+import { parsePlatformConfig } from '../../lib/config/load-config';
 import { Json, configProblemsAfter, referenceConfigJson } from '../helpers/fixtures';
 import { referenceStacks } from './rollout-fixtures';
 

@@ -1,9 +1,9 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { CapacitySize, DeploymentStrategy } from '../../lib/deployment-strategy';
-import { GpuInferenceEndpoint } from '../../lib/gpu-inference-endpoint';
-import { DEFAULT_MAX_ERROR_RATE, rollbackAlarmSpecs } from '../../lib/rollback-alarm-spec';
+import { CapacitySize, DeploymentStrategy } from '../../lib/rollout/deployment-strategy';
+import { GpuInferenceEndpoint } from '../../lib/endpoint/gpu-inference-endpoint';
+import { DEFAULT_MAX_ERROR_RATE, rollbackAlarmSpecs } from '../../lib/rollout/rollback-alarm-spec';
 import { Json, cdkJsonContext, errorMessage, storeWithVersion } from '../helpers/fixtures';
 import { addEndpoint, endpointFixture, endpointResource, resourcesOfType } from './rollout-fixtures';
 

@@ -1,9 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { GpuInferenceEndpoint, GpuInferenceEndpointProps } from '../../lib/gpu-inference-endpoint';
-import { GpuInstanceType } from '../../lib/gpu-instance-type';
-import { InferenceImage } from '../../lib/inference-image';
-import { ModelVersion } from '../../lib/model-version';
+import { GpuInferenceEndpoint, GpuInferenceEndpointProps } from '../../lib/endpoint/gpu-inference-endpoint';
+import { GpuInstanceType } from '../../lib/endpoint/gpu-instance-type';
+import { InferenceImage } from '../../lib/endpoint/inference-image';
+import { ModelVersion } from '../../lib/artifacts/model-version';
 import { InferencePlatformStack } from '../../lib/platform/inference-platform-stack';
 import { buildPlatformApp } from '../../lib/platform/platform-app';
 import { Json, errorMessage, referenceConfig, storeWithVersion } from '../helpers/fixtures';

@@ -1,9 +1,9 @@
 import * as fc from 'fast-check';
-import { GpuInferenceEndpoint } from '../../lib/gpu-inference-endpoint';
+import { GpuInferenceEndpoint } from '../../lib/endpoint/gpu-inference-endpoint';
 import {
   RolloutRun, RolloutScenario, RolloutSummary, SeededRandom, combineFaults, defaultBaseline, describeFault, endpointScenario, formatRolloutReport,
   newFleetShareAt, parseFault, rolloutMinutes, simulateRollout, simulateRollouts,
-} from '../../lib/rollout-simulation';
+} from '../../lib/rollout/simulation';
 import { referenceStacks } from './rollout-fixtures';
 
 /** The CLI's default traffic (bin/simulate-rollout.ts --rate). */

@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { CapacitySize, DeploymentStrategy } from '../../lib/deployment-strategy';
-import { GpuInferenceEndpoint } from '../../lib/gpu-inference-endpoint';
-import { GpuInstanceType } from '../../lib/gpu-instance-type';
-import { InferenceImage } from '../../lib/inference-image';
+import { CapacitySize, DeploymentStrategy } from '../../lib/rollout/deployment-strategy';
+import { GpuInferenceEndpoint } from '../../lib/endpoint/gpu-inference-endpoint';
+import { GpuInstanceType } from '../../lib/endpoint/gpu-instance-type';
+import { InferenceImage } from '../../lib/endpoint/inference-image';
 import { Json } from '../helpers/fixtures';
 import { addEndpoint, endpointFixture, endpointResource, problemsOf, resourcesOfType } from './rollout-fixtures';
 

@@ -1,8 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { GpuInferenceEndpoint } from '../../lib/gpu-inference-endpoint';
-import { GpuInstanceType } from '../../lib/gpu-instance-type';
-import { InferenceImage } from '../../lib/inference-image';
-import { ModelVersion } from '../../lib/model-version';
+import { GpuInferenceEndpoint } from '../../lib/endpoint/gpu-inference-endpoint';
+import { GpuInstanceType } from '../../lib/endpoint/gpu-instance-type';
+import { InferenceImage } from '../../lib/endpoint/inference-image';
+import { ModelVersion } from '../../lib/artifacts/model-version';
 import { Json, storeWithVersion, versionProps } from '../helpers/fixtures';
 import { addEndpoint, endpointFixture, endpointResource, problemsOf, resourcesOfType } from './rollout-fixtures';
 

@@ -5,10 +5,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { CAPTURE_PREFIX, DataCaptureStore, MONITORING_PREFIX } from './data-capture-store';
-import { acknowledge, acknowledgeInHipaaAndNist, acknowledgeWildcardResource } from './compliance';
-import { GpuInferenceEndpoint } from './gpu-inference-endpoint';
-import { ModelArtifactStore } from './model-artifact-store';
-import { PropValidation } from './prop-validation';
+import { acknowledge, acknowledgeInHipaaAndNist, acknowledgeWildcardResource } from '../compliance/acknowledge';
+import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
+import { ModelArtifactStore } from '../artifacts/model-artifact-store';
+import { PropValidation } from '../common/prop-validation';
 
 /**
  * Registry accounts of the Model Monitor analyzer image per region (SageMaker Python SDK

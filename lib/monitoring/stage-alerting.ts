@@ -9,8 +9,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledge } from './compliance';
-import { BundledFunction } from './bundled-function';
+import { acknowledge } from '../compliance/acknowledge';
+import { BundledFunction } from '../common/bundled-function';
 
 export interface StageAlertingProps {
   /** `<platform>-<stage>`: names the topic and the event bus. */

@@ -2,8 +2,8 @@ import { Duration, Size } from 'aws-cdk-lib';
 import { GpuInstanceType } from './gpu-instance-type';
 import { InferenceImage } from './inference-image';
 import { checkModelFit, ServingPrecision } from './model-fit';
-import { ModelVersion } from './model-version';
-import { PropValidation } from './prop-validation';
+import { ModelVersion } from '../artifacts/model-version';
+import { PropValidation } from '../common/prop-validation';
 import type { RoutingStrategy } from './routing-strategy';
 
 /** What one production variant serves and on what. */

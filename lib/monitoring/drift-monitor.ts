@@ -3,9 +3,9 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
-import { pascalCase } from './pascal-case';
-import { GpuInferenceEndpoint } from './gpu-inference-endpoint';
-import { SafetyGateway } from './safety-gateway';
+import { pascalCase } from '../common/pascal-case';
+import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
+import { SafetyGateway } from '../gateway/safety-gateway';
 import { StageAlerting } from './stage-alerting';
 
 /** Source and detail type of the drift events (lambda/drift/drift-event.ts writes them). */

@@ -1,5 +1,5 @@
 import type { IModelArtifactStore } from './model-artifact-store';
-import type { ServingPrecision } from './model-fit';
+import type { ServingPrecision } from '../endpoint/model-fit';
 
 /** What an artifact is and where it came from: everything an auditor needs to trace a model. */
 export interface ModelVersionProps {

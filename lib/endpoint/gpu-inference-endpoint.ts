@@ -5,25 +5,25 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { pascalCase } from './pascal-case';
-import { acknowledge, acknowledgeInHipaaAndNist, acknowledgeWildcardResource } from './compliance';
+import { pascalCase } from '../common/pascal-case';
+import { acknowledge, acknowledgeInHipaaAndNist, acknowledgeWildcardResource } from '../compliance/acknowledge';
 import { MetricVariantOptions, perGpu } from './endpoint-metrics';
 import { GpuInferenceEndpointBase, IGpuInferenceEndpoint } from './gpu-inference-endpoint-base';
 import { GpuInferenceEndpointProps, InstanceCountScalingProps, ProductionVariantOptions } from './gpu-inference-endpoint-props';
 import { GpuInstanceType } from './gpu-instance-type';
-import { ModelVersion } from './model-version';
-import { PropValidation } from './prop-validation';
-import { BoundDeploymentStrategy, DeploymentStrategy, RolloutFleet, provisioningSeconds } from './deployment-strategy';
+import { ModelVersion } from '../artifacts/model-version';
+import { PropValidation } from '../common/prop-validation';
+import { BoundDeploymentStrategy, DeploymentStrategy, RolloutFleet, provisioningSeconds } from '../rollout/deployment-strategy';
 import { validateVariant, VariantOptions } from './production-variant';
-import { RollbackAlarms } from './rollback-alarms';
-import { AlarmSpec, DEFAULT_MAX_ERROR_RATE, rollbackAlarmSpecs } from './rollback-alarm-spec';
+import { RollbackAlarms } from '../rollout/rollback-alarms';
+import { AlarmSpec, DEFAULT_MAX_ERROR_RATE, rollbackAlarmSpecs } from '../rollout/rollback-alarm-spec';
 import { RoutingStrategy } from './routing-strategy';
 
 export * from './gpu-inference-endpoint-props';
 export { RoutingStrategy };
-import { ScalableInstanceCount } from './scalable-instance-count';
-import { InferenceComponentScaling } from './scale-to-zero';
-import { ScalingGuard } from './scaling-guard';
+import { ScalableInstanceCount } from '../scaling/scalable-instance-count';
+import { InferenceComponentScaling } from '../scaling/scale-to-zero';
+import { ScalingGuard } from '../scaling/scaling-guard';
 
 /** AutoRollbackConfiguration takes at most 10 alarms. */
 const MAX_ROLLBACK_ALARMS = 10;

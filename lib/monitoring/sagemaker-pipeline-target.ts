@@ -1,7 +1,7 @@
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledgeInHipaaAndNist } from './compliance';
+import { acknowledgeInHipaaAndNist } from '../compliance/acknowledge';
 
 /**
  * An EventBridge target that starts a SageMaker pipeline execution (aws-cdk-lib has no such

@@ -1,4 +1,4 @@
-import type { GpuInferenceEndpoint } from '../gpu-inference-endpoint';
+import type { GpuInferenceEndpoint } from '../../endpoint/gpu-inference-endpoint';
 import type { FleetBehaviour, RolloutFault, RolloutScenario } from './simulate-rollout';
 
 /** Healthy noise assumed when none is given: 0.1% errors, median latency 30% and p99 60% of the budget. */

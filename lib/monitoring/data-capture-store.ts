@@ -3,8 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { PRIVATE_BUCKET_DEFAULTS } from './private-bucket-defaults';
-import { acknowledgeInHipaaAndNist, acknowledgeWildcardResource } from './compliance';
+import { PRIVATE_BUCKET_DEFAULTS } from '../common/private-bucket-defaults';
+import { acknowledgeInHipaaAndNist, acknowledgeWildcardResource } from '../compliance/acknowledge';
 
 export interface DataCaptureStoreProps {
   /** How long captured requests and responses are kept, 1–3650 days. */

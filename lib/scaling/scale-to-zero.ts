@@ -3,8 +3,8 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { RollbackAlarms } from './rollback-alarms';
-import { AlarmSpec } from './rollback-alarm-spec';
+import { RollbackAlarms } from '../rollout/rollback-alarms';
+import { AlarmSpec } from '../rollout/rollback-alarm-spec';
 import { sageMakerScalableTarget } from './sagemaker-scalable-target';
 
 /** Opt-in scale to zero: the model runs as an inference component whose copies scale to 0 when idle. */

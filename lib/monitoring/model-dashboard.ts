@@ -1,10 +1,10 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { GatewayMetricName } from './gateway-metrics';
-import { DeployedVariant, GpuInferenceEndpoint } from './gpu-inference-endpoint';
-import { PropValidation } from './prop-validation';
-import { SafetyGateway } from './safety-gateway';
+import { GatewayMetricName } from '../gateway/gateway-metrics';
+import { DeployedVariant, GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
+import { PropValidation } from '../common/prop-validation';
+import { SafetyGateway } from '../gateway/safety-gateway';
 
 /** The checks of the safety library (lambda/safety/types.ts `CheckName`, without `internal`). */
 export const DEFAULT_SAFETY_CHECKS: readonly string[] = [

@@ -4,10 +4,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { PRIVATE_BUCKET_DEFAULTS } from './private-bucket-defaults';
-import { acknowledge, acknowledgeWildcardResource } from './compliance';
+import { PRIVATE_BUCKET_DEFAULTS } from '../common/private-bucket-defaults';
+import { acknowledge, acknowledgeWildcardResource } from '../compliance/acknowledge';
 import { ModelVersion, ModelVersionProps, modelVersionProblems } from './model-version';
-import { PropValidation } from './prop-validation';
+import { PropValidation } from '../common/prop-validation';
 
 /** A store of model artifacts: the bucket and the key that encrypts it. */
 export interface IModelArtifactStore {

@@ -2,7 +2,7 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { acknowledge, acknowledgeInHipaaAndNist } from './compliance';
+import { acknowledge, acknowledgeInHipaaAndNist } from '../compliance/acknowledge';
 
 export interface ScalingGuardProps {
   /** `endpoint/<name>/variant/<variant>` with the literal endpoint name (the guard runs before the endpoint). */

@@ -6,13 +6,13 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import type { PolicyOverrides, PresetName } from '../lambda/safety/policy';
-import { acknowledge, acknowledgeInHipaaAndNist } from './compliance';
-import { BundledFunction } from './bundled-function';
+import type { PolicyOverrides, PresetName } from '../../lambda/safety/policy';
+import { acknowledge, acknowledgeInHipaaAndNist } from '../compliance/acknowledge';
+import { BundledFunction } from '../common/bundled-function';
 import { GatewayMetricName, gatewayMetric } from './gateway-metrics';
-import { GpuInferenceEndpoint } from './gpu-inference-endpoint';
-import { IGpuInferenceEndpoint } from './gpu-inference-endpoint-base';
-import { PropValidation } from './prop-validation';
+import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
+import { IGpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint-base';
+import { PropValidation } from '../common/prop-validation';
 
 /** The JSON a model's container speaks, which tells the gateway where the text to check is. */
 export type PayloadFormat = 'openai-chat' | 'hf-text-generation' | 'embeddings' | 'raw';

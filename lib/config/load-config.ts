@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { provisioningSeconds } from '../deployment-strategy';
-import { ENDPOINT_METRICS } from '../endpoint-metrics';
-import { GpuInstanceType } from '../gpu-instance-type';
-import { DLC_REGIONS } from '../inference-image';
-import { modelVersionProblems } from '../model-version';
-import { instanceTypeProblem, modelFitProblem, tensorParallelProblem } from '../production-variant';
+import { provisioningSeconds } from '../rollout/deployment-strategy';
+import { ENDPOINT_METRICS } from '../endpoint/endpoint-metrics';
+import { GpuInstanceType } from '../endpoint/gpu-instance-type';
+import { DLC_REGIONS } from '../endpoint/inference-image';
+import { modelVersionProblems } from '../artifacts/model-version';
+import { instanceTypeProblem, modelFitProblem, tensorParallelProblem } from '../endpoint/production-variant';
 import { parsePolicy, PolicyError } from '../../lambda/safety/policy';
 import { ModelDeploymentConfig, PlatformConfig, platformConfigSchema } from './config-schema';
 import { deploymentStrategy } from './rollout-config';

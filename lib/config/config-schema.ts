@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_TAGS } from '../inference-image';
-import { GpuInstanceType } from '../gpu-instance-type';
+import { DEFAULT_TAGS } from '../endpoint/inference-image';
+import { GpuInstanceType } from '../endpoint/gpu-instance-type';
 
 /**
  * The platform config: one JSON file the platform team edits. The JSON Schema in

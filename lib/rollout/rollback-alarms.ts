@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { acknowledgeInHipaaAndNist } from './compliance';
+import { acknowledgeInHipaaAndNist } from '../compliance/acknowledge';
 import { AlarmSpec } from './rollback-alarm-spec';
 
 export interface RollbackAlarmsProps {

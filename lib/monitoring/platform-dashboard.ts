@@ -1,12 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { GpuInferenceEndpoint } from './gpu-inference-endpoint';
+import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
 import {
   alarmStatusWidget, checkDashboardName, errorRateWidget, gpuUtilizationWidget, invocationsWidget, modelLatencyWidget, uniqueAlarms,
 } from './model-dashboard';
-import { PropValidation } from './prop-validation';
-import { SafetyGateway } from './safety-gateway';
+import { PropValidation } from '../common/prop-validation';
+import { SafetyGateway } from '../gateway/safety-gateway';
 
 /** One model on the platform overview. */
 export interface PlatformDashboardModel {

@@ -2,10 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { DataCaptureStore } from './data-capture-store';
-import { DeploymentStrategy } from './deployment-strategy';
+import { DataCaptureStore } from '../monitoring/data-capture-store';
+import { DeploymentStrategy } from '../rollout/deployment-strategy';
 import { VariantOptions } from './production-variant';
-import { ScaleToZeroOptions } from './scale-to-zero';
+import { ScaleToZeroOptions } from '../scaling/scale-to-zero';
 
 /** A candidate served as a shadow: it gets a copy of live traffic and its answers are discarded. */
 export interface ShadowVariantOptions extends VariantOptions {

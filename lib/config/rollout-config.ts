@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { CapacitySize, DeploymentStrategy } from '../deployment-strategy';
+import { CapacitySize, DeploymentStrategy } from '../rollout/deployment-strategy';
 import { CapacityConfig, RolloutConfig } from './config-schema';
 
 /** The strategy a config's `rollout` names. */

@@ -10,7 +10,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledge, acknowledgeInHipaaAndNist, acknowledgeWildcardResource } from './compliance';
+import { acknowledge, acknowledgeInHipaaAndNist, acknowledgeWildcardResource } from '../compliance/acknowledge';
 
 /** The package root: handlers are bundled from its `lambda/` sources, wherever this file was compiled to. */
 export const PACKAGE_ROOT = findPackageRoot(__dirname);

@@ -1,0 +1,2 @@
+export * from './model-version';
+export * from './model-artifact-store';

@@ -1,2 +1,0 @@
-export * from './sagemaker-guard-rules';
-export * from './sagemaker-guard-plugin';

@@ -1,0 +1,2 @@
+export * from './safety-gateway';
+export * from './gateway-metrics';

@@ -1,0 +1,10 @@
+export * from './data-capture-store';
+export * from './drift-monitor';
+export * from './stage-alerting';
+export * from './sagemaker-pipeline-target';
+export { ModelDashboard, DEFAULT_SAFETY_CHECKS, dashboardMetricReferences } from './model-dashboard';
+export type { ModelDashboardProps, MetricReference } from './model-dashboard';
+export { PlatformDashboard } from './platform-dashboard';
+export type { PlatformDashboardProps, PlatformDashboardModel } from './platform-dashboard';
+export { DataQualityMonitor, MODEL_MONITOR_REGIONS, DATA_METRIC_NAMESPACE } from './model-monitor';
+export type { DataQualityMonitorProps } from './model-monitor';
