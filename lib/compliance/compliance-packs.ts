@@ -1,7 +1,9 @@
 import { Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { sageMakerGuardPlugin } from './sagemaker-guard-plugin';
+
+/** The cdk-nag range this package is tested with (its optional peer dependency). */
+export const CDK_NAG_VERSION_RANGE = '~3.0.2';
 
 /**
  * Runs the compliance checks the platform is held to on every synth of `scope` (usually the
@@ -10,6 +12,21 @@ import { sageMakerGuardPlugin } from './sagemaker-guard-plugin';
  * unacknowledged finding fails the synth. Needs the optional peer dependency cdk-nag.
  */
 export function addCompliancePacks(scope: IConstruct): void {
-  Validations.of(scope).addPlugins(new AwsSolutionsChecks(scope), new HIPAASecurityChecks(scope), new NIST80053R5Checks(scope));
+  const nag = loadCdkNag();
+  Validations.of(scope).addPlugins(new nag.AwsSolutionsChecks(scope), new nag.HIPAASecurityChecks(scope), new nag.NIST80053R5Checks(scope));
   Validations.of(scope).addPlugins(sageMakerGuardPlugin());
+}
+
+/**
+ * cdk-nag is loaded only here, so the rest of this entry (Guard rules, acknowledgements) and the
+ * constructs work in apps that do not install it.
+ */
+function loadCdkNag(): typeof import('cdk-nag') {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional peer dependency, loaded on use
+    return require('cdk-nag') as typeof import('cdk-nag');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || !(error as Error).message.includes("'cdk-nag'")) throw error;
+    throw new Error(`addCompliancePacks needs the optional peer dependency cdk-nag: npm install --save-dev cdk-nag@${CDK_NAG_VERSION_RANGE}`);
+  }
 }

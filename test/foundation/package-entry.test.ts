@@ -46,17 +46,59 @@ describe('package entry point', () => {
     template.resourceCountIs('AWS::SageMaker::Model', 1);
   });
 
-  test('package.json points main, types and exports at the compiled entry module', () => {
+  test('package.json points main, types and every entry of "exports" at the compile of an existing source module', () => {
     expect(pkg.name).toBe('cdk-inference-platform');
     expect(pkg.main).toBe('dist/lib/index.js');
     expect(pkg.types).toBe('dist/lib/index.d.ts');
-    expect(pkg.exports['.']).toEqual({ types: './dist/lib/index.d.ts', default: './dist/lib/index.js' });
-    expect(pkg.files).toContain('dist/lib');
-    expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['aws-cdk-lib', 'constructs']);
-    // The compiled entry is the compile of lib/index.ts.
-    expect(existsSync(path.join(REPO_ROOT, 'lib/index.ts'))).toBe(true);
+    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './audit', './compliance', './config', './config/platform.schema.json',
+      './package.json', './platform', './safety']);
+    for (const [entry, target] of Object.entries(pkg.exports as Record<string, string | { types: string; default: string }>)) {
+      if (typeof target === 'string') {
+        expect({ entry, exists: existsSync(path.join(REPO_ROOT, target)) }).toEqual({ entry, exists: true });
+        continue;
+      }
+      const source = target.default.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts');
+      expect({ entry, types: target.types }).toEqual({ entry, types: target.default.replace(/\.js$/, '.d.ts') });
+      expect({ entry, source, exists: existsSync(path.join(REPO_ROOT, source)) }).toEqual({ entry, source, exists: true });
+      // Consumers on moduleResolution "node" ignore "exports": typesVersions gives them the same declarations.
+      if (entry !== '.') expect({ entry, typesVersions: pkg.typesVersions['*'][entry.slice(2)] }).toEqual({ entry, typesVersions: [target.types.slice(2)] });
+      expect(pkg.files.some((f: string) => target.default.slice(2).startsWith(f))).toBe(true);
+    }
   });
 
+  test('cdk-nag is an optional peer dependency; aws-cdk-lib and constructs are required peers', () => {
+    expect(pkg.peerDependencies).toEqual({ 'aws-cdk-lib': expect.any(String), constructs: expect.any(String), 'cdk-nag': '~3.0.2' });
+    expect(pkg.peerDependenciesMeta).toEqual({ 'cdk-nag': { optional: true } });
+    expect(pkg.dependencies['cdk-nag']).toBeUndefined();
+  });
+
+  test('the constructs, the compliance entry and the platform entry load without cdk-nag; addCompliancePacks then says what to install', () => {
+    jest.isolateModules(() => {
+      jest.doMock('cdk-nag', () => {
+        throw Object.assign(new Error("Cannot find module 'cdk-nag' from 'lib/compliance/compliance-packs.ts'"), { code: 'MODULE_NOT_FOUND' });
+      });
+      /* eslint-disable @typescript-eslint/no-require-imports -- loaded with cdk-nag missing */
+      const constructs = require('../../lib') as typeof platform;
+      const compliance = require('../../lib/compliance') as typeof import('../../lib/compliance');
+      require('../../lib/platform');
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      expect(typeof constructs.SafetyGateway).toBe('function');
+      expect(compliance.SAGEMAKER_GUARD_RULES.length).toBeGreaterThan(0);
+      expect(() => compliance.addCompliancePacks(new App())).toThrow(
+        'addCompliancePacks needs the optional peer dependency cdk-nag: npm install --save-dev cdk-nag@~3.0.2');
+    });
+  });
+
+  test('LICENSE is the Apache License 2.0 that package.json names', () => {
+    expect(pkg.license).toBe('Apache-2.0');
+    const license = readFileSync(path.join(REPO_ROOT, 'LICENSE'), 'utf8');
+    expect(license).toContain('Apache License\n                           Version 2.0, January 2004');
+    expect(license).toContain('END OF TERMS AND CONDITIONS');
+  });
+
+  test('packing builds first', () => {
+    expect(pkg.scripts.prepack).toBe('npm run build');
+  });
   const built = existsSync(path.join(REPO_ROOT, 'dist/lib/index.js'));
   (built ? test : test.skip)(`require('cdk-inference-platform') resolves through "exports"${built ? '' : ' (skipped: dist/ not built; run npm run build)'}`, () => {
     const script = "const p = require('cdk-inference-platform'); " +
