@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // Builds the prebuilt Lambda handlers when their sources changed (bin/build-handlers.ts).
+  globalSetup: '<rootDir>/test/global-setup.ts',
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   // Two cores: one worker per core; most suites are CPU-bound synths.
   maxWorkers: 2,

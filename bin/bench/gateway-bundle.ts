@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync, type BuildOptions } from 'esbuild';
+import { HANDLER_ESBUILD_OPTIONS } from '../build-handlers';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -9,40 +10,14 @@ export const GATEWAY_ENTRIES = ['gateway-handler', 'pre-processing-handler', 'po
 export type GatewayEntry = (typeof GATEWAY_ENTRIES)[number];
 
 /**
- * Credential providers the SDK's default chain imports dynamically, only after `fromEnv` found
- * nothing. Lambda always puts the role's credentials in the environment, so in Lambda they are
- * dead code (~85 KB minified, mostly the nested STS/SSO clients). Left external, they resolve
- * from the runtime's own SDK if a non-Lambda host ever reaches them.
- */
-export const UNREACHED_CREDENTIAL_PROVIDERS = [
-  '@aws-sdk/credential-provider-ini',
-  '@aws-sdk/credential-provider-sso',
-  '@aws-sdk/credential-provider-process',
-  '@aws-sdk/credential-provider-web-identity',
-  '@aws-sdk/credential-provider-login',
-  '@aws-sdk/nested-clients',
-];
-
-/**
- * The esbuild options the SafetyGateway construct's NodejsFunction uses (bundling: minify: true,
- * sourceMap: true, target: 'node22', format: CJS, mainFields: ['module', 'main'],
- * externalModules: ['re2-wasm', ...UNREACHED_CREDENTIAL_PROVIDERS]).
- * - The SDK itself is bundled: Lambda's built-in SDK version is not ours to pin.
- * - `mainFields: module first` lets esbuild tree-shake the SDK's ES modules (554 KB → 421 KB).
- * - re2-wasm stays external: it loads re2.wasm from its own directory (ship it with
- *   `nodeModules: ['re2-wasm']` when a policy has custom patterns).
- * Each entry starts with a legal comment `cdk-inference-platform:<entry>` that survives
- * minification and identifies the bundle in cdk.out.
+ * The options `npm run build` bundles the handlers with (bin/build-handlers.ts), re2-wasm left
+ * external as there, plus a source map so the bench can measure what `--enable-source-maps`
+ * would cost (the shipped bundles have none).
  */
 export const GATEWAY_ESBUILD_OPTIONS: BuildOptions = {
-  bundle: true,
-  minify: true,
+  ...HANDLER_ESBUILD_OPTIONS,
   sourcemap: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'cjs',
-  mainFields: ['module', 'main'],
-  external: ['re2-wasm', ...UNREACHED_CREDENTIAL_PROVIDERS],
+  external: ['re2-wasm', ...(HANDLER_ESBUILD_OPTIONS.external ?? [])],
   logLevel: 'silent',
 };
 
@@ -54,16 +29,6 @@ export function bundleGatewayEntry(entry: GatewayEntry, outDir: string): string 
 }
 
 export const bundleMarker = (entry: GatewayEntry): string => `cdk-inference-platform:${entry}`;
-
-/** The newest modification time of any source under lambda/ (what a bundle is built from). */
-export function newestLambdaSourceMs(dir = path.join(REPO_ROOT, 'lambda')): number {
-  let newest = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestLambdaSourceMs(p) : fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
 
 /**
  * The bundle `npm run synth` wrote for an entry (cdk.out/asset.<hash>/index.js holding its

@@ -1,39 +1,27 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeInHipaaAndNist, acknowledgeWildcardResource } from '../compliance/acknowledge';
+import { HandlerName, prebuiltHandlerDir } from './handlers';
 
-/** The package root: handlers are bundled from its `lambda/` sources, wherever this file was compiled to. */
-export const PACKAGE_ROOT = findPackageRoot(__dirname);
-
-/**
- * Credential providers the SDK's default chain imports only after the environment has no
- * credentials, which never happens in Lambda; left out, they resolve from the runtime's SDK.
- */
-const UNREACHED_CREDENTIAL_PROVIDERS = [
-  '@aws-sdk/credential-provider-ini', '@aws-sdk/credential-provider-sso', '@aws-sdk/credential-provider-process',
-  '@aws-sdk/credential-provider-web-identity', '@aws-sdk/credential-provider-login', '@aws-sdk/nested-clients',
-];
-
-/** Lambda caps all environment variables of a function at 4 KB together; bigger configs go into the bundle. */
+/** Lambda caps all environment variables of a function at 4 KB together; bigger configs go into the asset. */
 const MAX_ENV_CONFIG_BYTES = 3072;
 
 export interface BundledFunctionProps {
-  /** Entry file under `lambda/`, e.g. `gateway/gateway-handler.ts`. */
-  readonly entry: string;
+  /** The prebuilt handler to deploy (registered in lib/common/handlers.ts). */
+  readonly handler: HandlerName;
   readonly description: string;
   /**
    * The handler's configuration as JSON: in the environment variable `name` while small, else in
-   * a file bundled next to the handler, named by `<name>_FILE`.
+   * a file next to the handler in its asset, named by `<name>_FILE`.
    */
   readonly config?: { readonly name: string; readonly value: object };
   /** More environment variables. */
@@ -44,13 +32,6 @@ export interface BundledFunctionProps {
   readonly logRetention: logs.RetentionDays;
   readonly logKey: kms.IKey;
   /**
-   * Packages left out of the bundle and copied as they are into its `node_modules` (e.g. a WASM
-   * engine that loads its `.wasm` file from its own directory). Only their `package.json`,
-   * `LICENSE` and `build/` are copied.
-   * @default - none
-   */
-  readonly copiedModules?: string[];
-  /**
    * Where failed asynchronous invocations go.
    * @default - none: the function is invoked synchronously and its caller sees every failure
    */
@@ -58,20 +39,20 @@ export interface BundledFunctionProps {
 }
 
 /**
- * A platform Lambda function: bundled by the local esbuild (minified, tree-shaken, source maps,
- * the AWS SDK included), arm64 on the newest Node.js runtime, with its own role and encrypted
- * log group.
+ * A platform Lambda function: one of the handlers prebuilt at package build (minified, the AWS
+ * SDK bundled and tree-shaken, see bin/build-handlers.ts), arm64 on the newest Node.js runtime,
+ * with its own role and encrypted log group. Synth bundles nothing: the asset is the prebuilt
+ * directory, plus the config file when the config is too big for the environment.
  */
 export class BundledFunction extends Construct {
-  public readonly function: nodejs.NodejsFunction;
+  public readonly function: lambda.Function;
 
   constructor(scope: Construct, id: string, props: BundledFunctionProps) {
     super(scope, id);
     const configJson = props.config && JSON.stringify(props.config.value);
-    const configFile = configJson && Buffer.byteLength(configJson) > MAX_ENV_CONFIG_BYTES ? writeConfigFile(configJson) : undefined;
     const configFileName = props.config && `${props.config.name.toLowerCase().replace(/_/g, '-')}.json`;
+    const inFile = configJson !== undefined && Buffer.byteLength(configJson) > MAX_ENV_CONFIG_BYTES;
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, encryptionKey: props.logKey });
-    const lockFile = path.join(PACKAGE_ROOT, 'package-lock.json');
     // A role of its own instead of the AWSLambdaBasicExecutionRole managed policy: logs go only to its own group.
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -79,12 +60,10 @@ export class BundledFunction extends Construct {
     });
     logGroup.grantWrite(role);
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: path.join(PACKAGE_ROOT, 'lambda', props.entry),
-      handler: 'handler',
-      projectRoot: PACKAGE_ROOT,
-      // Inside an app's node_modules there is no lock file of ours: let CDK find the app's.
-      depsLockFilePath: existsSync(lockFile) ? lockFile : undefined,
+    const handlerDir = prebuiltHandlerDir(props.handler);
+    this.function = new lambda.Function(this, 'Function', {
+      code: lambda.Code.fromAsset(inFile ? withConfigFile(props.handler, handlerDir, configFileName!, configJson) : handlerDir),
+      handler: 'index.handler',
       description: props.description,
       role,
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -96,33 +75,7 @@ export class BundledFunction extends Construct {
       logGroup,
       environment: {
         ...props.environment,
-        ...(props.config && (configFile ? { [`${props.config.name}_FILE`]: configFileName! } : { [props.config.name]: configJson! })),
-      },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node22',
-        format: nodejs.OutputFormat.CJS,
-        // The SDK is bundled so the deployed version is the tested one; module-first resolution lets
-        // esbuild tree-shake it. Measured (npm run bench): gateway bundle 313 KB, cold start ~125 ms,
-        // against 160 ms loading the runtime's SDK. Source maps are written but not enabled at run
-        // time: --enable-source-maps costs 25–37 ms of cold start.
-        bundleAwsSDK: true,
-        mainFields: ['module', 'main'],
-        externalModules: [...UNREACHED_CREDENTIAL_PROVIDERS, ...(props.copiedModules ?? [])],
-        commandHooks: configFile || props.copiedModules?.length ? {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [
-            ...(configFile ? [`cp "${configFile}" "${outputDir}/${configFileName}"`] : []),
-            ...(props.copiedModules ?? []).flatMap((name) => {
-              const source = path.dirname(require.resolve(`${name}/package.json`, { paths: [PACKAGE_ROOT] }));
-              const target = `${outputDir}/node_modules/${name}`;
-              return [`mkdir -p "${target}"`, `cp -R "${source}/package.json" "${source}/LICENSE" "${source}/build" "${target}/"`];
-            }),
-          ],
-        } : undefined,
+        ...(props.config && (inFile ? { [`${props.config.name}_FILE`]: configFileName! } : { [props.config.name]: configJson! })),
       },
     });
     if (!props.deadLetterQueue) {
@@ -139,18 +92,39 @@ export class BundledFunction extends Construct {
   }
 }
 
-function writeConfigFile(json: string): string {
-  // Content-addressed, so the bundling command (and the asset) is the same on every synth.
-  const dir = path.join(tmpdir(), 'cdk-inference-platform');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `config-${createHash('sha256').update(json).digest('hex').slice(0, 16)}.json`);
-  writeFileSync(file, json);
-  return file;
+/**
+ * A directory with the prebuilt handler and its config file, named by the hash of both, so the
+ * asset (and its hash) is the same on every synth and concurrent synths share it.
+ */
+function withConfigFile(name: HandlerName, handlerDir: string, fileName: string, json: string): string {
+  const hash = createHash('sha256').update(directoryDigest(handlerDir)).update(`\0${fileName}\0${json}`).digest('hex');
+  const dir = path.join(tmpdir(), 'cdk-inference-platform-assets', `${name}-${hash.slice(0, 24)}`);
+  if (existsSync(dir)) return dir;
+  const staging = `${dir}.${process.pid}`;
+  mkdirSync(path.dirname(dir), { recursive: true });
+  rmSync(staging, { recursive: true, force: true });
+  cpSync(handlerDir, staging, { recursive: true });
+  writeFileSync(path.join(staging, fileName), json);
+  try {
+    renameSync(staging, dir);
+  } catch (error) {
+    // Another synth made the same directory first: same content, keep theirs.
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(dir)) throw error;
+  }
+  return dir;
 }
 
-function findPackageRoot(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'lambda'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`cdk-inference-platform: cannot find the package root (with lambda/) above ${start}`);
-  }
+/** A digest of every file's relative path and content under `dir`. */
+function directoryDigest(dir: string): string {
+  const hash = createHash('sha256');
+  const visit = (sub: string): void => {
+    for (const entry of readdirSync(path.join(dir, sub), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const rel = path.join(sub, entry.name);
+      if (entry.isDirectory()) visit(rel);
+      else hash.update(`${rel}\0`).update(readFileSync(path.join(dir, rel))).update('\0');
+    }
+  };
+  visit('');
+  return hash.digest('hex');
 }

@@ -1,4 +1,5 @@
 export * from './bundled-function';
+export * from './handlers';
 export * from './pascal-case';
 export * from './private-bucket-defaults';
 export * from './prop-validation';

@@ -100,13 +100,6 @@ export interface SafetyGatewayProps {
   readonly stageThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
 
-/**
- * re2-wasm (custom patterns of a safety policy) loads re2.wasm from its own directory, so it
- * ships as a module next to the bundle instead of inside it; it is loaded only when a policy has
- * custom patterns.
- */
-const RE2_MODULE = 're2-wasm';
-
 /** API Gateway REST integrations time out after 29 s; the handler needs a moment around the model call. */
 const INTEGRATION_TIMEOUT = Duration.seconds(29);
 const HANDLER_OVERHEAD = Duration.seconds(2);
@@ -151,13 +144,12 @@ export class SafetyGateway extends Construct {
     };
     const longestBudget = Object.values(budgets).reduce((a, b) => (a.toMilliseconds() >= b.toMilliseconds() ? a : b));
     this.handler = new BundledFunction(this, 'Handler', {
-      entry: 'gateway/gateway-handler.ts',
+      handler: 'gateway-handler',
       description: `safety gateway of stage ${props.stage}`,
       config: { name: 'GATEWAY_CONFIG', value: config },
       timeout: Duration.millis(longestBudget.toMilliseconds() + HANDLER_OVERHEAD.toMilliseconds()),
       memorySize: 1024,
       reservedConcurrency: props.reservedConcurrency ?? 100,
-      copiedModules: [RE2_MODULE],
       logRetention,
       logKey: this.logKey,
     });
@@ -167,14 +159,12 @@ export class SafetyGateway extends Construct {
     }
     const checksOnly = { ...config, models: Object.fromEntries(Object.entries(config.models).map(([n, m]) => [n, { format: m.format, rawPaths: m.rawPaths, policy: m.policy, maxRequestBytes: m.maxRequestBytes }])) };
     this.preProcessing = new BundledFunction(this, 'PreProcessing', {
-      entry: 'gateway/pre-processing-handler.ts', description: `pre-processing safety checks of stage ${props.stage}`,
+      handler: 'pre-processing-handler', description: `pre-processing safety checks of stage ${props.stage}`,
       config: { name: 'GATEWAY_CONFIG', value: checksOnly }, timeout: Duration.seconds(10), memorySize: 512, logRetention, logKey: this.logKey,
-      copiedModules: [RE2_MODULE],
     });
     this.postProcessing = new BundledFunction(this, 'PostProcessing', {
-      entry: 'gateway/post-processing-handler.ts', description: `post-processing safety checks of stage ${props.stage}`,
+      handler: 'post-processing-handler', description: `post-processing safety checks of stage ${props.stage}`,
       config: { name: 'GATEWAY_CONFIG', value: checksOnly }, timeout: Duration.seconds(10), memorySize: 512, logRetention, logKey: this.logKey,
-      copiedModules: [RE2_MODULE],
     });
     for (const checks of [this.preProcessing, this.postProcessing]) {
       acknowledgeInHipaaAndNist(checks.function, 'LambdaConcurrency', 'Invoked by the calling team\'s own workflows, whose ' +

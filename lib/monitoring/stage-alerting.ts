@@ -63,7 +63,7 @@ export class StageAlerting extends Construct {
       'AwsSolutions-SQS3': 'This queue is itself the dead-letter queue of the drift event publisher.',
     });
     this.publisher = new BundledFunction(this, 'DriftPublisher', {
-      entry: 'drift/drift-event-handler.ts',
+      handler: 'drift-event-handler',
       description: `drift event publisher of ${props.name}`,
       environment: { EVENT_BUS_NAME: this.eventBus.eventBusName },
       timeout: Duration.seconds(10),

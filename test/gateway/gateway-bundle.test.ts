@@ -1,44 +1,37 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { bundleGatewayEntry, findSynthesizedBundle, newestLambdaSourceMs, REPO_ROOT, type GatewayEntry } from '../../bin/bench/gateway-bundle';
+import { REPO_ROOT } from '../../bin/bench/gateway-bundle';
+import { prebuiltHandlerDir } from '../../lib/common/handlers';
 import { describeGatewayScenarios } from './gateway-scenarios';
 import { lambdaRuntimeModules, startBundleProcess } from './bundle-process';
 import { setEnv, TEST_CONFIG } from './gateway-fixtures';
 
 /**
  * The same scenarios against the bundled handlers, so a missing module or a bundling mistake
- * fails here. The bundle `npm run synth` wrote to cdk.out is used when there is one; otherwise
- * the test bundles with the construct's esbuild options itself. Either way the bundle is run
- * from a directory with no node_modules above it, with only what Lambda's runtime provides
- * (the AWS SDK v3) on NODE_PATH.
+ * fails here. The bundles are the prebuilt ones the constructs deploy as they are
+ * (dist/handlers, rebuilt by the tests' global setup when lambda/ changed), each run from a copy
+ * in a directory with no node_modules above it, with only what Lambda's runtime provides (the
+ * AWS SDK v3) on NODE_PATH.
  */
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-bundle-'));
-const bundles = new Map<GatewayEntry, { file: string; source: string }>();
+type GatewayEntry = 'gateway-handler' | 'pre-processing-handler' | 'post-processing-handler';
+const bundles = new Map<GatewayEntry, string>();
 
 /**
- * The bundle under test, copied alone into a temporary directory: Node then finds no
- * node_modules above it, so anything the bundle failed to include fails here as it would in
- * Lambda (whose runtime SDK is not the one we test).
+ * The prebuilt handler directory (bundle and copied modules) under test, copied whole into a
+ * temporary directory: Node then finds no node_modules above it, so anything the bundle failed
+ * to include fails here as it would in Lambda (whose runtime SDK is not the one we test).
  */
 function bundle(entry: GatewayEntry): string {
-  let b = bundles.get(entry);
-  if (b === undefined) {
-    // GATEWAY_TEST_BUNDLE=esbuild ignores cdk.out; so does an asset older than the sources (synth not rerun).
-    let synthesized = process.env.GATEWAY_TEST_BUNDLE === 'esbuild' ? undefined : findSynthesizedBundle(entry);
-    if (synthesized !== undefined && fs.statSync(synthesized).mtimeMs < newestLambdaSourceMs()) {
-      process.stderr.write(`${synthesized} is older than lambda/; bundling ${entry} here instead (run npm run synth to test the asset)\n`);
-      synthesized = undefined;
-    }
-    const built = synthesized ?? bundleGatewayEntry(entry, path.join(tmp, 'build'));
-    const isolated = path.join(tmp, 'isolated', entry, 'index.js');
-    fs.mkdirSync(path.dirname(isolated), { recursive: true });
-    fs.copyFileSync(built, isolated);
-    if (fs.existsSync(`${built}.map`)) fs.copyFileSync(`${built}.map`, `${isolated}.map`);
-    b = { file: isolated, source: synthesized ? `cdk.out (${path.basename(path.dirname(synthesized))})` : 'esbuild with the construct options' };
-    bundles.set(entry, b);
+  let file = bundles.get(entry);
+  if (file === undefined) {
+    const isolated = path.join(tmp, 'isolated', entry);
+    fs.cpSync(prebuiltHandlerDir(entry), isolated, { recursive: true });
+    file = path.join(isolated, 'index.js');
+    bundles.set(entry, file);
   }
-  return b.file;
+  return file;
 }
 
 function loadFresh<T>(file: string): T {
@@ -77,11 +70,9 @@ describe('processing handlers (bundled)', () => {
     }
   });
 
-  it('runs custom RE2 patterns when re2-wasm is shipped beside the bundle (bundling.nodeModules)', async () => {
+  it('runs custom RE2 patterns with the re2-wasm module shipped beside the bundle', async () => {
     const file = bundle('pre-processing-handler');
-    const shipped = path.join(path.dirname(file), 'node_modules', 're2-wasm');
-    fs.mkdirSync(path.dirname(shipped), { recursive: true });
-    if (!fs.existsSync(shipped)) fs.symlinkSync(path.join(REPO_ROOT, 'node_modules', 're2-wasm'), shipped, 'dir');
+    expect(fs.existsSync(path.join(path.dirname(file), 'node_modules', 're2-wasm', 'build', 'wasm', 're2.wasm'))).toBe(true);
     const policy = { ...TEST_CONFIG.models.chat.policy, customPatterns: [{ name: 'EMPLOYEE_ID', pattern: 'EMP-[0-9]{6}', action: 'redact', stage: 'both' }] };
     const restore = setEnv({ GATEWAY_CONFIG: JSON.stringify({ stage: 't', models: { chat: { format: 'openai-chat', policy } } }), GATEWAY_CONFIG_FILE: undefined });
     try {
@@ -90,12 +81,6 @@ describe('processing handlers (bundled)', () => {
     } finally {
       restore();
     }
-  });
-
-  it('reports which bundles were tested', () => {
-    for (const entry of ['gateway-handler', 'pre-processing-handler', 'post-processing-handler'] as const) bundle(entry);
-    process.stderr.write(`bundles under test: ${[...bundles].map(([e, b]) => `${e} from ${b.source}`).join('; ')}\n`);
-    expect(bundles.size).toBe(3);
   });
 
   it('bundles every handler under 400 KB minified', () => {
