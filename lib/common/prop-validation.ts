@@ -13,6 +13,11 @@ export class PropValidation {
     this.problems.push(`${field}: ${describe(value)} ${problem}`);
   }
 
+  /** Records problems already phrased as `field: value problem` (e.g. by a parser that names its own fields). */
+  public report(problems: readonly string[]): void {
+    this.problems.push(...problems);
+  }
+
   /** Records a problem when `value` is a concrete number outside [min, max]. Tokens pass. */
   public inRange(field: string, value: number | undefined, min: number, max: number, unit = ''): void {
     if (value === undefined || Token.isUnresolved(value)) return;

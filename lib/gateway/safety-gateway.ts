@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Size, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Size, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,6 +13,7 @@ import { GatewayMetricName, gatewayMetric } from './gateway-metrics';
 import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
 import { IGpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint-base';
 import { PropValidation } from '../common/prop-validation';
+import { rawPathProblems, safetyPolicyProblems } from './gateway-model-problems';
 
 /** The JSON a model's container speaks, which tells the gateway where the text to check is. */
 export type PayloadFormat = 'openai-chat' | 'hf-text-generation' | 'embeddings' | 'raw';
@@ -36,8 +37,9 @@ export interface GatewayModelOptions {
    */
   readonly safetyPolicy?: PresetName | PolicyOverrides;
   /**
-   * Time for the model call, retries included.
-   * @default - the endpoint's latency budget (for a `GpuInferenceEndpoint`), else 25 seconds
+   * Time for the model call, retries included: at most 27 seconds (API Gateway's 29-second
+   * integration timeout less the handler's own time).
+   * @default - the endpoint's latency budget capped at 27 seconds (for a `GpuInferenceEndpoint`), else 25 seconds
    */
   readonly latencyBudget?: Duration;
   /**
@@ -301,17 +303,27 @@ function validate(scope: Construct, props: SafetyGatewayProps): Record<string, D
   if (names.length === 0) check.fail('models', {}, 'must name at least one model');
   for (const [name, model] of Object.entries(props.models)) {
     if (!/^[a-z0-9](?:-?[a-z0-9])*$/.test(name)) check.fail(`models.${name}`, name, 'must be lower-case letters, digits and single hyphens (it is a URL path segment)');
-    const budget = model.latencyBudget ?? (model.endpoint instanceof GpuInferenceEndpoint ? model.endpoint.latencyBudget : DEFAULT_BUDGET);
-    budgets[name] = budget;
     const maxBudget = INTEGRATION_TIMEOUT.toMilliseconds() - HANDLER_OVERHEAD.toMilliseconds();
-    if (budget.toMilliseconds() > maxBudget) {
-      check.fail(`models.${name}.latencyBudget`, `${budget.toMilliseconds()} ms`, `exceeds the ${maxBudget} ms an API Gateway REST integration allows ` +
+    const budget = model.latencyBudget ?? (model.endpoint instanceof GpuInferenceEndpoint
+      ? Duration.millis(Math.min(model.endpoint.latencyBudget.toMilliseconds(), maxBudget)) : DEFAULT_BUDGET);
+    budgets[name] = budget;
+    const budgetMs = budget.toMilliseconds({ integral: false });
+    if (!Number.isInteger(budgetMs) || budgetMs < 1) {
+      check.fail(`models.${name}.latencyBudget`, `${budgetMs} ms`, 'must be a whole number of milliseconds, at least 1');
+    } else if (budgetMs > maxBudget) {
+      check.fail(`models.${name}.latencyBudget`, `${budgetMs} ms`, `exceeds the ${maxBudget} ms an API Gateway REST integration allows ` +
         '(29 s minus the handler\'s own time): lower the budget, or call the endpoint directly with the standalone checks');
+    }
+    const fallback = model.fallbackEndpoint;
+    if (fallback && (fallback === model.endpoint || (!Token.isUnresolved(fallback.endpointName) && fallback.endpointName === model.endpoint.endpointName))) {
+      check.fail(`models.${name}.fallbackEndpoint`, fallback.endpointName, 'is the model\'s own endpoint: name another endpoint, or leave it out');
     }
     if (model.format === 'raw' && !(model.rawPaths?.request.length && model.rawPaths.response.length)) {
       check.fail(`models.${name}.rawPaths`, model.rawPaths ?? 'undefined', 'must name at least one request and one response path for the raw format');
     }
     if (model.format !== 'raw' && model.rawPaths) check.fail(`models.${name}.rawPaths`, model.rawPaths, 'applies only to the raw format');
+    if (model.format === 'raw') check.report(rawPathProblems(model.rawPaths, `models.${name}.rawPaths`));
+    check.report(safetyPolicyProblems(model.safetyPolicy, `models.${name}.safetyPolicy`));
     check.inRange(`models.${name}.maxRequestSize (bytes)`, model.maxRequestSize?.toBytes(), 1, 6 * 1024 * 1024);
   }
   const teams = props.consumers.map((c) => c.name);

@@ -6,6 +6,7 @@ import { GpuInferenceEndpoint } from '../../lib/endpoint/gpu-inference-endpoint'
 import { GpuInstanceType } from '../../lib/endpoint/gpu-instance-type';
 import { InferenceImage } from '../../lib/endpoint/inference-image';
 import { SafetyGateway } from '../../lib/gateway/safety-gateway';
+import type { PolicyOverrides, PresetName } from '../../lambda/safety/policy';
 import { Json, asList, errorMessage, principalStatements, storeWithVersion } from '../helpers/fixtures';
 import { servingStack } from './fixtures';
 
@@ -114,7 +115,10 @@ describe('SafetyGateway', () => {
     });
     const message = errorMessage(() => new SafetyGateway(stack, 'Gw', {
       stage: 'x',
-      models: { 'Bad Name': { endpoint, format: 'raw' }, ok: { endpoint, format: 'openai-chat', maxRequestSize: Size.mebibytes(7) } },
+      models: {
+        'Bad Name': { endpoint, format: 'raw', latencyBudget: Duration.seconds(40) },
+        ok: { endpoint, format: 'openai-chat', maxRequestSize: Size.mebibytes(7) },
+      },
       consumers: [{ name: 'a', rateLimit: 1, burstLimit: 1, quota: 1 }, { name: 'a', rateLimit: 0, burstLimit: 1.5, quota: 1 }],
     }));
     expect(message).toContain('models.Bad Name: "Bad Name" must be lower-case letters, digits and single hyphens');
@@ -126,5 +130,61 @@ describe('SafetyGateway', () => {
     expect(message).toContain('consumers[1].burstLimit: 1.5 must be a whole number');
     expect(errorMessage(() => new SafetyGateway(stack, 'Gw2', { stage: 'x', models: {}, consumers: [] })))
       .toMatch(/models: \{\} must name at least one model[\s\S]*consumers: \[\] is empty/);
+  });
+
+  test('by default the gateway waits for the endpoint\'s latency budget, at most the 27 s API Gateway leaves it', () => {
+    const { stack, modelVersion } = storeWithVersion();
+    const endpoint = new GpuInferenceEndpoint(stack, 'Ep', { modelVersion, image: InferenceImage.vllm(), instanceType: GpuInstanceType.G5_2XLARGE });
+    expect(endpoint.latencyBudget.toSeconds()).toBe(60);
+    const gateway = new SafetyGateway(stack, 'Gw', { stage: 'x', consumers: [{ name: 'team', rateLimit: 1, burstLimit: 1, quota: 1 }],
+      models: { chat: { endpoint, format: 'openai-chat' } } });
+    const fn = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(gateway.handler.function.node.defaultChild as never)];
+    expect(JSON.parse(fn.Properties.Environment.Variables.GATEWAY_CONFIG).models.chat.timeoutMs).toBe(27000);
+    expect(fn.Properties.Timeout).toBe(29);
+  });
+
+  test('a safety policy the handlers would reject at cold start fails the synth, with the handlers\' own parser', () => {
+    const { stack, modelVersion } = storeWithVersion();
+    const endpoint = new GpuInferenceEndpoint(stack, 'Ep', { modelVersion, image: InferenceImage.vllm(), instanceType: GpuInstanceType.G5_2XLARGE });
+    const consumers = [{ name: 'team', rateLimit: 1, burstLimit: 1, quota: 1 }];
+    const message = errorMessage(() => new SafetyGateway(stack, 'Gw', {
+      stage: 'x',
+      consumers,
+      models: {
+        chat: {
+          endpoint, format: 'openai-chat',
+          // What a JavaScript caller or a JSON file can hand over despite the types.
+          safetyPolicy: {
+            preset: 'standard', pii: { PASSPORT: 'block' },
+            customPatterns: [{ name: 'TICKET', pattern: '(?<=TICKET-)[0-9]+', action: 'redact', stage: 'both' }],
+          } as unknown as PolicyOverrides,
+        },
+        embed: { endpoint, format: 'embeddings', safetyPolicy: 'paranoid' as PresetName },
+      },
+    }));
+    expect(message.split('\n')[0]).toBe('TestStack/Gw: invalid props:');
+    expect(message).toContain('  - models.chat.safetyPolicy.pii.PASSPORT: unknown field; use one of EMAIL_ADDRESS, PHONE_NUMBER');
+    expect(message).toContain('  - models.chat.safetyPolicy.customPatterns[0].pattern: "(?<=TICKET-)[0-9]+" is not valid RE2 syntax');
+    expect(message).toContain('  - models.embed.safetyPolicy: "paranoid" is not a preset; use one of strict, standard, permissive');
+    // A valid policy with a custom RE2 pattern passes.
+    expect(() => new SafetyGateway(stack, 'Ok', { stage: 'x', consumers, models: { chat: { endpoint, format: 'openai-chat', safetyPolicy: {
+      preset: 'strict', customPatterns: [{ name: 'TICKET', pattern: 'TICKET-[0-9]+', action: 'redact', stage: 'both' }] } } } })).not.toThrow();
+  });
+
+  test('raw JSON paths, a sub-millisecond budget and a fallback that is the endpoint itself are caught before deploy', () => {
+    const { stack, modelVersion } = storeWithVersion();
+    const endpoint = new GpuInferenceEndpoint(stack, 'Ep', { modelVersion, image: InferenceImage.vllm(), instanceType: GpuInstanceType.G5_2XLARGE });
+    const message = errorMessage(() => new SafetyGateway(stack, 'Gw', {
+      stage: 'x',
+      consumers: [{ name: 'team', rateLimit: 1, burstLimit: 1, quota: 1 }],
+      models: {
+        raw: { endpoint, format: 'raw', rawPaths: { request: ['inputs[0'], response: ['outputs..text'] }, latencyBudget: Duration.millis(0.5) },
+        chat: { endpoint, format: 'openai-chat', fallbackEndpoint: endpoint },
+      },
+    }));
+    expect(message).toContain('models.raw.rawPaths.request: "inputs[0" is not a dot path with optional [n] indices');
+    expect(message).toContain('models.raw.rawPaths.response: "outputs..text" is not a dot path');
+    expect(message).toContain('models.raw.latencyBudget: "0.5 ms" must be a whole number of milliseconds, at least 1');
+    expect(message).toContain(`models.chat.fallbackEndpoint: "${endpoint.endpointName}" is the model's own endpoint`);
   });
 });
