@@ -8,7 +8,7 @@ import { GpuInstanceType } from '../endpoint/gpu-instance-type';
  * complete and check the same rules the app enforces.
  */
 
-const name = z.string().regex(/^[a-z](?:-?[a-z0-9])*$/, 'must be lower-case letters, digits and single hyphens, starting with a letter').max(32);
+const name = z.string().regex(/^[a-z](?:-?[a-z0-9])*$/, 'must be lower-case letters, digits and single hyphens, starting with a letter').max(32, 'must be at most 32 characters');
 
 const modelVersion = z.strictObject({
   s3Key: z.string().min(1).describe('S3 key of the artifact in the stage\'s artifact store; a key ending in "/" is an uncompressed model'),
@@ -192,11 +192,22 @@ const stage = z.strictObject({
   alerting: alerting.optional(),
 });
 
+const instanceType = z.strictObject({
+  accelerator: z.string().min(1).describe('The accelerator model, e.g. "RTX PRO 6000"'),
+  gpuCount: z.number().int().min(1).max(64).describe('GPUs on the instance'),
+  gpuMemoryGiB: z.number().positive().describe('GPU memory of all GPUs together, in GiB'),
+  vcpus: z.number().int().min(1),
+  memoryGiB: z.number().positive().describe('Host memory, in GiB'),
+  hasLocalNvmeStorage: z.boolean().describe('Whether it has local NVMe instance storage: then SageMaker refuses a KMS key on the endpoint config'),
+}).describe('The hardware facts of a SageMaker GPU instance type outside the built-in catalog');
+
 export const platformConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   name: name.describe('Platform name: the prefix of every stack'),
   models: z.record(name, model),
   stages: z.record(name, stage),
+  instanceTypes: z.record(z.string(), instanceType).optional()
+    .describe('GPU instance types outside the built-in catalog, by SageMaker name (e.g. "ml.g7e.2xlarge"), with their hardware facts'),
 });
 
 export type PlatformConfig = z.infer<typeof platformConfigSchema>;
@@ -209,6 +220,7 @@ export type RolloutConfig = z.infer<typeof rollout>;
 export type CapacityConfig = z.infer<typeof capacity>;
 export type AutoscalingConfig = z.infer<typeof autoscaling>;
 export type GatewayConfig = z.infer<typeof gateway>;
+export type InstanceTypeConfig = z.infer<typeof instanceType>;
 
 /** The JSON Schema of the config, for editors. */
 export function platformConfigJsonSchema(): object {

@@ -1,3 +1,4 @@
 export * from './config-schema';
 export * from './load-config';
 export * from './rollout-config';
+export type { ConfigLocation, ConfigProblem } from './config-json';

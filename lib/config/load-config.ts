@@ -1,39 +1,76 @@
-import { z } from 'zod';
+import { readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { provisioningSeconds } from '../rollout/deployment-strategy';
 import { ENDPOINT_METRICS } from '../endpoint/endpoint-metrics';
 import { GpuInstanceType } from '../endpoint/gpu-instance-type';
 import { DLC_REGIONS } from '../endpoint/inference-image';
 import { modelVersionProblems } from '../artifacts/model-version';
 import { instanceTypeProblem, modelFitProblem, tensorParallelProblem } from '../endpoint/production-variant';
-import { parsePolicy, PolicyError } from '../../lambda/safety/policy';
+import { rawPathProblems, safetyPolicyProblems } from '../gateway/gateway-model-problems';
+import { ConfigProblem, formatConfigProblem, parseConfigJson } from './config-json';
 import { ModelDeploymentConfig, PlatformConfig, platformConfigSchema } from './config-schema';
 import { deploymentStrategy } from './rollout-config';
+import { describeIssue } from './schema-issues';
 
-/** Every problem in a platform config, each naming its path, the value and the fix. */
+/**
+ * Every problem in a platform config, one line each: `file:line:column: path: value problem and
+ * the fix` (the place when the path is written in the file).
+ */
 export class PlatformConfigError extends Error {
-  constructor(public readonly source: string, public readonly problems: string[]) {
-    super(`${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the platform config:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  /** The problems as `path: value problem`, without the file and place. */
+  public readonly problems: string[];
+
+  constructor(public readonly source: string, problems: readonly ConfigProblem[]) {
+    super(problems.map((problem) => formatConfigProblem(source, problem)).join('\n'));
     this.name = 'PlatformConfigError';
+    this.problems = problems.map((problem) => problem.text);
   }
 }
 
 /**
- * Parses and validates a platform config (JSON text). Reports every problem at once: schema
- * problems first, then what the schema cannot say (GPU types, version references, model fit).
+ * Reads and validates the platform config file. `source` names it in every problem (default:
+ * the path relative to the working directory).
+ */
+export function loadPlatformConfig(file: string, source = relative(process.cwd(), resolve(file)) || file): PlatformConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file; create it, or' : code === 'EISDIR' ? 'it is a directory;' : `${(error as Error).message};`;
+    throw new PlatformConfigError(source, [{ text: `cannot read the platform config: ${why} set PLATFORM_CONFIG to the config file` }]);
+  }
+  return parsePlatformConfig(text, source);
+}
+
+/**
+ * Parses and validates a platform config (JSON text). Reports every problem at once, each at its
+ * line and column: JSON syntax first (alone, as nothing else can be read), then keys given twice
+ * and schema problems, then what the schema cannot say (GPU types, version references, model fit).
  */
 export function parsePlatformConfig(text: string, source = 'platform config'): PlatformConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new PlatformConfigError(source, [`not valid JSON: ${(error as Error).message}`]);
-  }
-  const parsed = platformConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new PlatformConfigError(source, parsed.error.issues.map((issue) => describeIssue(issue, raw)));
+  const json = parseConfigJson(text);
+  if (json.syntaxErrors.length > 0) throw new PlatformConfigError(source, json.syntaxErrors);
+  // Each problem starts with the config path it is about: `stages.prod.models.chat.instanceType: ...`.
+  const located = (problems: string[]): ConfigProblem[] => problems.map((text) => ({ text, at: json.locate(text.split(': ', 1)[0]) }));
+  const parsed = platformConfigSchema.safeParse(json.value);
+  const schemaProblems = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, json.value));
+  if (json.duplicateKeys.length > 0 || !parsed.success) throw new PlatformConfigError(source, [...json.duplicateKeys, ...located(schemaProblems)]);
   const problems = semanticProblems(parsed.data);
-  if (problems.length > 0) throw new PlatformConfigError(source, problems);
+  if (problems.length > 0) throw new PlatformConfigError(source, located(problems));
   return parsed.data;
 }
+
+/**
+ * The GPU instance type a config names: a catalog type, or one the config declares under
+ * `instanceTypes` with its hardware facts.
+ */
+export function configInstanceType(config: PlatformConfig, name: string): GpuInstanceType {
+  return GpuInstanceType.of(name, config.instanceTypes?.[name]);
+}
+
+/** SageMaker endpoint names: at most 63 characters (CreateEndpoint API, EndpointName). */
+const MAX_ENDPOINT_NAME = 63;
 
 function semanticProblems(config: PlatformConfig): string[] {
   const problems: string[] = [];
@@ -41,13 +78,9 @@ function semanticProblems(config: PlatformConfig): string[] {
   const modelNames = Object.keys(config.models);
 
   for (const [modelName, model] of Object.entries(config.models)) {
-    // The gateway's own parser, so a policy that would fail at cold start fails the synth instead.
-    try {
-      if (model.safetyPolicy !== undefined) parsePolicy(typeof model.safetyPolicy === 'string' ? { preset: model.safetyPolicy } : model.safetyPolicy);
-    } catch (error) {
-      const details = error instanceof PolicyError ? error.problems : [(error as Error).message];
-      for (const detail of details) problems.push(`models.${modelName}.safetyPolicy: ${detail}`);
-    }
+    // The gateway handlers' own parsers, so what would fail at cold start fails the synth instead.
+    problems.push(...safetyPolicyProblems(model.safetyPolicy, `models.${modelName}.safetyPolicy`));
+    problems.push(...rawPathProblems(model.rawPaths, `models.${modelName}.rawPaths`));
     if (model.payloadFormat === 'raw' && !model.rawPaths) problems.push(`models.${modelName}.rawPaths: is required when payloadFormat is "raw"`);
     for (const [label, version] of Object.entries(model.versions)) {
       for (const problem of modelVersionProblems({ modelName, version: label, ...version })) {
@@ -56,6 +89,13 @@ function semanticProblems(config: PlatformConfig): string[] {
     }
   }
   if (Object.keys(config.stages).length === 0) problems.push('stages: {} must name at least one stage, e.g. "staging"');
+  for (const [name, spec] of Object.entries(config.instanceTypes ?? {})) {
+    const catalog = GpuInstanceType.all().find((t) => t.name === name);
+    const nameProblem = instanceTypeProblem(GpuInstanceType.of(name, spec));
+    if (catalog) problems.push(`instanceTypes.${name}: is in the built-in catalog already (${catalog.spec!.gpuCount}× ${catalog.spec!.accelerator}): remove it`);
+    else if (nameProblem) at(`instanceTypes.${name}`, name, nameProblem);
+    else if (spec.gpuMemoryGiB / spec.gpuCount > 1024) at(`instanceTypes.${name}.gpuMemoryGiB`, spec.gpuMemoryGiB, 'is the memory of all GPUs together, in GiB: check the unit');
+  }
 
   for (const [stageName, stage] of Object.entries(config.stages)) {
     const path = `stages.${stageName}`;
@@ -73,8 +113,13 @@ function semanticProblems(config: PlatformConfig): string[] {
       if (!version) {
         at(`${mpath}.version`, deployment.version, `is not a version of ${modelName} (versions: ${Object.keys(model.versions).join(', ') || 'none'})`);
       }
-      const type = GpuInstanceType.of(deployment.instanceType);
-      const typeProblem = instanceTypeProblem(type);
+      const endpointName = `${config.name}-${stageName}-${modelName}`;
+      if (endpointName.length > MAX_ENDPOINT_NAME) {
+        at(mpath, endpointName, `is ${endpointName.length} characters as an endpoint name (<platform>-<stage>-<model>); SageMaker allows ` +
+          `${MAX_ENDPOINT_NAME}: shorten the platform, stage or model name`);
+      }
+      const type = configInstanceType(config, deployment.instanceType);
+      const typeProblem = instanceTypeProblem(type) ?? unknownFactsProblem(type);
       if (typeProblem) {
         at(`${mpath}.instanceType`, deployment.instanceType, typeProblem);
         continue;
@@ -99,14 +144,27 @@ function semanticProblems(config: PlatformConfig): string[] {
       if (shadow) {
         const shadowVersion = model.versions[shadow.version];
         if (!shadowVersion) at(`${mpath}.shadow.version`, shadow.version, `is not a version of ${modelName} (versions: ${Object.keys(model.versions).join(', ')})`);
-        const shadowType = GpuInstanceType.of(shadow.instanceType);
-        const problem = instanceTypeProblem(shadowType) ?? (shadowVersion && modelFitProblem(
+        const shadowType = configInstanceType(config, shadow.instanceType);
+        const problem = instanceTypeProblem(shadowType) ?? unknownFactsProblem(shadowType) ?? (shadowVersion && modelFitProblem(
           { id: `${modelName}@${shadow.version}`, parameterCount: shadowVersion.parameterCount, precision: shadowVersion.precision ?? 'bf16' }, shadowType));
         if (problem) at(`${mpath}.shadow.instanceType`, shadow.instanceType, problem);
       }
     }
   }
   return problems;
+}
+
+/**
+ * A GPU type without known facts leaves the tensor-parallel degree, the model-fit check and the
+ * KMS decision (SageMaker refuses a key on types with local NVMe storage) to guesswork: the
+ * config declares them instead.
+ */
+function unknownFactsProblem(type: GpuInstanceType): string | undefined {
+  if (type.spec) return undefined;
+  const nearest = GpuInstanceType.nearestTo(type.name).map((t) => t.name).join(', ');
+  return 'is outside the built-in GPU catalog, so its GPU count, GPU memory and local NVMe storage are unknown: declare them, ' +
+    `"instanceTypes": {${JSON.stringify(type.name)}: {"accelerator", "gpuCount", "gpuMemoryGiB", "vcpus", "memoryGiB", "hasLocalNvmeStorage"}}, ` +
+    `or use a catalog type (nearest: ${nearest})`;
 }
 
 function rolloutProblems(path: string, deployment: ModelDeploymentConfig): string[] {
@@ -155,60 +213,3 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
-  const path = issue.path.map(String).join('.') || '(root)';
-  const value = valueAt(raw, issue.path);
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => {
-      const known = knownKeysAt(issue.path);
-      const hint = closest(key, known);
-      return `${path === '(root)' ? key : `${path}.${key}`}: is not a known setting${hint ? ` (did you mean "${hint}"?)` : known.length ? ` (known: ${known.join(', ')})` : ''}`;
-    }).join('\n  - ');
-  }
-  if (value === undefined && issue.code === 'invalid_type') return `${path}: is required (${issue.message})`;
-  return `${path}: ${JSON.stringify(value)} ${issue.message}`;
-}
-
-function valueAt(raw: unknown, path: PropertyKey[]): unknown {
-  return path.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined), raw);
-}
-
-/** The keys the schema allows at an object path (records step over their key). */
-function knownKeysAt(path: PropertyKey[]): string[] {
-  let schema: z.ZodType = platformConfigSchema;
-  for (const key of path) {
-    const def = unwrap(schema);
-    if (def instanceof z.ZodObject) schema = def.shape[String(key)] ?? def;
-    else if (def instanceof z.ZodRecord) schema = def.valueType as z.ZodType;
-    else return [];
-  }
-  const def = unwrap(schema);
-  return def instanceof z.ZodObject ? Object.keys(def.shape) : [];
-}
-
-function unwrap(schema: z.ZodType): z.ZodType {
-  return schema instanceof z.ZodOptional ? unwrap(schema.unwrap() as z.ZodType) : schema;
-}
-
-/** The known key within edit distance 2 of `key`, for "did you mean". */
-function closest(key: string, known: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}

@@ -7,6 +7,8 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { pascalCase } from '../common/pascal-case';
 import { acknowledge, acknowledgeInHipaaAndNist, acknowledgeWildcardResource } from '../compliance/acknowledge';
+import { guardRuleAckId } from '../compliance/sagemaker-guard-plugin';
+import { NVME_INSTANCE_FAMILIES } from '../compliance/sagemaker-guard-rules';
 import { MetricVariantOptions, perGpu } from './endpoint-metrics';
 import { GpuInferenceEndpointBase, IGpuInferenceEndpoint } from './gpu-inference-endpoint-base';
 import { GpuInferenceEndpointProps, InstanceCountScalingProps, ProductionVariantOptions } from './gpu-inference-endpoint-props';
@@ -165,6 +167,13 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
         unknown.length ? `${unknown.join(', ')}: outside the catalog, so whether SageMaker accepts KmsKeyId is unknown; no key is set ` +
           'to avoid a failed deployment (give its facts with GpuInstanceType.of(name, spec) to get one where allowed).' : '',
       ].filter(Boolean).join(' '));
+      // SM-002 knows NVMe types by family; a type declared with NVMe storage outside those families needs saying so.
+      const allNvme = variantOptions.every((v) => v.instanceType.spec?.hasLocalNvmeStorage);
+      const outsideRule = variantOptions.map((v) => v.instanceType).filter((t) => !(NVME_INSTANCE_FAMILIES as readonly string[]).includes(t.family));
+      if (allNvme && outsideRule.length > 0) {
+        acknowledge(this.endpointConfig, { [guardRuleAckId('SM-002')]: `${outsideRule.map((t) => t.name).join(', ')}: declared with local NVMe instance storage ` +
+          '(GpuInstanceType.of(name, spec)); SageMaker rejects KmsKeyId on such endpoint configs, and the Nitro module encrypts the volume in hardware.' });
+      }
     }
 
     this.rollbackAlarms = scaleToZero ? [] : this.variants.map((v) => new RollbackAlarms(this, `RollbackAlarms${v.variantName}`, {

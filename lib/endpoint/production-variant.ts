@@ -79,18 +79,36 @@ export interface SizedModel {
 }
 
 /**
- * Why `model` does not fit `degree` GPUs of `type`, naming the smallest catalog type that fits;
- * undefined when it fits or cannot be checked (no parameter count, type outside the catalog).
+ * Why `model` does not fit `degree` GPUs of `type`, and the fix: a higher tensor-parallel degree
+ * on the same type when one fits, else the smallest catalog type that fits; undefined when it
+ * fits or cannot be checked (no parameter count, type without known facts).
  */
 export function modelFitProblem(model: SizedModel, type: GpuInstanceType, degree = type.spec?.gpuCount): string | undefined {
   if (model.parameterCount === undefined || !type.spec) return undefined;
   const fit = checkModelFit(model.parameterCount, model.precision, type, degree);
   if (fit.fits) return undefined;
-  const fix = fit.smallestFittingType
-    ? `the smallest catalog type that fits is ${fit.smallestFittingType.name}`
-    : 'no catalog type holds it: quantize it or shard it across instances';
+  const gpus = type.spec.gpuCount;
+  const fitsOn = (d: number) => checkModelFit(model.parameterCount!, model.precision, type, d).fits;
+  const higherDegree = degree !== undefined && degree < gpus ? tensorParallelDegrees(gpus).find((d) => d > degree && fitsOn(d)) : undefined;
+  const smallest = fit.smallestFittingType;
+  const otherType = smallest && `${smallest.name}${smallest.spec!.gpuCount > 1 ? ` (across its ${smallest.spec!.gpuCount} GPUs)` : ''}`;
+  const fix = higherDegree !== undefined
+    ? `raise tensorParallelDegree to ${higherDegree} to shard it across ${higherDegree === gpus ? 'all' : `${higherDegree} of the`} ${gpus} GPUs of ${type.name}`
+    : otherType
+      ? `the smallest catalog type that fits is ${otherType}`
+      : 'no catalog type holds it: quantize it or shard it across instances';
   return `cannot hold ${model.id} (${formatParameters(model.parameterCount)} parameters at ${model.precision}: ` +
     `${fit.requiredGiB.toFixed(1)} GiB with KV-cache headroom, ${fit.usableGiB.toFixed(1)} GiB usable on ${degree} GPU(s)); ${fix}`;
+}
+
+/**
+ * Tensor-parallel degrees worth suggesting on `gpus` GPUs: powers of two (serving engines shard
+ * attention heads, whose counts are multiples of them) and the GPU count itself.
+ */
+function tensorParallelDegrees(gpus: number): number[] {
+  const degrees: number[] = [];
+  for (let d = 1; d < gpus; d *= 2) degrees.push(d);
+  return [...degrees, gpus];
 }
 
 /** Why `degree` is not a valid tensor-parallel degree on `type`, or undefined. */

@@ -4,7 +4,6 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { pascalCase } from '../common/pascal-case';
 import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
-import { GpuInstanceType } from '../endpoint/gpu-instance-type';
 import { InferenceImage } from '../endpoint/inference-image';
 import { GatewayModelOptions, PayloadFormat, SafetyGateway } from '../gateway/safety-gateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -25,6 +24,7 @@ import { ModelArtifactStore } from '../artifacts/model-artifact-store';
 import { ModelVersion } from '../artifacts/model-version';
 import { AutoscalingConfig, ImageConfig, PlatformConfig } from '../config/config-schema';
 import { deploymentStrategy } from '../config/rollout-config';
+import { configInstanceType } from '../config/load-config';
 
 export interface InferencePlatformStackProps extends StackProps {
   /** The validated platform config (see `parsePlatformConfig`). */
@@ -78,7 +78,7 @@ export class InferencePlatformStack extends Stack {
         endpointName: `${config.name}-${stageName}-${modelName}`,
         modelVersion,
         image,
-        instanceType: GpuInstanceType.of(deployment.instanceType),
+        instanceType: configInstanceType(config, deployment.instanceType),
         instanceCount: deployment.instanceCount,
         tensorParallelDegree: deployment.tensorParallelDegree,
         environment: { ...model.environment, ...deployment.environment },
@@ -100,7 +100,7 @@ export class InferencePlatformStack extends Stack {
           variantName: 'Shadow',
           modelVersion: version(shadow.version),
           image,
-          instanceType: GpuInstanceType.of(shadow.instanceType),
+          instanceType: configInstanceType(config, shadow.instanceType),
           instanceCount: shadow.instanceCount,
           samplingPercentage: shadow.samplingPercentage,
           environment: { ...model.environment, ...deployment.environment },

@@ -25,9 +25,9 @@ describe('parsePlatformConfig', () => {
       .toContain('stages.prod.artifactStore.objectLok: is not a known setting (did you mean "objectLock"?)');
   });
 
-  test('bad JSON is one problem naming the source', () => {
+  test('bad JSON is one line naming the source, the line and the column', () => {
     const message = errorMessage(() => parsePlatformConfig('{ "name": ', 'config/platform.json'));
-    expect(message).toMatch(/^config\/platform\.json: 1 problem in the platform config:\n {2}- not valid JSON: /);
+    expect(message).toBe('config/platform.json:1:11: not valid JSON: expected a value');
   });
 
   test('a version the model does not define lists the versions it has', () => {
@@ -71,14 +71,15 @@ describe('parsePlatformConfig', () => {
     expect(problems.join('\n')).toContain('name: "Inference" must be lower-case letters');
   });
 
-  test('several semantic problems are reported at once, counted in the message', () => {
+  test('several semantic problems are reported at once, one line each, at their place in the file', () => {
     const config = referenceConfigJson();
     config.stages.prod.models.chat.instanceType = 'ml.m5.large';
     config.stages.staging.models.embed.version = '0.0.1';
     config.stages.staging.models.vision = { version: '1', instanceType: 'ml.g5.xlarge' };
-    const message = errorMessage(() => parsePlatformConfig(JSON.stringify(config), 'config/platform.json'));
-    expect(message).toMatch(/^config\/platform\.json: 3 problems in the platform config:\n/);
-    expect(message.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(3);
+    const message = errorMessage(() => parsePlatformConfig(JSON.stringify(config, null, 2), 'config/platform.json'));
+    const lines = message.split('\n');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(line).toMatch(/^config\/platform\.json:\d+:\d+: stages\.(prod|staging)\.models/);
   });
 });
 
