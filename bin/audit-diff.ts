@@ -2,36 +2,28 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { diffAssemblies, renderDiffMarkdown } from '../lib/audit/assembly-diff';
 import { AssemblyNotFoundError, loadCloudAssembly } from '../lib/audit/cloud-assembly';
+import { failingWith, runCli, UsageError } from './cli-args';
 
-/**
- * npm run audit:diff -- --baseline DIR [--assembly cdk.out] [--out reports/audit]
- * Exit code 1 when something needs sign-off, 0 when nothing does, 2 on bad input.
- */
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+const USAGE = `usage: npm run audit:diff -- --baseline DIR [--assembly DIR] [--out DIR]
+  --baseline  an approved earlier cloud assembly (a copy of cdk.out)
+  --assembly  the cloud assembly to review (default cdk.out)
+  --out       where change-review.md and change-review.json go (default reports/audit)
+  --help      this text
+exit: 0 nothing needs sign-off, 1 changes need sign-off, 2 bad usage or a missing assembly`;
 
-const baselineDir = arg('baseline');
-if (!baselineDir) {
-  console.error('usage: npm run audit:diff -- --baseline DIR [--assembly cdk.out] [--out reports/audit]\n  DIR is an approved earlier cloud assembly (a copy of cdk.out).');
-  process.exit(2);
-}
-try {
-  const baseline = loadCloudAssembly(baselineDir);
-  const current = loadCloudAssembly(arg('assembly') ?? 'cdk.out');
+runCli({
+  name: 'audit:diff',
+  usage: USAGE,
+  options: { baseline: { type: 'string' }, assembly: { type: 'string', default: 'cdk.out' }, out: { type: 'string', default: path.join('reports', 'audit') } },
+}, (flags) => {
+  if (flags.baseline === undefined) throw new UsageError('--baseline is required');
+  const baseline = failingWith([AssemblyNotFoundError], () => loadCloudAssembly(flags.baseline!));
+  const current = failingWith([AssemblyNotFoundError], () => loadCloudAssembly(flags.assembly));
   const findings = diffAssemblies(baseline, current);
   const markdown = renderDiffMarkdown(findings);
-  const out = arg('out') ?? path.join('reports', 'audit');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, 'change-review.md'), markdown);
-  writeFileSync(path.join(out, 'change-review.json'), `${JSON.stringify(findings, null, 2)}\n`);
+  mkdirSync(flags.out, { recursive: true });
+  writeFileSync(path.join(flags.out, 'change-review.md'), markdown);
+  writeFileSync(path.join(flags.out, 'change-review.json'), `${JSON.stringify(findings, null, 2)}\n`);
   console.log(markdown);
-  process.exit(findings.length > 0 ? 1 : 0);
-} catch (error) {
-  if (error instanceof AssemblyNotFoundError) {
-    console.error(error.message);
-    process.exit(2);
-  }
-  throw error;
-}
+  return findings.length > 0 ? 1 : 0;
+});

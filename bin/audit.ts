@@ -5,28 +5,29 @@ import { DEFAULT_COST_ASSUMPTIONS } from '../lib/audit/cost-estimate';
 import { buildAuditReport } from '../lib/audit/report-model';
 import { renderHtml } from '../lib/audit/render-html';
 import { renderMarkdown } from '../lib/audit/render-markdown';
+import { failingWith, numberFlag, runCli } from './cli-args';
 
-/** npm run audit -- [--assembly cdk.out] [--out reports/audit] [--requests-per-month N] */
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
+const USAGE = `usage: npm run audit -- [--assembly DIR] [--out DIR] [--requests-per-month N]
+  --assembly            the cloud assembly to report on (default cdk.out; run npm run synth first)
+  --out                 where the reports go (default reports/audit): <stage>.md, <stage>.html, <stage>-architecture.svg
+  --requests-per-month  gateway traffic assumed by the cost estimate (default ${DEFAULT_COST_ASSUMPTIONS.requestsPerMonth})
+  --help                this text
+exit: 0 reports written, 2 bad usage or no cloud assembly`;
 
-try {
-  const assembly = loadCloudAssembly(arg('assembly', 'cdk.out'));
-  const out = arg('out', path.join('reports', 'audit'));
-  mkdirSync(out, { recursive: true });
-  const reports = buildAuditReport(assembly, { ...DEFAULT_COST_ASSUMPTIONS, requestsPerMonth: Number(arg('requests-per-month', String(DEFAULT_COST_ASSUMPTIONS.requestsPerMonth))) });
-  for (const r of reports) {
-    writeFileSync(path.join(out, `${r.stage}.md`), renderMarkdown(r));
-    writeFileSync(path.join(out, `${r.stage}-architecture.svg`), r.diagramSvg);
-    writeFileSync(path.join(out, `${r.stage}.html`), renderHtml(r));
-    console.log(`${r.stage}: ${path.join(out, `${r.stage}.md`)}, ${path.join(out, `${r.stage}.html`)} — ${r.iam.length} IAM statements, ${r.alarms.length} alarms, ${r.compliance.acknowledgements.length} acknowledgements, $${Math.round(r.cost.minUsd)}–$${Math.round(r.cost.maxUsd)}/month`);
+runCli({
+  name: 'audit',
+  usage: USAGE,
+  options: { assembly: { type: 'string', default: 'cdk.out' }, out: { type: 'string', default: path.join('reports', 'audit') }, 'requests-per-month': { type: 'string' } },
+}, (flags) => {
+  const requestsPerMonth = flags['requests-per-month'] === undefined
+    ? DEFAULT_COST_ASSUMPTIONS.requestsPerMonth : numberFlag('--requests-per-month', flags['requests-per-month'], { min: 0 });
+  const assembly = failingWith([AssemblyNotFoundError], () => loadCloudAssembly(flags.assembly));
+  mkdirSync(flags.out, { recursive: true });
+  for (const r of buildAuditReport(assembly, { ...DEFAULT_COST_ASSUMPTIONS, requestsPerMonth })) {
+    writeFileSync(path.join(flags.out, `${r.stage}.md`), renderMarkdown(r));
+    writeFileSync(path.join(flags.out, `${r.stage}-architecture.svg`), r.diagramSvg);
+    writeFileSync(path.join(flags.out, `${r.stage}.html`), renderHtml(r));
+    console.log(`${r.stage}: ${path.join(flags.out, `${r.stage}.md`)}, ${path.join(flags.out, `${r.stage}.html`)} — ${r.iam.length} IAM statements, ` +
+      `${r.alarms.length} alarms, ${r.compliance.acknowledgements.length} acknowledgements, $${Math.round(r.cost.minUsd)}–$${Math.round(r.cost.maxUsd)}/month`);
   }
-} catch (error) {
-  if (error instanceof AssemblyNotFoundError) {
-    console.error(error.message);
-    process.exit(2);
-  }
-  throw error;
-}
+});

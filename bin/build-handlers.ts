@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync, type BuildOptions } from 'esbuild';
 import { HANDLERS, HANDLERS_DIR, PACKAGE_ROOT, type HandlerName, type HandlerSource } from '../lib/common/handlers';
+import { runCli } from './cli-args';
 
 /**
  * Credential providers the SDK's default chain imports dynamically, only after `fromEnv` found
@@ -115,14 +116,14 @@ function listFiles(dir: string): string[] {
 }
 
 if (require.main === module) {
-  const force = process.argv.includes('--force');
-  const unknown = process.argv.slice(2).filter((arg) => arg !== '--force');
-  if (unknown.length > 0) {
-    console.error(`build-handlers: unknown argument ${unknown[0]}\nusage: build-handlers [--force]`);
-    process.exit(2);
-  }
-  const { built, sizes } = ensureHandlersBuilt({ force });
-  for (const [name, bytes] of Object.entries(sizes)) {
-    console.log(`${built ? 'built' : 'up to date'}: ${path.relative(process.cwd(), path.join(HANDLERS_DIR, name, 'index.js'))} ${(bytes / 1024).toFixed(1)} KB`);
-  }
+  runCli({
+    name: 'build-handlers',
+    usage: 'usage: build-handlers [--force]\n  bundles every handler of lib/common/handlers.ts into dist/handlers/<name>/ when its inputs changed\n  --force  rebuild anyway',
+    options: { force: { type: 'boolean', default: false } },
+  }, (flags) => {
+    const { built, sizes } = ensureHandlersBuilt({ force: flags.force });
+    for (const [name, bytes] of Object.entries(sizes)) {
+      console.log(`${built ? 'built' : 'up to date'}: ${path.relative(process.cwd(), path.join(HANDLERS_DIR, name, 'index.js'))} ${(bytes / 1024).toFixed(1)} KB`);
+    }
+  });
 }

@@ -6,71 +6,32 @@
  *
  * Reads JSONL ({"text": ...} per line) or plain lines from stdin and writes one verdict per
  * line to stdout: {"action", "text", "findings"}. A line that cannot be read gets a verdict
- * with an "error" field and the rest of the input is still checked.
+ * with an "error" field, the rest of the input is still checked, and the exit code is 1.
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { checkInput, checkOutput, parsePolicy, presetPolicy, PolicyError, type SafetyPolicy, type SafetyVerdict } from '../lambda/safety';
+import { CliError, runCli, UsageError } from './cli-args';
 
-const USAGE = `usage: safety-check [--stage input|output] [--policy FILE] [--summary]
+const USAGE = `usage: safety-check [--stage input|output] [--policy FILE] [--summary] < prompts.jsonl
   --stage    which checks to run: "input" (prompts, the default) or "output" (model answers)
   --policy   a policy JSON file, e.g. {"preset":"strict","pii":{"EMAIL_ADDRESS":"block"}}; default: the standard preset
   --summary  print a count per action and per check to stderr at the end
-stdin: one {"text": "..."} JSON object or one plain-text prompt per line`;
-
-interface Options {
-  stage: 'input' | 'output';
-  policy: SafetyPolicy;
-  summary: boolean;
-}
-
-class UsageError extends Error {}
-
-function parseArgs(argv: string[]): Options {
-  const options: Options = { stage: 'input', policy: presetPolicy('standard'), summary: false };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--stage': {
-        const stage = value();
-        if (stage !== 'input' && stage !== 'output') throw new UsageError(`--stage ${JSON.stringify(stage)} is not a stage; use --stage input or --stage output`);
-        options.stage = stage;
-        break;
-      }
-      case '--policy':
-        options.policy = loadPolicy(value());
-        break;
-      case '--summary':
-        options.summary = true;
-        break;
-      case '--help':
-      case '-h':
-        process.stdout.write(`${USAGE}\n`);
-        process.exit(0);
-        break;
-      default:
-        throw new UsageError(`unknown option ${JSON.stringify(argv[i])}`);
-    }
-  }
-  return options;
-}
+  --help     this text
+stdin: one {"text": "..."} JSON object or one plain-text prompt per line
+exit: 0 every line checked, 1 some lines could not be read (each has an "error" verdict), 2 bad usage or policy`;
 
 function loadPolicy(path: string): SafetyPolicy {
   let json: string;
   try {
     json = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read policy file ${JSON.stringify(path)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`);
+    throw new CliError(`cannot read policy file ${JSON.stringify(path)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`);
   }
   try {
     return parsePolicy(json);
   } catch (err) {
-    if (err instanceof PolicyError) throw new UsageError(`policy file ${path}: ${err.message}`);
+    if (err instanceof PolicyError) throw new CliError(`policy file ${path}: ${err.message}`);
     throw err;
   }
 }
@@ -89,16 +50,15 @@ function textOf(line: string, lineNumber: number): string | { error: string } {
   return text;
 }
 
-async function main(): Promise<void> {
-  let options: Options;
-  try {
-    options = parseArgs(process.argv.slice(2));
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`safety-check: ${err.message}\n${USAGE}\n`);
-    process.exit(2);
-  }
-  const check = options.stage === 'input' ? checkInput : checkOutput;
+runCli({
+  name: 'safety-check',
+  usage: USAGE,
+  options: { stage: { type: 'string', default: 'input' }, policy: { type: 'string' }, summary: { type: 'boolean', default: false } },
+}, async (flags) => {
+  const stage = flags.stage;
+  if (stage !== 'input' && stage !== 'output') throw new UsageError(`--stage ${JSON.stringify(stage)} is not a stage; use --stage input or --stage output`);
+  const policy = flags.policy === undefined ? presetPolicy('standard') : loadPolicy(flags.policy);
+  const check = stage === 'input' ? checkInput : checkOutput;
   const actions: Record<string, number> = { allow: 0, redact: 0, block: 0, error: 0 };
   const checks: Record<string, number> = {};
   let lineNumber = 0;
@@ -108,7 +68,7 @@ async function main(): Promise<void> {
     const text = textOf(line, lineNumber);
     let out: SafetyVerdict & { error?: string };
     if (typeof text === 'string') {
-      out = check(text, options.policy);
+      out = check(text, policy);
       actions[out.action]++;
       for (const f of out.findings) checks[f.check] = (checks[f.check] ?? 0) + 1;
     } else {
@@ -118,9 +78,10 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`${JSON.stringify(out)}\n`);
   }
-  if (options.summary) {
-    process.stderr.write(`${JSON.stringify({ policy: options.policy.version, stage: options.stage, actions, checks })}\n`);
+  if (flags.summary) process.stderr.write(`${JSON.stringify({ policy: policy.version, stage, actions, checks })}\n`);
+  if (actions.error > 0) {
+    process.stderr.write(`safety-check: ${actions.error} line${actions.error === 1 ? '' : 's'} could not be checked (see the "error" verdicts)\n`);
+    return 1;
   }
-}
-
-void main();
+  return 0;
+});

@@ -1,46 +1,54 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { combineFaults, describeFault, endpointScenario, formatRolloutReport, parseFault, simulateRollouts } from '../lib';
-import { InferencePlatformStack, buildPlatformApp, parsePlatformConfig } from '../lib/platform';
+import { InferencePlatformStack, buildPlatformApp, loadPlatformConfig, PlatformConfigError } from '../lib/platform';
+import { failingWith, numberFlag, runCli, UsageError } from './cli-args';
 
 /**
  * `npm run simulate-rollout -- --stage prod --model chat --fault errors=10%`: plays the model's
  * rollout many times, with the strategy and rollback alarms the platform app builds for that stage.
  */
-const usage = 'usage: simulate-rollout --stage STAGE --model MODEL [--fault errors=10%|latency=+300ms ...] ' +
-  '[--rate REQUESTS_PER_MINUTE (default 120)] [--runs N (default 1000)] [--seed N] [--config FILE] [--json]';
+const USAGE = `usage: npm run simulate-rollout -- --stage STAGE --model MODEL [--fault errors=10%|latency=+300ms ...]
+    [--rate REQUESTS_PER_MINUTE] [--runs N] [--seed N] [--config FILE] [--json]
+  --stage, --model  the stage and the model whose rollout to play
+  --fault           a fault of the new version: errors=10% (share of 5xx) or latency=+300ms (added p99); repeatable
+  --rate            requests per minute (default 120)
+  --runs            rollouts to play (default 1000)
+  --seed            the random seed, for reproducible runs (default 1)
+  --config          the platform config (default $PLATFORM_CONFIG or config/platform.json)
+  --json            machine-readable output
+  --help            this text
+exit: 0 report written, 1 a config mistake, 2 bad usage`;
 
-function main(): void {
-  const { values } = parseArgs({
-    options: {
-      stage: { type: 'string' }, model: { type: 'string' }, fault: { type: 'string', multiple: true },
-      rate: { type: 'string', default: '120' }, runs: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' },
-      config: { type: 'string', default: process.env.PLATFORM_CONFIG ?? 'config/platform.json' }, json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) return console.log(usage);
-  if (!values.stage || !values.model) throw new Error(`--stage and --model are required\n${usage}`);
-  const rate = positiveNumber('--rate', values.rate!);
-  const runs = Math.round(positiveNumber('--runs', values.runs!));
-  const seed = Math.round(positiveNumber('--seed', values.seed!));
-  const fault = combineFaults((values.fault ?? []).map(parseFault));
+runCli({
+  name: 'simulate-rollout',
+  usage: USAGE,
+  options: {
+    stage: { type: 'string' }, model: { type: 'string' }, fault: { type: 'string', multiple: true },
+    rate: { type: 'string', default: '120' }, runs: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' },
+    config: { type: 'string', default: process.env.PLATFORM_CONFIG || 'config/platform.json' }, json: { type: 'boolean', default: false },
+  },
+}, (flags) => {
+  if (!flags.stage || !flags.model) throw new UsageError('--stage and --model are required');
+  const rate = numberFlag('--rate', flags.rate, { min: 0.001 });
+  const runs = numberFlag('--runs', flags.runs, { min: 1, integer: true });
+  const seed = numberFlag('--seed', flags.seed, { min: 0, integer: true });
+  const fault = combineFaults((flags.fault ?? []).map((spec) => failingWith([Error], () => parseFault(spec))));
 
-  const configPath = path.resolve(values.config!);
-  const config = parsePlatformConfig(readFileSync(configPath, 'utf8'), path.relative(process.cwd(), configPath));
-  if (!config.stages[values.stage]) throw new Error(`--stage ${values.stage} is not in ${values.config} (stages: ${Object.keys(config.stages).join(', ')})`);
-  const stack = buildPlatformApp(config).node.findChild(`${config.name}-${values.stage}`) as InferencePlatformStack;
-  const endpoint = stack.endpoints[values.model];
-  if (!endpoint) throw new Error(`--model ${values.model} is not served in stage ${values.stage} (models: ${Object.keys(stack.endpoints).join(', ')})`);
+  const config = failingWith([PlatformConfigError], () => loadPlatformConfig(flags.config), 1);
+  if (!config.stages[flags.stage]) throw new UsageError(`--stage ${flags.stage} is not in ${flags.config} (stages: ${Object.keys(config.stages).join(', ')})`);
+  const stack = buildPlatformApp(config).node.findChild(`${config.name}-${flags.stage}`) as InferencePlatformStack;
+  const endpoint = stack.endpoints[flags.model];
+  if (!endpoint) throw new UsageError(`--model ${flags.model} is not served in stage ${flags.stage} (models: ${Object.keys(stack.endpoints).join(', ')})`);
 
   const faulty = simulateRollouts(endpointScenario(endpoint, { requestsPerMinute: rate, fault }), runs, seed);
   const healthy = simulateRollouts(endpointScenario(endpoint, { requestsPerMinute: rate }), runs, seed);
-  if (values.json) return console.log(JSON.stringify({ stage: values.stage, model: values.model, requestsPerMinute: rate, fault, faulty, healthy }, null, 2));
+  if (flags.json) {
+    console.log(JSON.stringify({ stage: flags.stage, model: flags.model, requestsPerMinute: rate, fault, faulty, healthy }, null, 2));
+    return;
+  }
   const first = endpoint.rollout.steps[0];
   console.log(formatRolloutReport({
-    title: `${values.model} in ${values.stage}: ${endpoint.deploymentStrategy.kind} rollout, first step ${(first.newFleetShare * 100).toFixed(0)}% ` +
+    title: `${flags.model} in ${flags.stage}: ${endpoint.deploymentStrategy.kind} rollout, first step ${(first.newFleetShare * 100).toFixed(0)}% ` +
       `of traffic for ${first.bakeSeconds / 60} min, final bake ${endpoint.rollout.finalBakeSeconds / 60} min; ` +
       `rollback alarms: ${endpoint.rollbackAlarmSpecs.map((a) => a.id).join(', ')}`,
     requestsPerMinute: rate,
@@ -48,17 +56,4 @@ function main(): void {
     faulty,
     healthy,
   }));
-}
-
-function positiveNumber(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} ${JSON.stringify(value)} must be a positive number`);
-  return n;
-}
-
-try {
-  main();
-} catch (error) {
-  console.error(`simulate-rollout: ${(error as Error).message}`);
-  process.exit(2);
-}
+});
