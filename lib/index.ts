@@ -1,7 +1,8 @@
 /**
- * The constructs (`cdk-inference-platform`). This entry loads only aws-cdk-lib and constructs;
- * the safety library, the config parser, the compliance packs (cdk-nag) and the platform app
- * have entries of their own (`/safety`, `/config`, `/compliance`, `/platform`).
+ * The constructs (`cdk-inference-platform`). This entry loads the peers aws-cdk-lib and
+ * constructs and the package's own dependencies, never cdk-nag; the safety library, the config
+ * parser, the compliance packs and the platform app have entries of their own (`/safety`,
+ * `/config`, `/compliance`, `/platform`, `/audit`).
  */
 export * from './endpoint';
 export * from './artifacts';
