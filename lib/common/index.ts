@@ -2,3 +2,4 @@ export * from './bundled-function';
 export * from './pascal-case';
 export * from './private-bucket-defaults';
 export * from './prop-validation';
+export * from './service-key-access';

@@ -11,6 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledge';
 import { BundledFunction } from '../common/bundled-function';
+import { allowCloudWatchAlarmsToUseKey, ownArn } from '../common/service-key-access';
 
 export interface StageAlertingProps {
   /** `<platform>-<stage>`: names the topic and the event bus. */
@@ -42,13 +43,28 @@ export class StageAlerting extends Construct {
     super(scope, id);
     this.key = new kms.Key(this, 'Key', { description: `Alarm notifications and dead letters of ${props.name}`, enableKeyRotation: true });
     // CloudWatch publishes alarm notifications to the encrypted topic; CloudWatch Logs writes the publisher's logs.
-    this.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    allowCloudWatchAlarmsToUseKey(this.key);
     this.key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`));
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: `${props.name} inference alarms`,
       masterKey: this.key,
       enforceSSL: true,
     });
+    // A topic policy replaces SNS's default policy, and enforceSSL creates one: without this statement
+    // CloudWatch "is not authorized to perform: SNS:Publish" and no alarm notification is ever
+    // delivered (Knowledge Center "cloudwatch-receive-sns-for-alarm-trigger", which scopes it with
+    // aws:SourceArn). The alarms are this account's and region's: naming each one would make the
+    // topic policy wait for alarms of every stack that notifies the topic.
+    this.topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsOfThisAccount',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+        ArnLike: { 'aws:SourceArn': ownArn(this, 'cloudwatch', 'alarm:*') },
+      },
+    }));
     for (const email of props.emails ?? []) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     this.alarmAction = new actions.SnsAction(this.topic);
 
