@@ -11,7 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledge';
 import { BundledFunction } from '../common/bundled-function';
-import { allowCloudWatchAlarmsToUseKey, ownArn } from '../common/service-key-access';
+import { allowCloudWatchAlarmsToUseKey, allowEventBridgeRulesToUseKey, ownArn } from '../common/service-key-access';
 
 export interface StageAlertingProps {
   /** `<platform>-<stage>`: names the topic and the event bus. */
@@ -69,6 +69,9 @@ export class StageAlerting extends Construct {
     this.alarmAction = new actions.SnsAction(this.topic);
 
     this.eventBus = new events.EventBus(this, 'Bus', { eventBusName: `${props.name}-models` });
+    // The queue is SSE-KMS with this key: EventBridge (the drift rules' dead letters) needs the key
+    // policy, the publisher's role (its own dead letters) an identity policy, to generate data keys.
+    allowEventBridgeRulesToUseKey(this.key);
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: this.key,
@@ -90,5 +93,9 @@ export class StageAlerting extends Construct {
       deadLetterQueue: this.deadLetterQueue,
     });
     this.eventBus.grantPutEventsTo(this.publisher.function);
+    // Lambda sends a failed asynchronous event to the dead-letter queue with the function's role, which
+    // needs sqs:SendMessage (granted with deadLetterQueue) and, the queue being SSE-KMS, the key's
+    // kms:GenerateDataKey and kms:Decrypt (SQS Developer Guide, "Key management: producers").
+    this.key.grant(this.publisher.function, 'kms:GenerateDataKey', 'kms:Decrypt');
   }
 }

@@ -38,3 +38,33 @@ describe('StageAlerting: alarm notifications can be delivered', () => {
     })]);
   });
 });
+
+describe('StageAlerting: the dead-letter queue can be written', () => {
+  const fixture = servingStack();
+  const template = Template.fromStack(fixture.stack);
+  const resources = template.toJSON().Resources as Record<string, Json>;
+  const idOf = (c: { node: { defaultChild?: unknown } }) => fixture.stack.getLogicalId(c.node.defaultChild as never);
+  const keyId = idOf(fixture.alerting.key);
+
+  test('the key policy lets EventBridge rules of this account generate data keys for the queue (the drift rules\' DLQ)', () => {
+    const events = statementsOf(resources[keyId].Properties.KeyPolicy).filter((s) => s.Principal?.Service === 'events.amazonaws.com');
+    expect(events).toEqual([expect.objectContaining({
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': '123456789012' },
+        ArnLike: { 'aws:SourceArn': 'arn:aws:events:eu-west-1:123456789012:rule/*' },
+      },
+    })]);
+  });
+
+  test('the drift publisher\'s role may send to the queue and use its key (the function\'s own DLQ)', () => {
+    const role = fixture.alerting.publisher.function.role!;
+    const policy = Object.values(resources).find((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(idOf(role)))!;
+    const statements = statementsOf(policy.Properties.PolicyDocument);
+    expect(statements).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [idOf(fixture.alerting.deadLetterQueue), 'Arn'] } }),
+      expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } }),
+    ]));
+  });
+});
