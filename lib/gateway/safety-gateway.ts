@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Size, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Size } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import type { PolicyOverrides, PresetName } from '../../lambda/safety/policy';
 import { acknowledge, acknowledgeInHipaaAndNist } from '../compliance/acknowledge';
 import { BundledFunction } from '../common/bundled-function';
+import { allowLogsToUseKey } from '../common/service-key-access';
 import { GatewayMetricName, gatewayMetric } from './gateway-metrics';
 import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
 import { IGpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint-base';
@@ -134,7 +135,7 @@ export class SafetyGateway extends Construct {
     const budgets = validate(this, props);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     this.logKey = new kms.Key(this, 'LogKey', { description: `Gateway logs of ${this.node.path}`, enableKeyRotation: true });
-    this.logKey.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`));
+    allowLogsToUseKey(this.logKey);
 
     const config = {
       stage: props.stage,

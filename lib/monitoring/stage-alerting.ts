@@ -11,7 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledge';
 import { BundledFunction } from '../common/bundled-function';
-import { allowCloudWatchAlarmsToUseKey, allowEventBridgeRulesToUseKey, ownArn } from '../common/service-key-access';
+import { allowCloudWatchAlarmsToUseKey, allowEventBridgeRulesToUseKey, allowLogsToUseKey, ownArn } from '../common/service-key-access';
 
 export interface StageAlertingProps {
   /** `<platform>-<stage>`: names the topic and the event bus. */
@@ -44,7 +44,7 @@ export class StageAlerting extends Construct {
     this.key = new kms.Key(this, 'Key', { description: `Alarm notifications and dead letters of ${props.name}`, enableKeyRotation: true });
     // CloudWatch publishes alarm notifications to the encrypted topic; CloudWatch Logs writes the publisher's logs.
     allowCloudWatchAlarmsToUseKey(this.key);
-    this.key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`));
+    allowLogsToUseKey(this.key);
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: `${props.name} inference alarms`,
       masterKey: this.key,

@@ -37,6 +37,13 @@ describe('StageAlerting: alarm notifications can be delivered', () => {
       Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
     })]);
   });
+
+  test('CloudWatch Logs may use the key only for log groups of this account and region (kms:EncryptionContext:aws:logs:arn)', () => {
+    const logs = byPrincipal(keyStatements(), 'logs.');
+    expect(logs).toHaveLength(1);
+    expect(logs[0].Condition).toEqual({ ArnLike: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:eu-west-1:123456789012:log-group:*' } });
+    expect(logs[0].Action).toEqual(expect.arrayContaining(['kms:Encrypt*', 'kms:Decrypt*', 'kms:GenerateDataKey*']));
+  });
 });
 
 describe('StageAlerting: the dead-letter queue can be written', () => {

@@ -104,6 +104,34 @@ describe('IAM least privilege of the reference platform', () => {
     for (const { statement } of decrypts) expect(Object.keys(statement.Condition.StringEquals)).toEqual(['kms:ViaService']);
   });
 
+  // Confused deputy: a service principal acts for whoever names it, so each statement granting one
+  // must say for which account or resource (aws:SourceAccount / aws:SourceArn, or for CloudWatch Logs
+  // the log group in kms:EncryptionContext:aws:logs:arn; Lambda permissions carry SourceArn/SourceAccount).
+  test('every service principal in a key policy or resource policy is limited to this account\'s resources', () => {
+    const CONFUSED_DEPUTY_KEYS = ['aws:SourceAccount', 'aws:SourceArn', 'kms:EncryptionContext:aws:logs:arn'];
+    const granted: string[] = [];
+    const unscoped: string[] = [];
+    for (const [stack, template] of Object.entries(templates)) {
+      const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Json }>;
+      for (const [id, r] of Object.entries(resources)) {
+        const document = r.Type === 'AWS::KMS::Key' ? r.Properties.KeyPolicy
+          : ['AWS::SNS::TopicPolicy', 'AWS::SQS::QueuePolicy', 'AWS::S3::BucketPolicy'].includes(r.Type) ? r.Properties.PolicyDocument : undefined;
+        for (const statement of asList<Json>(document?.Statement)) {
+          if (statement.Effect !== 'Allow' || !statement.Principal?.Service) continue;
+          const keys = Object.values(statement.Condition ?? {}).flatMap((c) => Object.keys(c as object));
+          granted.push(`${stack}/${id}`);
+          if (!keys.some((k) => CONFUSED_DEPUTY_KEYS.includes(k))) unscoped.push(`${stack}/${id}: ${JSON.stringify(statement.Principal.Service)}`);
+        }
+        if (r.Type === 'AWS::Lambda::Permission' && String(r.Properties.Principal).endsWith('.amazonaws.com')) {
+          granted.push(`${stack}/${id}`);
+          if (!r.Properties.SourceArn && !r.Properties.SourceAccount) unscoped.push(`${stack}/${id}: ${r.Properties.Principal}`);
+        }
+      }
+    }
+    expect(granted.length).toBeGreaterThan(10);
+    expect(unscoped).toEqual([]);
+  });
+
   test('no role has a managed *FullAccess policy', () => {
     for (const template of Object.values(templates)) {
       const roles = template.findResources('AWS::IAM::Role');
