@@ -214,6 +214,7 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
         memoryPerCopyMb: Math.floor(scaleToZero.memoryPerCopy?.toMebibytes() ?? ((type.spec?.memoryGiB ?? 16) * 1024) / 2),
         copiesPerInstance: Math.max(1, Math.floor((type.spec?.gpuCount ?? accelerators) / accelerators)),
         rollbackAlarmSpecs: this.rollbackAlarmSpecs,
+        allRollbackAlarms: () => this.allRollbackAlarms(),
       });
     }
     this.node.addValidation({
