@@ -190,6 +190,8 @@ const stage = z.strictObject({
   gateway: gateway.optional(),
   dataCapture: dataCapture.optional(),
   alerting: alerting.optional(),
+  externalAccounts: z.array(z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id')).optional()
+    .describe('Accounts other than the stage\'s own that ARNs in this stage may name on purpose (e.g. the data science account of a capture reader)'),
 });
 
 export const platformConfigSchema = z.strictObject({

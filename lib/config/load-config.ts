@@ -6,7 +6,8 @@ import { DLC_REGIONS } from '../endpoint/inference-image';
 import { modelVersionProblems } from '../artifacts/model-version';
 import { instanceTypeProblem, modelFitProblem, tensorParallelProblem } from '../endpoint/production-variant';
 import { parsePolicy, PolicyError } from '../../lambda/safety/policy';
-import { ModelDeploymentConfig, PlatformConfig, platformConfigSchema } from './config-schema';
+import { accountProblems, ArnReference } from './account-references';
+import { ModelDeploymentConfig, PlatformConfig, platformConfigSchema, StageConfig } from './config-schema';
 import { deploymentStrategy } from './rollout-config';
 
 /** Every problem in a platform config, each naming its path, the value and the fix. */
@@ -62,6 +63,9 @@ function semanticProblems(config: PlatformConfig): string[] {
     if (stage.region && !DLC_REGIONS.includes(stage.region)) {
       at(`${path}.region`, stage.region, `has no AWS deep learning container registry (supported: ${DLC_REGIONS.join(', ')})`);
     }
+    problems.push(...accountProblems(arnReferences(path, stage), {
+      stageAccount: stage.account, externalAccounts: stage.externalAccounts ?? [], externalAccountsPath: `${path}.externalAccounts`,
+    }));
     for (const [modelName, deployment] of Object.entries(stage.models)) {
       const mpath = `${path}.models.${modelName}`;
       const model = config.models[modelName];
@@ -107,6 +111,15 @@ function semanticProblems(config: PlatformConfig): string[] {
     }
   }
   return problems;
+}
+
+/** Every ARN a stage's config names, with its path. */
+function arnReferences(path: string, stage: StageConfig): ArnReference[] {
+  return [
+    ...(stage.gateway?.webAclArn ? [{ path: `${path}.gateway.webAclArn`, arn: stage.gateway.webAclArn }] : []),
+    ...(stage.dataCapture?.readerRoleArns ?? []).map((arn, i) => ({ path: `${path}.dataCapture.readerRoleArns.${i}`, arn })),
+    ...Object.entries(stage.models).flatMap(([model, d]) => (d.retrainingTrigger ? [{ path: `${path}.models.${model}.retrainingTrigger.arn`, arn: d.retrainingTrigger.arn }] : [])),
+  ];
 }
 
 function rolloutProblems(path: string, deployment: ModelDeploymentConfig): string[] {

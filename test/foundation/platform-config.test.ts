@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parsePlatformConfig } from '../../lib/config/load-config';
 import { platformConfigJsonSchema } from '../../lib/config/config-schema';
+import { isPlaceholderAccount } from '../../lib/config/account-references';
 import { REPO_ROOT, configProblemsAfter, errorMessage, referenceConfigJson } from '../helpers/fixtures';
 
 const problemsOf = configProblemsAfter;
@@ -79,6 +80,52 @@ describe('parsePlatformConfig', () => {
     const message = errorMessage(() => parsePlatformConfig(JSON.stringify(config), 'config/platform.json'));
     expect(message).toMatch(/^config\/platform\.json: 3 problems in the platform config:\n/);
     expect(message.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(3);
+  });
+});
+
+describe('ARNs in a stage name real accounts: its own, or one declared external', () => {
+  const readerAt = (arn: string, edit: (prod: Record<string, unknown>) => void = () => undefined) => problemsOf((config) => {
+    config.stages.prod.dataCapture.readerRoleArns = [arn];
+    edit(config.stages.prod);
+  });
+
+  test('the reference config names no placeholder account anywhere', () => {
+    const text = readFileSync(path.join(REPO_ROOT, 'config/platform.json'), 'utf8');
+    for (const account of text.match(/\b\d{12}\b/g) ?? []) expect(isPlaceholderAccount(account)).toBe(false);
+  });
+
+  test.each(['123456789012', '111122223333', '444455556666', '777788889999', '000000000000', '999999999999'])(
+    'a placeholder account from AWS documentation examples is refused (%s)', (account) => {
+      expect(readerAt(`arn:aws:iam::${account}:role/ml-drift-analysis`)).toEqual([
+        `stages.prod.dataCapture.readerRoleArns.0: "arn:aws:iam::${account}:role/ml-drift-analysis" names account ${account}, a placeholder ` +
+        'from AWS documentation examples: AWS rejects policies naming principals or resources that do not exist, so the deploy would fail; ' +
+        'use the ARN of a real resource, or remove the setting',
+      ]);
+    });
+
+  test('the retraining target and the web ACL are checked too', () => {
+    const problems = problemsOf((config) => {
+      config.stages.prod.models.chat.retrainingTrigger = { type: 'sagemaker-pipeline', arn: 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/retrain' };
+      config.stages.prod.gateway.webAclArn = 'arn:aws:wafv2:us-east-1:111122223333:regional/webacl/acl/1';
+    });
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['stages.prod.gateway.webAclArn', 'stages.prod.models.chat.retrainingTrigger.arn']);
+  });
+
+  test('an account other than the stage\'s pinned one is refused, with the fix', () => {
+    expect(readerAt('arn:aws:iam::210000000001:role/analyst', (prod) => { prod.account = '310000000002'; })).toEqual([
+      'stages.prod.dataCapture.readerRoleArns.0: "arn:aws:iam::210000000001:role/analyst" is in account 210000000001, not the stage\'s ' +
+      'account 310000000002: if it is external on purpose, add "210000000001" to stages.prod.externalAccounts; otherwise use the ARN in 310000000002',
+    ]);
+  });
+
+  test('an account declared external on purpose is accepted; a placeholder cannot be declared external', () => {
+    const config = referenceConfigJson();
+    Object.assign(config.stages.prod, { account: '310000000002', externalAccounts: ['210000000001'] });
+    config.stages.prod.dataCapture.readerRoleArns = ['arn:aws:iam::210000000001:role/analyst', 'arn:aws:iam::310000000002:role/own'];
+    expect(parsePlatformConfig(JSON.stringify(config)).stages.prod.externalAccounts).toEqual(['210000000001']);
+    expect(problemsOf((c) => { c.stages.prod.externalAccounts = ['123456789012']; })).toEqual([
+      'stages.prod.externalAccounts.0: "123456789012" is a placeholder account from AWS documentation examples, not a real account: remove it',
+    ]);
   });
 });
 
