@@ -190,6 +190,8 @@ const stage = z.strictObject({
   gateway: gateway.optional(),
   dataCapture: dataCapture.optional(),
   alerting: alerting.optional(),
+  lambdaConcurrencyLimit: z.number().int().min(1).optional()
+    .describe('The account\'s Lambda concurrent executions quota in the stage\'s region (Service Quotas), which the stage\'s reserved concurrency must leave 100 of (default 1000, Lambda\'s default quota)'),
   externalAccounts: z.array(z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id')).optional()
     .describe('Accounts other than the stage\'s own that ARNs in this stage may name on purpose (e.g. the data science account of a capture reader)'),
 });

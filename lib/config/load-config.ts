@@ -7,6 +7,9 @@ import { modelVersionProblems } from '../artifacts/model-version';
 import { instanceTypeProblem, modelFitProblem, tensorParallelProblem } from '../endpoint/production-variant';
 import { parsePolicy, PolicyError } from '../../lambda/safety/policy';
 import { accountProblems, ArnReference } from './account-references';
+import {
+  DEFAULT_ACCOUNT_CONCURRENCY_LIMIT, DEFAULT_GATEWAY_RESERVED_CONCURRENCY, DRIFT_PUBLISHER_RESERVED_CONCURRENCY, Reservation, reservationProblem,
+} from '../common/reserved-concurrency';
 import { ModelDeploymentConfig, PlatformConfig, platformConfigSchema, StageConfig } from './config-schema';
 import { deploymentStrategy } from './rollout-config';
 
@@ -109,6 +112,37 @@ function semanticProblems(config: PlatformConfig): string[] {
         if (problem) at(`${mpath}.shadow.instanceType`, shadow.instanceType, problem);
       }
     }
+  }
+  problems.push(...concurrencyProblems(config));
+  return problems;
+}
+
+/**
+ * Stages share a quota when they pin the same account and region; a stage that pins neither is
+ * checked on its own (it may deploy anywhere).
+ */
+function concurrencyProblems(config: PlatformConfig): string[] {
+  const groups = new Map<string, string[]>();
+  for (const [name, stage] of Object.entries(config.stages)) {
+    const key = stage.account && stage.region ? `${stage.account}/${stage.region}` : `stage:${name}`;
+    groups.set(key, [...(groups.get(key) ?? []), name]);
+  }
+  const problems: string[] = [];
+  for (const names of groups.values()) {
+    const reservations: Reservation[] = names.flatMap((name) => {
+      const gateway = config.stages[name].gateway;
+      return [
+        ...(gateway ? [{ what: `stages.${name}.gateway.reservedConcurrency`, concurrency: gateway.reservedConcurrency ?? DEFAULT_GATEWAY_RESERVED_CONCURRENCY }] : []),
+        { what: `the drift publisher of ${name}`, concurrency: DRIFT_PUBLISHER_RESERVED_CONCURRENCY },
+      ];
+    });
+    const declared = names.filter((n) => config.stages[n].lambdaConcurrencyLimit !== undefined);
+    const limit = Math.min(...declared.map((n) => config.stages[n].lambdaConcurrencyLimit as number), declared.length ? Infinity : DEFAULT_ACCOUNT_CONCURRENCY_LIMIT);
+    const owner = declared.find((n) => config.stages[n].lambdaConcurrencyLimit === limit);
+    const quota = owner ? `stages.${owner}.lambdaConcurrencyLimit ${limit}` : `Lambda's default ${limit}; set lambdaConcurrencyLimit if yours differs`;
+    const where = names.length > 1 ? `stages.${names.join(' + stages.')} (same account and region)` : `stages.${names[0]}`;
+    const problem = reservationProblem(reservations, limit, quota);
+    if (problem) problems.push(`${where}: ${problem}`);
   }
   return problems;
 }

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import type { PolicyOverrides, PresetName } from '../../lambda/safety/policy';
 import { acknowledge, acknowledgeInHipaaAndNist } from '../compliance/acknowledge';
 import { BundledFunction } from '../common/bundled-function';
+import { DEFAULT_GATEWAY_RESERVED_CONCURRENCY } from '../common/reserved-concurrency';
 import { allowLogsToUseKey } from '../common/service-key-access';
 import { GatewayMetricName, gatewayMetric } from './gateway-metrics';
 import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
@@ -85,8 +86,10 @@ export interface SafetyGatewayProps {
    */
   readonly webAclArn?: string;
   /**
-   * Concurrent executions reserved for the gateway handler (it also caps them).
-   * @default 100
+   * Concurrent executions reserved for the gateway handler (it also caps them). The account keeps
+   * at least 100 unreserved: the sum of all reservations in a region must stay 100 below the
+   * account's concurrent executions quota, or the function fails to create.
+   * @default DEFAULT_GATEWAY_RESERVED_CONCURRENCY (100)
    */
   readonly reservedConcurrency?: number;
   /**
@@ -157,7 +160,7 @@ export class SafetyGateway extends Construct {
       config: { name: 'GATEWAY_CONFIG', value: config },
       timeout: Duration.millis(longestBudget.toMilliseconds() + HANDLER_OVERHEAD.toMilliseconds()),
       memorySize: 1024,
-      reservedConcurrency: props.reservedConcurrency ?? 100,
+      reservedConcurrency: props.reservedConcurrency ?? DEFAULT_GATEWAY_RESERVED_CONCURRENCY,
       copiedModules: [RE2_MODULE],
       logRetention,
       logKey: this.logKey,

@@ -11,6 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledge';
 import { BundledFunction } from '../common/bundled-function';
+import { DRIFT_PUBLISHER_RESERVED_CONCURRENCY } from '../common/reserved-concurrency';
 import { allowCloudWatchAlarmsToUseKey, allowEventBridgeRulesToUseKey, allowLogsToUseKey, ownArn } from '../common/service-key-access';
 
 export interface StageAlertingProps {
@@ -87,7 +88,7 @@ export class StageAlerting extends Construct {
       environment: { EVENT_BUS_NAME: this.eventBus.eventBusName },
       timeout: Duration.seconds(10),
       memorySize: 256,
-      reservedConcurrency: 5,
+      reservedConcurrency: DRIFT_PUBLISHER_RESERVED_CONCURRENCY,
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       logKey: this.key,
       deadLetterQueue: this.deadLetterQueue,

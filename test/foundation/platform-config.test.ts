@@ -129,6 +129,31 @@ describe('ARNs in a stage name real accounts: its own, or one declared external'
   });
 });
 
+describe('reserved concurrency fits the account\'s Lambda quota (100 stay unreserved)', () => {
+  test('prod reserves 105 (gateway 100, drift publisher 5): an account quota of 200 is refused with the sum and the fix', () => {
+    expect(problemsOf((config) => { config.stages.prod.lambdaConcurrencyLimit = 200; })).toEqual([
+      'stages.prod: reserve 105 concurrent executions (stages.prod.gateway.reservedConcurrency: 100, the drift publisher of prod: 5), ' +
+      'but the quota (stages.prod.lambdaConcurrencyLimit 200) leaves at most 100 to reserve, because Lambda keeps 100 unreserved: ' +
+      'lower the reservations, or raise the account\'s quota in Service Quotas and set lambdaConcurrencyLimit to it',
+    ]);
+  });
+
+  test('205 is enough; without a setting, Lambda\'s default quota of 1000 applies', () => {
+    const config = referenceConfigJson();
+    config.stages.prod.lambdaConcurrencyLimit = 205;
+    expect(parsePlatformConfig(JSON.stringify(config)).stages.prod.lambdaConcurrencyLimit).toBe(205);
+    expect(problemsOf((c) => { c.stages.prod.gateway.reservedConcurrency = 896; })[0]).toMatch(/^stages\.prod: reserve 901 .*quota \(Lambda's default 1000; set lambdaConcurrencyLimit if yours differs\) leaves at most 900/);
+  });
+
+  test('stages pinned to the same account and region share the quota', () => {
+    const problems = problemsOf((config) => {
+      for (const stage of ['staging', 'prod']) Object.assign(config.stages[stage], { account: '310000000002', region: 'us-east-1', lambdaConcurrencyLimit: 220 });
+    });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^stages\.staging \+ stages\.prod \(same account and region\): reserve 130 /);
+  });
+});
+
 describe('config/platform.schema.json', () => {
   test('equals platformConfigJsonSchema() (regenerate with `npm run schema`)', () => {
     const committed = readFileSync(path.join(REPO_ROOT, 'config/platform.schema.json'), 'utf8');
