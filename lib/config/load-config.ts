@@ -53,6 +53,11 @@ function semanticProblems(config: PlatformConfig): string[] {
       for (const detail of details) problems.push(`models.${modelName}.safetyPolicy: ${detail}`);
     }
     if (model.payloadFormat === 'raw' && !model.rawPaths) problems.push(`models.${modelName}.rawPaths: is required when payloadFormat is "raw"`);
+    const policy = model.safetyPolicy as { canary?: { tokens?: unknown } } | string | undefined;
+    if (typeof policy === 'object' && policy.canary?.tokens !== undefined) {
+      problems.push(`models.${modelName}.safetyPolicy.canary.tokens: would be readable in the template and the Lambda environment: remove them, ` +
+        `and set stages.<stage>.gateway.policySecrets.${modelName} to "generate" (a secret with a random token) or to your secret's ARN`);
+    }
     for (const [label, version] of Object.entries(model.versions)) {
       for (const problem of modelVersionProblems({ modelName, version: label, ...version })) {
         problems.push(`models.${modelName}.versions.${label}.${problem}`);
@@ -69,6 +74,9 @@ function semanticProblems(config: PlatformConfig): string[] {
     problems.push(...accountProblems(arnReferences(path, stage), {
       stageAccount: stage.account, externalAccounts: stage.externalAccounts ?? [], externalAccountsPath: `${path}.externalAccounts`,
     }));
+    for (const modelName of Object.keys(stage.gateway?.policySecrets ?? {})) {
+      if (!(modelName in stage.models)) at(`${path}.gateway.policySecrets`, modelName, `is not a model this stage serves (models: ${Object.keys(stage.models).join(', ')})`);
+    }
     for (const [modelName, deployment] of Object.entries(stage.models)) {
       const mpath = `${path}.models.${modelName}`;
       const model = config.models[modelName];
@@ -151,6 +159,7 @@ function concurrencyProblems(config: PlatformConfig): string[] {
 function arnReferences(path: string, stage: StageConfig): ArnReference[] {
   return [
     ...(stage.gateway?.webAclArn ? [{ path: `${path}.gateway.webAclArn`, arn: stage.gateway.webAclArn }] : []),
+    ...Object.entries(stage.gateway?.policySecrets ?? {}).filter(([, v]) => v !== 'generate').map(([model, arn]) => ({ path: `${path}.gateway.policySecrets.${model}`, arn })),
     ...(stage.dataCapture?.readerRoleArns ?? []).map((arn, i) => ({ path: `${path}.dataCapture.readerRoleArns.${i}`, arn })),
     ...Object.entries(stage.models).flatMap(([model, d]) => (d.retrainingTrigger ? [{ path: `${path}.models.${model}.retrainingTrigger.arn`, arn: d.retrainingTrigger.arn }] : [])),
   ];

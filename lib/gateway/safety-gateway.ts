@@ -1,9 +1,10 @@
-import { CfnOutput, Duration, Size } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { PolicyOverrides, PresetName } from '../../lambda/safety/policy';
@@ -15,6 +16,8 @@ import { GatewayMetricName, gatewayMetric } from './gateway-metrics';
 import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
 import { IGpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint-base';
 import { PropValidation } from '../common/prop-validation';
+import { pascalCase } from '../common/pascal-case';
+import { PolicySecret } from './policy-secret';
 
 /** The JSON a model's container speaks, which tells the gateway where the text to check is. */
 export type PayloadFormat = 'openai-chat' | 'hf-text-generation' | 'embeddings' | 'raw';
@@ -52,6 +55,14 @@ export interface GatewayModelOptions {
    * @default Size.kibibytes(256)
    */
   readonly maxRequestSize?: Size;
+  /**
+   * Where the model's canary tokens and sensitive banned words are kept: a Secrets Manager secret
+   * the handlers read once per cold start and add to `safetyPolicy`. Canary tokens are refused in
+   * `safetyPolicy` itself, which the template and the Lambda environment show to anyone who can
+   * read them. `PolicySecret.generate()` creates a secret with a random canary token.
+   * @default - none: no canary check, banned words only from `safetyPolicy`
+   */
+  readonly policySecret?: PolicySecret;
 }
 
 /** A consuming team: its own API key, throttle and quota. */
@@ -131,6 +142,9 @@ export class SafetyGateway extends Construct {
   public readonly stage: string;
   /** The API keys of the consumers, by name. */
   public readonly apiKeys: Record<string, apigateway.IApiKey> = {};
+  /** The policy secrets of the models that have one, by model name. */
+  public readonly policySecrets: Record<string, secretsmanager.ISecret> = {};
+  private secretKey?: kms.Key;
 
   constructor(scope: Construct, id: string, props: SafetyGatewayProps) {
     super(scope, id);
@@ -140,6 +154,13 @@ export class SafetyGateway extends Construct {
     this.logKey = new kms.Key(this, 'LogKey', { description: `Gateway logs of ${this.node.path}`, enableKeyRotation: true });
     allowLogsToUseKey(this.logKey);
 
+    for (const [name, model] of Object.entries(props.models)) {
+      if (model.policySecret) this.policySecrets[name] = model.policySecret.bind(this, `PolicySecret${pascalCase(name)}`, () => this.policySecretKey());
+    }
+    // Only the secrets' ARNs reach the functions; the handlers read the values (lambda/gateway/policy-secrets.ts).
+    const environment = Object.keys(this.policySecrets).length === 0 ? undefined : {
+      POLICY_SECRETS: Stack.of(this).toJsonString(Object.fromEntries(Object.entries(this.policySecrets).map(([n, s]) => [n, s.secretArn]))),
+    };
     const config = {
       stage: props.stage,
       models: Object.fromEntries(Object.entries(props.models).map(([name, model]) => [name, {
@@ -162,6 +183,7 @@ export class SafetyGateway extends Construct {
       memorySize: 1024,
       reservedConcurrency: props.reservedConcurrency ?? DEFAULT_GATEWAY_RESERVED_CONCURRENCY,
       copiedModules: [RE2_MODULE],
+      environment,
       logRetention,
       logKey: this.logKey,
     });
@@ -173,13 +195,19 @@ export class SafetyGateway extends Construct {
     this.preProcessing = new BundledFunction(this, 'PreProcessing', {
       entry: 'gateway/pre-processing-handler.ts', description: `pre-processing safety checks of stage ${props.stage}`,
       config: { name: 'GATEWAY_CONFIG', value: checksOnly }, timeout: Duration.seconds(10), memorySize: 512, logRetention, logKey: this.logKey,
-      copiedModules: [RE2_MODULE],
+      copiedModules: [RE2_MODULE], environment,
     });
     this.postProcessing = new BundledFunction(this, 'PostProcessing', {
       entry: 'gateway/post-processing-handler.ts', description: `post-processing safety checks of stage ${props.stage}`,
       config: { name: 'GATEWAY_CONFIG', value: checksOnly }, timeout: Duration.seconds(10), memorySize: 512, logRetention, logKey: this.logKey,
-      copiedModules: [RE2_MODULE],
+      copiedModules: [RE2_MODULE], environment,
     });
+    for (const [name, secret] of Object.entries(this.policySecrets)) {
+      for (const fn of [this.handler, this.preProcessing, this.postProcessing]) secret.grantRead(fn.function);
+      if (secret instanceof secretsmanager.Secret) {
+        new CfnOutput(this, `PolicySecret${pascalCase(name)}Arn`, { value: secret.secretArn, description: `Canary token and sensitive banned words of ${name}` });
+      }
+    }
     for (const checks of [this.preProcessing, this.postProcessing]) {
       acknowledgeInHipaaAndNist(checks.function, 'LambdaConcurrency', 'Invoked by the calling team\'s own workflows, whose ' +
         'concurrency bounds it; reserving concurrency would take it from every other function in the account.');
@@ -208,6 +236,12 @@ export class SafetyGateway extends Construct {
     }
     new CfnOutput(this, 'Url', { value: this.api.url, description: `Safety gateway of stage ${props.stage}: POST models/{model}/invocations` });
     this.addRollbackAlarms(props);
+  }
+
+  /** The key of the secrets the gateway generates, created with the first one. */
+  private policySecretKey(): kms.Key {
+    this.secretKey ??= new kms.Key(this, 'PolicySecretKey', { description: `Policy secrets of ${this.node.path}`, enableKeyRotation: true });
+    return this.secretKey;
   }
 
   /** A gateway metric of one model (`Errors`, `Blocked`, `Latency`, `Blocked_injection`, ...). */
@@ -326,6 +360,11 @@ function validate(scope: Construct, props: SafetyGatewayProps): Record<string, D
       check.fail(`models.${name}.rawPaths`, model.rawPaths ?? 'undefined', 'must name at least one request and one response path for the raw format');
     }
     if (model.format !== 'raw' && model.rawPaths) check.fail(`models.${name}.rawPaths`, model.rawPaths, 'applies only to the raw format');
+    const canary = typeof model.safetyPolicy === 'object' ? model.safetyPolicy.canary?.tokens : undefined;
+    if (canary?.length) {
+      check.fail(`models.${name}.safetyPolicy.canary.tokens`, `${canary.length} token(s)`, 'would be readable in the template and the Lambda ' +
+        'environment: keep canary tokens in a Secrets Manager secret (policySecret: PolicySecret.generate() or PolicySecret.fromSecret(...))');
+    }
     check.inRange(`models.${name}.maxRequestSize (bytes)`, model.maxRequestSize?.toBytes(), 1, 6 * 1024 * 1024);
   }
   const teams = props.consumers.map((c) => c.name);

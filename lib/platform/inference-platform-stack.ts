@@ -7,6 +7,8 @@ import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
 import { GpuInstanceType } from '../endpoint/gpu-instance-type';
 import { InferenceImage } from '../endpoint/inference-image';
 import { GatewayModelOptions, PayloadFormat, SafetyGateway } from '../gateway/safety-gateway';
+import { PolicySecret } from '../gateway/policy-secret';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -120,6 +122,7 @@ export class InferencePlatformStack extends Stack {
           format: model.payloadFormat ?? defaultPayloadFormat(model.image),
           rawPaths: model.rawPaths,
           safetyPolicy: model.safetyPolicy as GatewayModelOptions['safetyPolicy'],
+          policySecret: policySecret(this, modelName, stage.gateway.policySecrets?.[modelName]),
         };
       }
       this.gateway = new SafetyGateway(this, 'Gateway', {
@@ -201,6 +204,12 @@ function autoscale(endpoint: GpuInferenceEndpoint, config: AutoscalingConfig): v
       maxCapacity: schedule.maxCapacity,
     });
   }
+}
+
+function policySecret(scope: Construct, modelName: string, setting: string | undefined): PolicySecret | undefined {
+  if (setting === undefined) return undefined;
+  return setting === 'generate' ? PolicySecret.generate()
+    : PolicySecret.fromSecret(secretsmanager.Secret.fromSecretCompleteArn(scope, `${pascalCase(modelName)}PolicySecret`, setting));
 }
 
 /** vLLM answers OpenAI-style; TGI and DJL LMI answer Hugging Face text generation. */

@@ -129,6 +129,33 @@ describe('ARNs in a stage name real accounts: its own, or one declared external'
   });
 });
 
+describe('canary tokens and sensitive banned words live in Secrets Manager', () => {
+  test('a canary token in a model\'s safety policy is refused, pointing at gateway.policySecrets', () => {
+    expect(problemsOf((config) => { config.models.chat.safetyPolicy.canary = { tokens: ['cnry-7f3a9c2e51'] }; })).toEqual([
+      'models.chat.safetyPolicy.canary.tokens: would be readable in the template and the Lambda environment: remove them, and set ' +
+      'stages.<stage>.gateway.policySecrets.chat to "generate" (a secret with a random token) or to your secret\'s ARN',
+    ]);
+  });
+
+  test('policySecrets takes "generate" or a complete secret ARN of a model the stage serves; ARNs are account-checked', () => {
+    const problems = problemsOf((config) => {
+      config.stages.prod.gateway.policySecrets = {
+        vision: 'generate',
+        embed: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:embed-policy-AbCdEf',
+      };
+      config.stages.staging.gateway.policySecrets = { chat: 'my-secret' };
+    });
+    expect(problems).toEqual([
+      'stages.staging.gateway.policySecrets.chat: "my-secret" must be "generate" or the complete ARN of a Secrets Manager secret (ending in -XXXXXX)',
+    ]);
+    const semantic = problemsOf((config) => {
+      config.stages.prod.gateway.policySecrets = { vision: 'generate', embed: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:embed-policy-AbCdEf' };
+    });
+    expect(semantic.map((p) => p.split(':')[0])).toEqual(['stages.prod.gateway.policySecrets.embed', 'stages.prod.gateway.policySecrets']);
+    expect(semantic[1]).toContain('"vision" is not a model this stage serves');
+  });
+});
+
 describe('reserved concurrency fits the account\'s Lambda quota (100 stay unreserved)', () => {
   test('prod reserves 105 (gateway 100, drift publisher 5): an account quota of 200 is refused with the sum and the fix', () => {
     expect(problemsOf((config) => { config.stages.prod.lambdaConcurrencyLimit = 200; })).toEqual([
