@@ -28,6 +28,8 @@ export class ScalingGuardProvider extends Construct {
 
   public readonly serviceToken: string;
   public readonly handler: BundledFunction;
+  /** The handler's Application Auto Scaling permissions (a guard must wait for them, like for the role). */
+  public readonly scalingAccess: iam.Policy;
   private readonly guarded = new Set<string>();
 
   private constructor(scope: Construct, id: string) {
@@ -44,31 +46,38 @@ export class ScalingGuardProvider extends Construct {
       logKey: key,
     });
     acknowledgeInHipaaAndNist(this.handler.function, 'LambdaConcurrency', `${owner}, once per autoscaled variant; reserving concurrency would take it from every other function.`);
-    const role = this.handler.function.role!;
     // Application Auto Scaling: the calls name only guarded variants; scalable-target ARNs carry an id
-    // assigned at registration, unknown here, and the Describe actions have no resource type.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'GuardVariantScaling',
-      actions: [
-        'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DeregisterScalableTarget', 'application-autoscaling:RegisterScalableTarget',
-        'application-autoscaling:PutScalingPolicy', 'application-autoscaling:PutScheduledAction',
+    // assigned at registration, unknown here, and the Describe actions have no resource type. A policy
+    // of its own, so its acknowledgement is not the role's (which covers X-Ray's trace writes).
+    this.scalingAccess = new iam.Policy(this, 'ScalingAccess', {
+      roles: [this.handler.function.role!],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'GuardVariantScaling',
+          actions: [
+            'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DeregisterScalableTarget', 'application-autoscaling:RegisterScalableTarget',
+            'application-autoscaling:PutScalingPolicy', 'application-autoscaling:PutScheduledAction',
+          ],
+          resources: ['*'],
+        }),
+        // Registering again after a deregistration uses Application Auto Scaling's SageMaker service-linked role.
+        new iam.PolicyStatement({
+          sid: 'UseScalingServiceLinkedRole',
+          actions: ['iam:CreateServiceLinkedRole'],
+          resources: [Stack.of(this).formatArn({
+            service: 'iam', region: '', resource: 'role',
+            resourceName: 'aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint',
+          })],
+          conditions: { StringLike: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } },
+        }),
       ],
-      resources: ['*'],
-    }));
-    // Registering again after a deregistration uses Application Auto Scaling's SageMaker service-linked role.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'UseScalingServiceLinkedRole',
-      actions: ['iam:CreateServiceLinkedRole'],
-      resources: [Stack.of(this).formatArn({
-        service: 'iam', region: '', resource: 'role',
-        resourceName: 'aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint',
-      })],
-      conditions: { StringLike: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } },
-    }));
-    acknowledge(role, {
-      'AwsSolutions-IAM5[Resource::*]': 'Application Auto Scaling: scalable-target ARNs carry an id assigned at registration (unknown at synth) and ' +
-        'DescribeScalableTargets has no resource type; every call names one guarded endpoint variant. X-Ray trace writes have no resource type.',
     });
+    acknowledge(this.scalingAccess, {
+      'AwsSolutions-IAM5[Resource::*]': 'Application Auto Scaling: scalable-target ARNs carry an id assigned at registration (unknown at synth) and ' +
+        'DescribeScalableTargets has no resource type; every call the scaling guard makes names one guarded endpoint variant.',
+    });
+    acknowledgeInHipaaAndNist(this.scalingAccess, 'IAMNoInlinePolicy', 'Belongs to the scaling guard\'s own role alone and allows only the ' +
+      'Application Auto Scaling calls that deregister and restore a guarded variant.');
 
     const frameworkLogs = new logs.LogGroup(this, 'FrameworkLogs', { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: key });
     const provider = new cr.Provider(this, 'Provider', { onEventHandler: this.handler.function, logGroup: frameworkLogs });

@@ -46,6 +46,6 @@ export class ScalingGuard extends Construct {
       },
     });
     // The handler's permissions must be in place before the guard runs.
-    this.resource.node.addDependency(provider.handler.function.role!);
+    this.resource.node.addDependency(provider.handler.function.role!, provider.scalingAccess);
   }
 }

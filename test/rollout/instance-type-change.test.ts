@@ -96,9 +96,11 @@ describe('changing the instance type of an autoscaled variant', () => {
   });
 
   test('the guard\'s handler may touch only this endpoint, its configs and its scaling alarms (Application Auto Scaling ids are unknown at synth)', () => {
-    const policy = Object.entries(resourcesOfType(after, 'AWS::IAM::Policy')).find(([id]) => id.startsWith('SageMakerScalingGuardProviderHandlerRole'))![1];
+    const policies = Object.entries(resourcesOfType(after, 'AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('SageMakerScalingGuardProviderHandlerRole') || id.startsWith('SageMakerScalingGuardProviderScalingAccess'));
+    expect(policies).toHaveLength(2);
     const text = (r: unknown) => JSON.stringify(r);
-    const byAction = (action: string) => statementsOf(policy.Properties.PolicyDocument).filter((s) => JSON.stringify(s.Action).includes(action));
+    const byAction = (action: string) => policies.flatMap(([, p]) => statementsOf(p.Properties.PolicyDocument)).filter((s) => JSON.stringify(s.Action).includes(action));
     expect(text(byAction('sagemaker:DescribeEndpoint"')[0].Resource)).toContain(':endpoint/chat-prod');
     expect(text(byAction('cloudwatch:PutMetricAlarm')[0].Resource)).toMatch(/alarm:TargetTracking-endpoint\/chat-prod\/\*.*alarm:chat-prod-\*/);
     expect(byAction('application-autoscaling:RegisterScalableTarget')[0].Resource).toBe('*');
