@@ -21,7 +21,8 @@ try {
     writeFileSync(path.join(out, `${r.stage}.md`), renderMarkdown(r));
     writeFileSync(path.join(out, `${r.stage}-architecture.svg`), r.diagramSvg);
     writeFileSync(path.join(out, `${r.stage}.html`), renderHtml(r));
-    console.log(`${r.stage}: ${path.join(out, `${r.stage}.md`)}, ${path.join(out, `${r.stage}.html`)} — ${r.iam.length} IAM statements, ${r.alarms.length} alarms, ${r.compliance.acknowledgements.length} acknowledgements, $${Math.round(r.cost.minUsd)}–$${Math.round(r.cost.maxUsd)}/month`);
+    console.log(`${r.stage}: ${path.join(out, `${r.stage}.md`)}, ${path.join(out, `${r.stage}.html`)} — ${r.iam.length} IAM statements, ${r.alarms.length} alarms, ${r.compliance.acknowledgements.length} acknowledgements, ` +
+      `${r.delivery.filter((e) => e.status !== 'blocked').length}/${r.delivery.length} delivery paths allowed, $${Math.round(r.cost.minUsd)}–$${Math.round(r.cost.maxUsd)}/month`);
   }
 } catch (error) {
   if (error instanceof AssemblyNotFoundError) {
