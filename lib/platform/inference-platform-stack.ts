@@ -167,11 +167,13 @@ export class InferencePlatformStack extends Stack {
     });
   }
 
+  /** A retraining target that retries, then keeps what it could not deliver in the stage's dead-letter queue. */
   private retrainingTarget(id: string, type: 'sagemaker-pipeline' | 'state-machine' | 'lambda', arn: string): events.IRuleTarget {
+    const delivery = { retryAttempts: 8, maxEventAge: Duration.hours(2), deadLetterQueue: this.alerting.deadLetterQueue };
     switch (type) {
-      case 'state-machine': return new targets.SfnStateMachine(sfn.StateMachine.fromStateMachineArn(this, id, arn));
-      case 'lambda': return new targets.LambdaFunction(lambda.Function.fromFunctionArn(this, id, arn));
-      case 'sagemaker-pipeline': return new SageMakerPipelineTarget(arn);
+      case 'state-machine': return new targets.SfnStateMachine(sfn.StateMachine.fromStateMachineArn(this, id, arn), delivery);
+      case 'lambda': return new targets.LambdaFunction(lambda.Function.fromFunctionArn(this, id, arn), delivery);
+      case 'sagemaker-pipeline': return new SageMakerPipelineTarget(arn, delivery);
     }
   }
 }

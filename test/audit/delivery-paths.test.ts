@@ -11,7 +11,9 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { CloudAssembly, Json, loadCloudAssembly } from '../../lib/audit/cloud-assembly';
 import { checkDeliveryPaths, DeliveryEdge, EdgeKind } from '../../lib/audit/delivery-paths';
 import { StageAlerting } from '../../lib/monitoring/stage-alerting';
-import { cdkJsonContext, referencePlatformApp } from '../helpers/fixtures';
+import { buildPlatformApp } from '../../lib/platform/platform-app';
+import { parsePlatformConfig } from '../../lib/config/load-config';
+import { cdkJsonContext, referenceConfigJson, referencePlatformApp } from '../helpers/fixtures';
 
 /**
  * The delivery-path check on the reference platform (every edge allowed), and on deliberately
@@ -202,6 +204,26 @@ describe('negative controls: a broken copy of each edge is caught', () => {
       one(r, 'ChatEndpoint', 'AWS::SageMaker::Endpoint').Properties.DeploymentConfig.AutoRollbackConfiguration.Alarms.push({ AlarmName: 'deleted-alarm' });
     }), 'rollback alarm → SageMaker');
     expect(missing.map((b) => b.details)).toEqual(['existence: AutoRollbackConfiguration names deleted-alarm, which no stack of the assembly creates']);
+  });
+});
+
+describe('retraining triggers', () => {
+  test('a drift event EventBridge fails to deliver to the retraining pipeline is kept in the stage\'s dead-letter queue', () => {
+    const config = referenceConfigJson();
+    config.stages = { prod: config.stages.prod };
+    delete config.stages.prod.gateway;
+    delete config.stages.prod.dataCapture;
+    delete config.stages.prod.models.embed;
+    config.stages.prod.models.chat.retrainingTrigger = { type: 'sagemaker-pipeline', arn: 'arn:aws:sagemaker:us-east-1:310000000002:pipeline/chat-retraining' };
+    const dir = mkdtempSync(path.join(tmpdir(), 'delivery-retrain-'));
+    buildPlatformApp(parsePlatformConfig(JSON.stringify(config)), { context: cdkJsonContext(), outdir: dir }).synth();
+    const edges = checkDeliveryPaths(loadCloudAssembly(dir)).edges.filter((e) => e.from.logicalId?.startsWith('ChatDriftOnDrift'));
+    expect(edges.map((e) => `${e.kind}: ${e.to.label} ${e.status}`)).toEqual([
+      // The pipeline is outside the assembly: EventBridge's role is checked (trust and identity policy), the pipeline itself is not.
+      'rule → target: arn:aws:sagemaker:us-east-1:310000000002:pipeline/chat-retraining external',
+      expect.stringMatching(/^rule → dead-letter queue: AlertingDeadLetters\w+ \(SQS::Queue\) allowed$/),
+    ]);
+    expect(edges[0].checks.map((c) => [c.policy, c.allows])).toEqual([['trust policy', true], ['identity policy', true]]);
   });
 });
 
