@@ -28,6 +28,7 @@ runCli({
     writeFileSync(path.join(flags.out, `${r.stage}-architecture.svg`), r.diagramSvg);
     writeFileSync(path.join(flags.out, `${r.stage}.html`), renderHtml(r));
     console.log(`${r.stage}: ${path.join(flags.out, `${r.stage}.md`)}, ${path.join(flags.out, `${r.stage}.html`)} — ${r.iam.length} IAM statements, ` +
-      `${r.alarms.length} alarms, ${r.compliance.acknowledgements.length} acknowledgements, $${Math.round(r.cost.minUsd)}–$${Math.round(r.cost.maxUsd)}/month`);
+      `${r.alarms.length} alarms, ${r.compliance.acknowledgements.length} acknowledgements, ` +
+      `${r.delivery.filter((e) => e.status !== 'blocked').length}/${r.delivery.length} delivery paths allowed, $${Math.round(r.cost.minUsd)}–$${Math.round(r.cost.maxUsd)}/month`);
   }
 });

@@ -69,6 +69,11 @@ const MAX_TIMEOUT_MS = 15 * 60 * 1000;
  * directory), for policies too large for Lambda's 4 KB of environment.
  */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv, baseDir: string, options: ParseOptions = {}): GatewayConfig {
+  return parseGatewayConfig(readGatewayConfigJson(env, baseDir), options);
+}
+
+/** The configuration JSON from `GATEWAY_CONFIG` or `GATEWAY_CONFIG_FILE`, parsed but not yet validated. */
+export function readGatewayConfigJson(env: NodeJS.ProcessEnv, baseDir: string): unknown {
   let text: string;
   let source: string;
   if (env.GATEWAY_CONFIG !== undefined && env.GATEWAY_CONFIG !== '') {
@@ -85,13 +90,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv, baseDir: string, optio
   } else {
     throw new GatewayConfigError(['set GATEWAY_CONFIG to the configuration JSON, or GATEWAY_CONFIG_FILE to a bundled JSON file']);
   }
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new GatewayConfigError([`${source} is not valid JSON: ${(err as Error).message}`]);
   }
-  return parseGatewayConfig(raw, options);
 }
 
 export interface ParseOptions {

@@ -1,22 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import type { GatewayConfig } from './gateway-config';
-import { loadGatewayConfig } from './gateway-config';
+import { loadConfigWithSecrets, loadOnce, logLoadFailure, secretsManagerFetcher, type SecretFetcher } from './policy-secrets';
 import { processEvent, processingLogLine, type ProcessingEvent, type ProcessingResult } from './processing';
 
 /**
- * Builds a pre- or post-processing handler: config read once per container, one verdict and one
- * log line per event. Bad input and a bad configuration come back as `{ error }`, never thrown.
+ * Builds a pre- or post-processing handler: config and policy secrets read once per container, one
+ * verdict and one log line per event. Bad input and a bad configuration come back as `{ error }`, never thrown.
  */
-export function createProcessingHandler(stage: 'input' | 'output', baseDir: string, env: NodeJS.ProcessEnv = process.env) {
-  let config: GatewayConfig | Error;
-  try {
-    config = loadGatewayConfig(env, baseDir, { checksOnly: true });
-  } catch (err) {
-    config = err as Error;
-    process.stdout.write(`${JSON.stringify({ level: 'ERROR', message: 'invalid gateway configuration', service: 'safety-gateway', problem: (err as Error).message })}\n`);
-  }
+export function createProcessingHandler(stage: 'input' | 'output', baseDir: string, env: NodeJS.ProcessEnv = process.env,
+  fetchSecret: SecretFetcher = secretsManagerFetcher) {
+  const load = loadOnce(async (): Promise<GatewayConfig | Error> => {
+    try {
+      return await loadConfigWithSecrets(env, baseDir, { checksOnly: true }, fetchSecret);
+    } catch (err) {
+      logLoadFailure(err as Error);
+      return err as Error;
+    }
+  });
+  void load();
   return async function handler(event: ProcessingEvent, context?: Pick<Context, 'awsRequestId'>): Promise<ProcessingResult> {
+    const config = await load();
     const started = performance.now();
     const fallbackId = () => (typeof event?.requestId === 'string' && event.requestId) || context?.awsRequestId || randomUUID();
     let result: ProcessingResult;

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CircuitBreakerRegistry } from './circuit-breaker';
 import { createSageMakerInvoker, type InvokeEndpointFn } from './endpoint-client';
-import { loadGatewayConfig, type GatewayConfig } from './gateway-config';
+import type { GatewayConfig } from './gateway-config';
 import { createModelInvoker, type ModelInvoker } from './model-invoker';
+import { loadConfigWithSecrets, logLoadFailure, secretsManagerFetcher, type SecretFetcher } from './policy-secrets';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 
 /** What a container builds once at cold start and shares between requests. */
@@ -12,16 +13,18 @@ export interface Runtime {
 }
 
 /**
- * Loads the configuration and creates the one SDK client of the container. A bad configuration
- * is returned, not thrown: a handler that fails to load gives callers an opaque 502 from API
- * Gateway, while a loaded one can answer 500 with a request id and log the exact problem.
+ * Loads the configuration, with the models' policy secrets, and creates the one SDK client of the
+ * container. A bad configuration is returned, not thrown: a handler that fails to load gives
+ * callers an opaque 502 from API Gateway, while a loaded one can answer 500 with a request id and
+ * log the exact problem.
  */
-export function createRuntime(baseDir: string, env: NodeJS.ProcessEnv = process.env, invoke?: InvokeEndpointFn): Runtime | Error {
+export async function createRuntime(baseDir: string, env: NodeJS.ProcessEnv = process.env, invoke?: InvokeEndpointFn,
+  fetchSecret: SecretFetcher = secretsManagerFetcher): Promise<Runtime | Error> {
   let config: GatewayConfig;
   try {
-    config = loadGatewayConfig(env, baseDir);
+    config = await loadConfigWithSecrets(env, baseDir, {}, fetchSecret);
   } catch (err) {
-    process.stdout.write(`${JSON.stringify({ level: 'ERROR', message: 'invalid gateway configuration', service: 'safety-gateway', problem: (err as Error).message })}\n`);
+    logLoadFailure(err as Error);
     return err as Error;
   }
   const now = () => performance.now();

@@ -142,9 +142,30 @@ export function loadCloudAssembly(directory: string): CloudAssembly {
   if (!existsSync(manifestFile)) {
     throw new AssemblyNotFoundError(`${directory} has no manifest.json, so it is not a synthesized cloud assembly: run npm run synth first.`);
   }
+  const stacks = readStacks(directory);
+  if (stacks.length === 0) {
+    throw new AssemblyNotFoundError(`${directory} holds no CloudFormation stacks: run npm run synth first.`);
+  }
+  stacks.sort((a, b) => a.stackName.localeCompare(b.stackName));
+  const reportFile = path.join(directory, 'validation-report.json');
+  const validationFindings = existsSync(reportFile) ? parseValidationReport(readJson(reportFile)) : [];
+  return { directory, stacks, validationFindings };
+}
+
+/**
+ * The stacks of an assembly directory and of the nested assemblies it names (CDK Stages, e.g. a
+ * pipeline's stages): every stack of the app, wherever it sits.
+ */
+function readStacks(directory: string): StackArtifact[] {
+  const manifestFile = path.join(directory, 'manifest.json');
+  if (!existsSync(manifestFile)) throw new AssemblyNotFoundError(`${directory} has no manifest.json: run npm run synth first.`);
   const manifest = readJson(manifestFile);
   const stacks: StackArtifact[] = [];
   for (const [artifactId, artifact] of Object.entries(manifest.artifacts ?? {}) as Array<[string, Json]>) {
+    if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
+      stacks.push(...readStacks(path.join(directory, artifact.properties.directoryName)));
+      continue;
+    }
     if (artifact.type !== 'aws:cloudformation:stack') continue;
     const templateFile = path.join(directory, artifact.properties?.templateFile ?? `${artifactId}.template.json`);
     if (!existsSync(templateFile)) {
@@ -167,11 +188,5 @@ export function loadCloudAssembly(directory: string): CloudAssembly {
       ...parseStackMetadata(metadata),
     });
   }
-  if (stacks.length === 0) {
-    throw new AssemblyNotFoundError(`${directory} holds no CloudFormation stacks: run npm run synth first.`);
-  }
-  stacks.sort((a, b) => a.stackName.localeCompare(b.stackName));
-  const reportFile = path.join(directory, 'validation-report.json');
-  const validationFindings = existsSync(reportFile) ? parseValidationReport(readJson(reportFile)) : [];
-  return { directory, stacks, validationFindings };
+  return stacks;
 }

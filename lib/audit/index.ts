@@ -4,3 +4,6 @@ export * from './render-markdown';
 export * from './render-html';
 export * from './assembly-diff';
 export * from './cost-estimate';
+export * from './delivery-paths';
+export * from './policy-evaluation';
+export * from './assembly-resolver';

@@ -2,6 +2,7 @@ import type { CloudAssembly, StackArtifact } from './cloud-assembly';
 import { analyseAlarms, AlarmRow } from './alarm-analysis';
 import { architectureSvg } from './architecture-diagram';
 import { analyseCompliance, ComplianceSummary } from './compliance-analysis';
+import { checkDeliveryPaths, DeliveryEdge, DeliveryReport } from './delivery-paths';
 import { CostAssumptions, CostEstimate, DEFAULT_COST_ASSUMPTIONS, estimateCost } from './cost-estimate';
 import { analyseEncryption, EncryptionRow } from './encryption-analysis';
 import { analyseExposure, ExposureRow } from './exposure-analysis';
@@ -23,6 +24,8 @@ export interface StageReport {
   readonly alarms: AlarmRow[];
   readonly retention: RetentionRow[];
   readonly compliance: ComplianceSummary;
+  /** The delivery paths that start or end in this stack, checked over the whole assembly. */
+  readonly delivery: readonly DeliveryEdge[];
   readonly lineage: LineageRow[];
   readonly cost: CostEstimate;
 }
@@ -34,7 +37,8 @@ export function inventory(stack: StackArtifact): Array<{ type: string; count: nu
 }
 
 /** The report model of one stage: pure, from the assembly only. */
-export function buildStageReport(assembly: CloudAssembly, stack: StackArtifact, assumptions: CostAssumptions = DEFAULT_COST_ASSUMPTIONS): StageReport {
+export function buildStageReport(assembly: CloudAssembly, stack: StackArtifact, assumptions: CostAssumptions = DEFAULT_COST_ASSUMPTIONS,
+  delivery: DeliveryReport = checkDeliveryPaths(assembly)): StageReport {
   return {
     stage: stack.stage,
     stackName: stack.stackName,
@@ -48,6 +52,7 @@ export function buildStageReport(assembly: CloudAssembly, stack: StackArtifact, 
     alarms: analyseAlarms(stack),
     retention: analyseRetention(stack),
     compliance: analyseCompliance(assembly, stack),
+    delivery: delivery.edges.filter((e) => e.from.stack === stack.stackName || e.to.stack === stack.stackName),
     lineage: analyseLineage(stack),
     cost: estimateCost(stack, assumptions),
   };
@@ -55,5 +60,6 @@ export function buildStageReport(assembly: CloudAssembly, stack: StackArtifact, 
 
 /** One report per stage of the assembly. */
 export function buildAuditReport(assembly: CloudAssembly, assumptions?: CostAssumptions): StageReport[] {
-  return assembly.stacks.map((s) => buildStageReport(assembly, s, assumptions));
+  const delivery = checkDeliveryPaths(assembly);
+  return assembly.stacks.map((s) => buildStageReport(assembly, s, assumptions, delivery));
 }

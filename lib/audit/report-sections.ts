@@ -1,3 +1,4 @@
+import { EDGE_RULES, type DeliveryEdge, type EdgeKind, type PolicyCheck } from './delivery-paths';
 import type { StageReport } from './report-model';
 
 /** A cell; `flag` marks what an auditor must look at (wildcards, unencrypted, public…). */
@@ -58,6 +59,7 @@ export function reportSections(r: StageReport): Section[] {
       summary: [`${r.alarms.length} alarms: ${byTrigger('rollback')} rollback, ${byTrigger('scaling')} scaling, ${byTrigger('notification')} notification, ${byTrigger('retraining')} retraining (drift events).`],
       tables: [{ headers: ['Alarm', 'Metric', 'Condition', 'Triggers', 'Targets'], rows: r.alarms.map((a) => [c(a.logicalId), c(a.metric), c(a.condition), c(a.triggers.join(', ') || 'nothing', a.triggers.length === 0), c(a.targets.join('; '))]) }],
     },
+    deliverySection(r),
     {
       id: 'retention', title: 'Data retention',
       summary: ['Bucket lifecycles, Object Lock, log retention and capture retention as synthesized.'],
@@ -92,4 +94,54 @@ export function reportSections(r: StageReport): Section[] {
       tables: [{ headers: ['Item', 'Basis', 'Min / month', 'Max / month'], rows: r.cost.lines.map((l) => [c(`${l.item}${l.confirmedPrice ? '' : ' *'}`), c(l.detail), c(usd(l.minUsd)), c(usd(l.maxUsd))]) }],
     },
   ];
+}
+
+/** What each kind of edge proves, in an auditor's words. */
+const CLAIMS: Record<EdgeKind, string> = {
+  'alarm → topic': 'Every alarm can notify its topic',
+  'rule → target': 'Every EventBridge rule can reach its target',
+  'rule → dead-letter queue': 'Every rule can dead-letter what it fails to deliver',
+  'function → dead-letter queue': 'Every function can dead-letter what it fails to process',
+  'API → function': 'Every API method can invoke its function',
+  'SageMaker → capture bucket': 'Every endpoint can write its captured traffic',
+  'log group → key': 'Every encrypted log group can use its key',
+  'rollback alarm → SageMaker': 'Every rollback alarm exists, can be read by SageMaker, and is consulted',
+};
+
+function policyCell(edge: DeliveryEdge, ...policies: Array<PolicyCheck['policy']>): Cell {
+  const checks = edge.checks.filter((ch) => policies.includes(ch.policy));
+  if (checks.length === 0) return c('—');
+  return c(checks.map((ch) => `${ch.allows ? 'allows' : 'BLOCKS'} — ${ch.detail}`).join(' | '), checks.some((ch) => !ch.allows));
+}
+
+/** The delivery-path section: each claim as a checked fact, each edge with the policies that decide it. */
+function deliverySection(r: StageReport): Section {
+  const kinds = Object.keys(CLAIMS) as EdgeKind[];
+  const blocked = r.delivery.filter((e) => e.status === 'blocked');
+  const claims = kinds.map((kind) => {
+    const edges = r.delivery.filter((e) => e.kind === kind);
+    const ok = edges.filter((e) => e.status !== 'blocked').length;
+    if (edges.length === 0) return '';
+    return `${ok === edges.length ? '✓' : '✗'} ${CLAIMS[kind]}: ${ok} of ${edges.length} ${kind} edges allowed${edges.some((e) => e.status === 'external') ? ' (some end outside the assembly and are checked as far as it reaches)' : ''}.`;
+  });
+  return {
+    id: 'delivery', title: 'Delivery paths: every alarm, event and failure reaches someone',
+    summary: [
+      `${r.delivery.length} edges of this stack checked over the whole assembly against their resource, key and identity policies, with IAM's ` +
+        `evaluation logic (an explicit deny wins; a service principal needs the resource or key policy; a key allows directly or delegates to IAM). ` +
+        `${blocked.length === 0 ? 'None is blocked.' : `${blocked.length} ${blocked.length === 1 ? 'is' : 'are'} blocked: deployed, ${blocked.length === 1 ? 'it' : 'they'} would silently do nothing.`}`,
+      ...claims,
+    ],
+    tables: [
+      {
+        headers: ['Edge', 'From', 'To', 'Principal', 'Resource policy', 'Key policy', 'Identity / trust policy', 'Other', 'Result'],
+        rows: r.delivery.map((e) => [
+          c(e.kind), c(e.from.label), c(e.to.label), c(e.principal),
+          policyCell(e, 'resource policy'), policyCell(e, 'key policy'), policyCell(e, 'identity policy', 'trust policy'), policyCell(e, 'existence', 'rollback configuration'),
+          c(e.status, e.status === 'blocked'),
+        ]),
+      },
+      { caption: 'The documented rule each edge is checked against', headers: ['Edge', 'Rule'], rows: kinds.map((k) => [c(k), c(EDGE_RULES[k])]) },
+    ],
+  };
 }

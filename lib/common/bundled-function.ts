@@ -71,6 +71,8 @@ export class BundledFunction extends Construct {
       memorySize: props.memorySize,
       timeout: props.timeout,
       reservedConcurrentExecutions: props.reservedConcurrency,
+      // Active tracing, like the API stage: a request's trace continues through the function.
+      tracing: lambda.Tracing.ACTIVE,
       deadLetterQueue: props.deadLetterQueue,
       logGroup,
       environment: {
@@ -89,6 +91,10 @@ export class BundledFunction extends Construct {
     acknowledgeInHipaaAndNist(role, 'IAMNoInlinePolicy', `The inline policy belongs to the role of ${props.description} ` +
       'alone and names only the resources it uses.');
     acknowledge(this.function, { 'AwsSolutions-L1': 'Runs Node.js 24, the newest Node.js runtime Lambda offers.' });
+    acknowledge(role, {
+      'AwsSolutions-IAM5[Resource::*]': `Active X-Ray tracing of the ${props.description}: xray:PutTraceSegments and ` +
+        'xray:PutTelemetryRecords have no resource-level permissions (Service Authorization Reference, AWS X-Ray).',
+    });
   }
 }
 

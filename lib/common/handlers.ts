@@ -22,6 +22,7 @@ export const HANDLERS = {
   'pre-processing-handler': { entry: 'gateway/pre-processing-handler.ts', copiedModules: ['re2-wasm'] },
   'post-processing-handler': { entry: 'gateway/post-processing-handler.ts', copiedModules: ['re2-wasm'] },
   'drift-event-handler': { entry: 'drift/drift-event-handler.ts' },
+  'scaling-guard-handler': { entry: 'scaling-guard/scaling-guard-handler.ts' },
 } as const satisfies Record<string, HandlerSource>;
 
 export type HandlerName = keyof typeof HANDLERS;

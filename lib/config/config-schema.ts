@@ -166,6 +166,10 @@ const gateway = z.strictObject({
     quotaPerDay: z.number().int().min(1),
   })).describe('Teams with a usage plan and API key'),
   webAclArn: z.string().regex(/^arn:aws[a-z-]*:wafv2:/, 'must be a regional WAFv2 web ACL ARN').optional(),
+  policySecrets: z.record(z.string(), z.union([
+    z.literal('generate'),
+    z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/, 'must be "generate" or the complete ARN of a Secrets Manager secret (ending in -XXXXXX)'),
+  ])).optional().describe('Per model: where its canary tokens and sensitive banned words are kept ("generate": a new secret with a random canary token; or an existing secret\'s ARN)'),
   reservedConcurrency: z.number().int().min(1).optional(),
   logRetentionDays: z.union([z.literal(30), z.literal(90), z.literal(180), z.literal(365), z.literal(731), z.literal(1827), z.literal(3653)]).optional(),
 }).describe('The safety gateway in front of this stage\'s models');
@@ -190,6 +194,10 @@ const stage = z.strictObject({
   gateway: gateway.optional(),
   dataCapture: dataCapture.optional(),
   alerting: alerting.optional(),
+  lambdaConcurrencyLimit: z.number().int().min(1).optional()
+    .describe('The account\'s Lambda concurrent executions quota in the stage\'s region (Service Quotas), which the stage\'s reserved concurrency must leave 100 of (default 1000, Lambda\'s default quota)'),
+  externalAccounts: z.array(z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id')).optional()
+    .describe('Accounts other than the stage\'s own that ARNs in this stage may name on purpose (e.g. the data science account of a capture reader)'),
 });
 
 const instanceType = z.strictObject({

@@ -1,3 +1,4 @@
+export * from './account-references';
 export * from './config-schema';
 export * from './load-config';
 export * from './rollout-config';

@@ -7,8 +7,12 @@ import { DLC_REGIONS } from '../endpoint/inference-image';
 import { modelVersionProblems } from '../artifacts/model-version';
 import { instanceTypeProblem, modelFitProblem, tensorParallelProblem } from '../endpoint/production-variant';
 import { rawPathProblems, safetyPolicyProblems } from '../gateway/gateway-model-problems';
+import { accountProblems, ArnReference } from './account-references';
+import {
+  DEFAULT_ACCOUNT_CONCURRENCY_LIMIT, DEFAULT_GATEWAY_RESERVED_CONCURRENCY, DRIFT_PUBLISHER_RESERVED_CONCURRENCY, Reservation, reservationProblem,
+} from '../common/reserved-concurrency';
 import { ConfigProblem, formatConfigProblem, parseConfigJson } from './config-json';
-import { ModelDeploymentConfig, PlatformConfig, platformConfigSchema } from './config-schema';
+import { ModelDeploymentConfig, PlatformConfig, platformConfigSchema, StageConfig } from './config-schema';
 import { deploymentStrategy } from './rollout-config';
 import { describeIssue } from './schema-issues';
 
@@ -82,6 +86,11 @@ function semanticProblems(config: PlatformConfig): string[] {
     problems.push(...safetyPolicyProblems(model.safetyPolicy, `models.${modelName}.safetyPolicy`));
     problems.push(...rawPathProblems(model.rawPaths, `models.${modelName}.rawPaths`));
     if (model.payloadFormat === 'raw' && !model.rawPaths) problems.push(`models.${modelName}.rawPaths: is required when payloadFormat is "raw"`);
+    const policy = model.safetyPolicy as { canary?: { tokens?: unknown } } | string | undefined;
+    if (typeof policy === 'object' && policy.canary?.tokens !== undefined) {
+      problems.push(`models.${modelName}.safetyPolicy.canary.tokens: would be readable in the template and the Lambda environment: remove them, ` +
+        `and set stages.<stage>.gateway.policySecrets.${modelName} to "generate" (a secret with a random token) or to your secret's ARN`);
+    }
     for (const [label, version] of Object.entries(model.versions)) {
       for (const problem of modelVersionProblems({ modelName, version: label, ...version })) {
         problems.push(`models.${modelName}.versions.${label}.${problem}`);
@@ -101,6 +110,12 @@ function semanticProblems(config: PlatformConfig): string[] {
     const path = `stages.${stageName}`;
     if (stage.region && !DLC_REGIONS.includes(stage.region)) {
       at(`${path}.region`, stage.region, `has no AWS deep learning container registry (supported: ${DLC_REGIONS.join(', ')})`);
+    }
+    problems.push(...accountProblems(arnReferences(path, stage), {
+      stageAccount: stage.account, externalAccounts: stage.externalAccounts ?? [], externalAccountsPath: `${path}.externalAccounts`,
+    }));
+    for (const modelName of Object.keys(stage.gateway?.policySecrets ?? {})) {
+      if (!(modelName in stage.models)) at(`${path}.gateway.policySecrets`, modelName, `is not a model this stage serves (models: ${Object.keys(stage.models).join(', ')})`);
     }
     for (const [modelName, deployment] of Object.entries(stage.models)) {
       const mpath = `${path}.models.${modelName}`;
@@ -151,6 +166,7 @@ function semanticProblems(config: PlatformConfig): string[] {
       }
     }
   }
+  problems.push(...concurrencyProblems(config));
   return problems;
 }
 
@@ -165,6 +181,46 @@ function unknownFactsProblem(type: GpuInstanceType): string | undefined {
   return 'is outside the built-in GPU catalog, so its GPU count, GPU memory and local NVMe storage are unknown: declare them, ' +
     `"instanceTypes": {${JSON.stringify(type.name)}: {"accelerator", "gpuCount", "gpuMemoryGiB", "vcpus", "memoryGiB", "hasLocalNvmeStorage"}}, ` +
     `or use a catalog type (nearest: ${nearest})`;
+}
+
+/**
+ * Stages share a quota when they pin the same account and region; a stage that pins neither is
+ * checked on its own (it may deploy anywhere).
+ */
+function concurrencyProblems(config: PlatformConfig): string[] {
+  const groups = new Map<string, string[]>();
+  for (const [name, stage] of Object.entries(config.stages)) {
+    const key = stage.account && stage.region ? `${stage.account}/${stage.region}` : `stage:${name}`;
+    groups.set(key, [...(groups.get(key) ?? []), name]);
+  }
+  const problems: string[] = [];
+  for (const names of groups.values()) {
+    const reservations: Reservation[] = names.flatMap((name) => {
+      const gateway = config.stages[name].gateway;
+      return [
+        ...(gateway ? [{ what: `stages.${name}.gateway.reservedConcurrency`, concurrency: gateway.reservedConcurrency ?? DEFAULT_GATEWAY_RESERVED_CONCURRENCY }] : []),
+        { what: `the drift publisher of ${name}`, concurrency: DRIFT_PUBLISHER_RESERVED_CONCURRENCY },
+      ];
+    });
+    const declared = names.filter((n) => config.stages[n].lambdaConcurrencyLimit !== undefined);
+    const limit = Math.min(...declared.map((n) => config.stages[n].lambdaConcurrencyLimit as number), declared.length ? Infinity : DEFAULT_ACCOUNT_CONCURRENCY_LIMIT);
+    const owner = declared.find((n) => config.stages[n].lambdaConcurrencyLimit === limit);
+    const quota = owner ? `stages.${owner}.lambdaConcurrencyLimit ${limit}` : `Lambda's default ${limit}; set lambdaConcurrencyLimit if yours differs`;
+    const where = names.length > 1 ? `stages.${names.join(' + stages.')} (same account and region)` : `stages.${names[0]}`;
+    const problem = reservationProblem(reservations, limit, quota);
+    if (problem) problems.push(`${where}: ${problem}`);
+  }
+  return problems;
+}
+
+/** Every ARN a stage's config names, with its path. */
+function arnReferences(path: string, stage: StageConfig): ArnReference[] {
+  return [
+    ...(stage.gateway?.webAclArn ? [{ path: `${path}.gateway.webAclArn`, arn: stage.gateway.webAclArn }] : []),
+    ...Object.entries(stage.gateway?.policySecrets ?? {}).filter(([, v]) => v !== 'generate').map(([model, arn]) => ({ path: `${path}.gateway.policySecrets.${model}`, arn })),
+    ...(stage.dataCapture?.readerRoleArns ?? []).map((arn, i) => ({ path: `${path}.dataCapture.readerRoleArns.${i}`, arn })),
+    ...Object.entries(stage.models).flatMap(([model, d]) => (d.retrainingTrigger ? [{ path: `${path}.models.${model}.retrainingTrigger.arn`, arn: d.retrainingTrigger.arn }] : [])),
+  ];
 }
 
 function rolloutProblems(path: string, deployment: ModelDeploymentConfig): string[] {

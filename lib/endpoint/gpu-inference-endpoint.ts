@@ -223,6 +223,7 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
         memoryPerCopyMb: Math.floor(scaleToZero.memoryPerCopy?.toMebibytes() ?? ((type.spec?.memoryGiB ?? 16) * 1024) / 2),
         copiesPerInstance: Math.max(1, Math.floor((type.spec?.gpuCount ?? accelerators) / accelerators)),
         rollbackAlarmSpecs: this.rollbackAlarmSpecs,
+        allRollbackAlarms: () => this.allRollbackAlarms(),
       });
     }
     this.node.addValidation({
@@ -277,17 +278,23 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
     if (this.scaling.has(variant.variantName)) check.fail('variantName', variant.variantName, 'is already autoscaled: call autoScaleInstanceCount once per variant');
     check.throwIfAny(this);
 
-    const resourceId = `endpoint/${this.endpointName}/variant/${variant.variantName}`;
-    const guard = new ScalingGuard(this, `ScalingGuard${variant.variantName}`, { resourceId, instanceType: variant.instanceType.name });
-    this.endpoint.node.addDependency(guard);
     // The id carries the instance type: a new type means new scaling resources, registered after the update.
-    const scaling = new ScalableInstanceCount(this, `InstanceCount${variant.variantName}${pascalCase(variant.instanceType.name)}`, {
+    const typeId = pascalCase(variant.instanceType.name);
+    const scaling = new ScalableInstanceCount(this, `InstanceCount${variant.variantName}${typeId}`, {
       resourceId: `endpoint/${this.endpoint.attrEndpointName}/variant/${variant.variantName}`,
       minCapacity: props.minCapacity,
       maxCapacity: props.maxCapacity,
       gpuCount: variant.instanceType.spec?.gpuCount,
       gpuUtilizationMetric: this.metricGpuUtilization({ variantName: variant.variantName }),
+      alarmNamePrefix: `${this.endpointName}-${variant.variantName}-${typeId}`,
     });
+    const guard = new ScalingGuard(this, `ScalingGuard${variant.variantName}`, {
+      endpointName: this.endpointName,
+      variantName: variant.variantName,
+      instanceType: variant.instanceType.name,
+      scaling: () => scaling.scalingSpec(),
+    });
+    this.endpoint.node.addDependency(guard);
     this.endpoint.retainAllVariantProperties = true;
     this.scaling.set(variant.variantName, scaling);
     return scaling;

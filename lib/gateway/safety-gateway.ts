@@ -4,16 +4,21 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { PolicyOverrides, PresetName } from '../../lambda/safety/policy';
 import { acknowledge, acknowledgeInHipaaAndNist } from '../compliance/acknowledge';
 import { BundledFunction } from '../common/bundled-function';
+import { DEFAULT_GATEWAY_RESERVED_CONCURRENCY } from '../common/reserved-concurrency';
+import { allowLogsToUseKey } from '../common/service-key-access';
 import { GatewayMetricName, gatewayMetric } from './gateway-metrics';
 import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
 import { IGpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint-base';
 import { PropValidation } from '../common/prop-validation';
 import { rawPathProblems, safetyPolicyProblems } from './gateway-model-problems';
+import { pascalCase } from '../common/pascal-case';
+import { PolicySecret } from './policy-secret';
 
 /** The JSON a model's container speaks, which tells the gateway where the text to check is. */
 export type PayloadFormat = 'openai-chat' | 'hf-text-generation' | 'embeddings' | 'raw';
@@ -52,6 +57,14 @@ export interface GatewayModelOptions {
    * @default Size.kibibytes(256)
    */
   readonly maxRequestSize?: Size;
+  /**
+   * Where the model's canary tokens and sensitive banned words are kept: a Secrets Manager secret
+   * the handlers read once per cold start and add to `safetyPolicy`. Canary tokens are refused in
+   * `safetyPolicy` itself, which the template and the Lambda environment show to anyone who can
+   * read them. `PolicySecret.generate()` creates a secret with a random canary token.
+   * @default - none: no canary check, banned words only from `safetyPolicy`
+   */
+  readonly policySecret?: PolicySecret;
 }
 
 /** A consuming team: its own API key, throttle and quota. */
@@ -86,8 +99,10 @@ export interface SafetyGatewayProps {
    */
   readonly webAclArn?: string;
   /**
-   * Concurrent executions reserved for the gateway handler (it also caps them).
-   * @default 100
+   * Concurrent executions reserved for the gateway handler (it also caps them). The account keeps
+   * at least 100 unreserved: the sum of all reservations in a region must stay 100 below the
+   * account's concurrent executions quota, or the function fails to create.
+   * @default DEFAULT_GATEWAY_RESERVED_CONCURRENCY (100)
    */
   readonly reservedConcurrency?: number;
   /**
@@ -122,6 +137,9 @@ export class SafetyGateway extends Construct {
   public readonly stage: string;
   /** The API keys of the consumers, by name. */
   public readonly apiKeys: Record<string, apigateway.IApiKey> = {};
+  /** The policy secrets of the models that have one, by model name. */
+  public readonly policySecrets: Record<string, secretsmanager.ISecret> = {};
+  private secretKey?: kms.Key;
 
   constructor(scope: Construct, id: string, props: SafetyGatewayProps) {
     super(scope, id);
@@ -129,8 +147,15 @@ export class SafetyGateway extends Construct {
     const budgets = validate(this, props);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     this.logKey = new kms.Key(this, 'LogKey', { description: `Gateway logs of ${this.node.path}`, enableKeyRotation: true });
-    this.logKey.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`));
+    allowLogsToUseKey(this.logKey);
 
+    for (const [name, model] of Object.entries(props.models)) {
+      if (model.policySecret) this.policySecrets[name] = model.policySecret.bind(this, `PolicySecret${pascalCase(name)}`, () => this.policySecretKey());
+    }
+    // Only the secrets' ARNs reach the functions; the handlers read the values (lambda/gateway/policy-secrets.ts).
+    const environment = Object.keys(this.policySecrets).length === 0 ? undefined : {
+      POLICY_SECRETS: Stack.of(this).toJsonString(Object.fromEntries(Object.entries(this.policySecrets).map(([n, s]) => [n, s.secretArn]))),
+    };
     const config = {
       stage: props.stage,
       models: Object.fromEntries(Object.entries(props.models).map(([name, model]) => [name, {
@@ -151,7 +176,8 @@ export class SafetyGateway extends Construct {
       config: { name: 'GATEWAY_CONFIG', value: config },
       timeout: Duration.millis(longestBudget.toMilliseconds() + HANDLER_OVERHEAD.toMilliseconds()),
       memorySize: 1024,
-      reservedConcurrency: props.reservedConcurrency ?? 100,
+      reservedConcurrency: props.reservedConcurrency ?? DEFAULT_GATEWAY_RESERVED_CONCURRENCY,
+      environment,
       logRetention,
       logKey: this.logKey,
     });
@@ -163,11 +189,19 @@ export class SafetyGateway extends Construct {
     this.preProcessing = new BundledFunction(this, 'PreProcessing', {
       handler: 'pre-processing-handler', description: `pre-processing safety checks of stage ${props.stage}`,
       config: { name: 'GATEWAY_CONFIG', value: checksOnly }, timeout: Duration.seconds(10), memorySize: 512, logRetention, logKey: this.logKey,
+      environment,
     });
     this.postProcessing = new BundledFunction(this, 'PostProcessing', {
       handler: 'post-processing-handler', description: `post-processing safety checks of stage ${props.stage}`,
       config: { name: 'GATEWAY_CONFIG', value: checksOnly }, timeout: Duration.seconds(10), memorySize: 512, logRetention, logKey: this.logKey,
+      environment,
     });
+    for (const [name, secret] of Object.entries(this.policySecrets)) {
+      for (const fn of [this.handler, this.preProcessing, this.postProcessing]) secret.grantRead(fn.function);
+      if (secret instanceof secretsmanager.Secret) {
+        new CfnOutput(this, `PolicySecret${pascalCase(name)}Arn`, { value: secret.secretArn, description: `Canary token and sensitive banned words of ${name}` });
+      }
+    }
     for (const checks of [this.preProcessing, this.postProcessing]) {
       acknowledgeInHipaaAndNist(checks.function, 'LambdaConcurrency', 'Invoked by the calling team\'s own workflows, whose ' +
         'concurrency bounds it; reserving concurrency would take it from every other function in the account.');
@@ -196,6 +230,12 @@ export class SafetyGateway extends Construct {
     }
     new CfnOutput(this, 'Url', { value: this.api.url, description: `Safety gateway of stage ${props.stage}: POST models/{model}/invocations` });
     this.addRollbackAlarms(props);
+  }
+
+  /** The key of the secrets the gateway generates, created with the first one. */
+  private policySecretKey(): kms.Key {
+    this.secretKey ??= new kms.Key(this, 'PolicySecretKey', { description: `Policy secrets of ${this.node.path}`, enableKeyRotation: true });
+    return this.secretKey;
   }
 
   /** A gateway metric of one model (`Errors`, `Blocked`, `Latency`, `Blocked_injection`, ...). */
@@ -324,6 +364,11 @@ function validate(scope: Construct, props: SafetyGatewayProps): Record<string, D
     if (model.format !== 'raw' && model.rawPaths) check.fail(`models.${name}.rawPaths`, model.rawPaths, 'applies only to the raw format');
     if (model.format === 'raw') check.report(rawPathProblems(model.rawPaths, `models.${name}.rawPaths`));
     check.report(safetyPolicyProblems(model.safetyPolicy, `models.${name}.safetyPolicy`));
+    const canary = typeof model.safetyPolicy === 'object' ? model.safetyPolicy.canary?.tokens : undefined;
+    if (canary?.length) {
+      check.fail(`models.${name}.safetyPolicy.canary.tokens`, `${canary.length} token(s)`, 'would be readable in the template and the Lambda ' +
+        'environment: keep canary tokens in a Secrets Manager secret (policySecret: PolicySecret.generate() or PolicySecret.fromSecret(...))');
+    }
     check.inRange(`models.${name}.maxRequestSize (bytes)`, model.maxRequestSize?.toBytes(), 1, 6 * 1024 * 1024);
   }
   const teams = props.consumers.map((c) => c.name);

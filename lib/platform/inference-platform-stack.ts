@@ -6,6 +6,8 @@ import { pascalCase } from '../common/pascal-case';
 import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
 import { InferenceImage } from '../endpoint/inference-image';
 import { GatewayModelOptions, PayloadFormat, SafetyGateway } from '../gateway/safety-gateway';
+import { PolicySecret } from '../gateway/policy-secret';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -120,6 +122,7 @@ export class InferencePlatformStack extends Stack {
           format: model.payloadFormat ?? defaultPayloadFormat(model.image),
           rawPaths: model.rawPaths,
           safetyPolicy: model.safetyPolicy as GatewayModelOptions['safetyPolicy'],
+          policySecret: policySecret(this, modelName, stage.gateway.policySecrets?.[modelName]),
         };
       }
       this.gateway = new SafetyGateway(this, 'Gateway', {
@@ -164,11 +167,13 @@ export class InferencePlatformStack extends Stack {
     });
   }
 
+  /** A retraining target that retries, then keeps what it could not deliver in the stage's dead-letter queue. */
   private retrainingTarget(id: string, type: 'sagemaker-pipeline' | 'state-machine' | 'lambda', arn: string): events.IRuleTarget {
+    const delivery = { retryAttempts: 8, maxEventAge: Duration.hours(2), deadLetterQueue: this.alerting.deadLetterQueue };
     switch (type) {
-      case 'state-machine': return new targets.SfnStateMachine(sfn.StateMachine.fromStateMachineArn(this, id, arn));
-      case 'lambda': return new targets.LambdaFunction(lambda.Function.fromFunctionArn(this, id, arn));
-      case 'sagemaker-pipeline': return new SageMakerPipelineTarget(arn);
+      case 'state-machine': return new targets.SfnStateMachine(sfn.StateMachine.fromStateMachineArn(this, id, arn), delivery);
+      case 'lambda': return new targets.LambdaFunction(lambda.Function.fromFunctionArn(this, id, arn), delivery);
+      case 'sagemaker-pipeline': return new SageMakerPipelineTarget(arn, delivery);
     }
   }
 }
@@ -201,6 +206,12 @@ function autoscale(endpoint: GpuInferenceEndpoint, config: AutoscalingConfig): v
       maxCapacity: schedule.maxCapacity,
     });
   }
+}
+
+function policySecret(scope: Construct, modelName: string, setting: string | undefined): PolicySecret | undefined {
+  if (setting === undefined) return undefined;
+  return setting === 'generate' ? PolicySecret.generate()
+    : PolicySecret.fromSecret(secretsmanager.Secret.fromSecretCompleteArn(scope, `${pascalCase(modelName)}PolicySecret`, setting));
 }
 
 /** vLLM answers OpenAI-style; TGI and DJL LMI answer Hugging Face text generation. */

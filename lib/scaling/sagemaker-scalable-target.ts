@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, CfnResource, Stack } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -8,7 +8,10 @@ export interface SageMakerScalableTargetProps {
   readonly resourceId: string;
   readonly minCapacity: number;
   readonly maxCapacity: number;
-  /** Keep the registration when CloudFormation replaces or removes the resource. */
+  /**
+   * Keep the registration when CloudFormation replaces or removes the resource, except on the
+   * rollback of the deployment that created it (see `retainExceptOnCreate`).
+   */
   readonly retain?: boolean;
 }
 
@@ -32,6 +35,17 @@ export function sageMakerScalableTarget(scope: Construct, id: string, props: Sag
   });
   const cfnTarget = target.node.defaultChild as appscaling.CfnScalableTarget;
   cfnTarget.addPropertyDeletionOverride('RoleARN');
-  if (props.retain) cfnTarget.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  if (props.retain) retainExceptOnCreate(cfnTarget);
   return target;
+}
+
+/**
+ * A scaling resource of an instance type is retained when a later deployment removes it (its
+ * deletion would deregister the new type's registration, which has the same id), but deleted when
+ * the deployment that created it rolls back: the endpoint can only return to its old instance type
+ * once the new registration is gone (CloudFormation DeletionPolicy `RetainExceptOnCreate`).
+ */
+export function retainExceptOnCreate(resource: CfnResource): void {
+  resource.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE;
+  resource.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
 }

@@ -1,4 +1,4 @@
-import { Duration, Size } from 'aws-cdk-lib';
+import { Duration, Lazy, Size } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
@@ -38,6 +38,12 @@ export interface InferenceComponentScalingProps extends ScaleToZeroOptions {
   readonly memoryPerCopyMb: number;
   readonly copiesPerInstance: number;
   readonly rollbackAlarmSpecs: AlarmSpec[];
+  /**
+   * Every alarm that rolls a new model version back, read at synthesis: the component's own and
+   * those added later (e.g. the safety gateway's error and output-block rates).
+   * @default - the component's own rollback alarms
+   */
+  readonly allRollbackAlarms?: () => cloudwatch.IAlarm[];
 }
 
 /**
@@ -75,7 +81,10 @@ export class InferenceComponentScaling extends Construct {
       // A new model version replaces copies one at a time, rolled back on the component's alarms.
       deploymentConfig: {
         rollingUpdatePolicy: { maximumBatchSize: { type: 'COPY_COUNT', value: 1 }, waitIntervalInSeconds: 300 },
-        autoRollbackConfiguration: { alarms: this.rollbackAlarms.alarms.map((a) => ({ alarmName: a.alarmName })) },
+        // Read at synthesis, so alarms added with the endpoint's addRollbackAlarm are consulted too.
+        autoRollbackConfiguration: {
+          alarms: Lazy.any({ produce: () => (props.allRollbackAlarms?.() ?? this.rollbackAlarms.alarms).map((a) => ({ alarmName: a.alarmName })) }),
+        },
       },
     });
 

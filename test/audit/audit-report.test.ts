@@ -38,10 +38,11 @@ describe('audit report on the reference platform', () => {
     expect(buildAuditReport(assembly).map((r) => r.stage)).toEqual(['prod', 'staging']);
     for (const r of [prod, staging]) {
       const md = renderMarkdown(r);
-      for (const title of ['Inventory and architecture', 'IAM statements', 'Encryption at rest and in transit', 'Network exposure', 'Alarms and what they trigger', 'Data retention', 'Compliance', 'Model lineage', 'Estimated monthly cost']) {
+      for (const title of ['Inventory and architecture', 'IAM statements', 'Encryption at rest and in transit', 'Network exposure', 'Alarms and what they trigger',
+        'Delivery paths: every alarm, event and failure reaches someone', 'Data retention', 'Compliance', 'Model lineage', 'Estimated monthly cost']) {
         expect(md).toContain(`## ${title}`);
       }
-      for (const list of [r.inventory, r.iam, r.encryption, r.exposure, r.alarms, r.retention, r.compliance.acknowledgements, r.lineage, r.cost.lines]) expect(list.length).toBeGreaterThan(0);
+      for (const list of [r.inventory, r.iam, r.encryption, r.exposure, r.alarms, r.delivery, r.retention, r.compliance.acknowledgements, r.lineage, r.cost.lines]) expect(list.length).toBeGreaterThan(0);
       expect(r.diagramSvg).toMatch(/^<svg[\s\S]*<\/svg>$/);
     }
   });
@@ -52,6 +53,19 @@ describe('audit report on the reference platform', () => {
     expect(prod.alarms.some((a) => a.triggers.includes('notification'))).toBe(true);
     expect(prod.alarms.some((a) => a.triggers.includes('retraining'))).toBe(true);
     expect(renderMarkdown(prod)).toMatch(/ChatRollbackAlarmsAllTrafficModelLatencyP99\w* \| [^|]*ModelLatency[^|]*\| > 20000/);
+  });
+
+  test('delivery paths: "every alarm can notify" and the other claims are stated as checked facts, each edge with the policies that decide it', () => {
+    const md = renderMarkdown(prod);
+    expect(md).toMatch(/^✓ Every alarm can notify its topic: (\d+) of \1 alarm → topic edges allowed\.$/m);
+    for (const claim of ['Every EventBridge rule can reach its target', 'Every rule can dead-letter', 'Every function can dead-letter', 'Every API method can invoke its function',
+      'Every endpoint can write its captured traffic', 'Every encrypted log group can use its key', 'Every rollback alarm exists, can be read by SageMaker, and is consulted']) {
+      expect(md).toMatch(new RegExp(`^✓ ${claim}`, 'm'));
+    }
+    expect(md).toContain('None is blocked.');
+    expect(md).toMatch(/\| alarm → topic \| ChatDriftInputLengthDrift\w+ \(CloudWatch::Alarm\) \| AlertingTopic\w+ \(SNS::Topic\) \| cloudwatch\.amazonaws\.com \| allows — sns:Publish/);
+    expect(md).toContain('Knowledge Center "cloudwatch-receive-sns-for-alarm-trigger"');
+    expect(renderHtml(prod)).toContain('<section id="delivery">');
   });
 
   test('IAM: wildcards are justified by their acknowledgements; none is left unacknowledged', () => {
@@ -102,6 +116,23 @@ describe('audit report on the reference platform', () => {
 });
 
 describe('audit report on crafted assemblies', () => {
+  test('an alarm whose topic policy lets no one publish shows as a blocked delivery path, flagged', () => {
+    const resources = {
+      Topic: { Type: 'AWS::SNS::Topic', Properties: {} },
+      TopicPolicy: { Type: 'AWS::SNS::TopicPolicy', Properties: { Topics: [{ Ref: 'Topic' }], PolicyDocument: { Statement: [
+        { Sid: 'TlsOnly', Effect: 'Deny', Principal: '*', Action: 'sns:Publish', Resource: { Ref: 'Topic' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+      ] } } },
+      Errors: { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmActions: [{ Ref: 'Topic' }], MetricName: 'Errors', Namespace: 'X', Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold', Period: 60, Statistic: 'Sum' } },
+    };
+    const crafted = loadCloudAssembly(craftedAssembly(resources));
+    const report = buildStageReport(crafted, crafted.stacks[0]);
+    expect(report.delivery.map((e) => e.status)).toEqual(['blocked']);
+    const md = renderMarkdown(report);
+    expect(md).toContain('✗ Every alarm can notify its topic: 0 of 1 alarm → topic edges allowed.');
+    expect(md).toContain('1 is blocked: deployed, it would silently do nothing.');
+    expect(md).toContain('**⚠ BLOCKS — sns:Publish: no resource-policy statement allows the service principal');
+  });
+
   test('a wildcard statement without an acknowledgement is flagged; with one, the reason is shown', () => {
     const resources = {
       Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' }, Action: 'sts:AssumeRole' }] } } },

@@ -107,16 +107,16 @@ describe('the packed package in a new app', () => {
   });
 
   test('its Lambda functions deploy the prebuilt handlers of the package as they are', () => {
-    // Ours (arm64); the fifth is aws-cdk-lib's own prebuilt custom-resource provider behind the scaling guard.
+    // Ours (arm64); the other is aws-cdk-lib's own prebuilt custom-resource framework function behind the scaling guard.
     const functions = ofType('AWS::Lambda::Function').filter((f) => f.Properties.Architectures?.[0] === 'arm64');
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(5);
     const prebuilt = Object.fromEntries(readdirSync(path.join(pkgDir, 'dist', 'handlers'))
       .map((name) => [readFileSync(path.join(pkgDir, 'dist', 'handlers', name, 'index.js'), 'utf8'), name]));
     const deployed = functions.map((f) => {
       const asset = path.join(outdir, `asset.${String(f.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
       return prebuilt[readFileSync(path.join(asset, 'index.js'), 'utf8')] ?? `${f.Metadata['aws:cdk:path']}: not a prebuilt handler`;
     });
-    expect(deployed.sort()).toEqual(['drift-event-handler', 'gateway-handler', 'post-processing-handler', 'pre-processing-handler']);
+    expect(deployed.sort()).toEqual(['drift-event-handler', 'gateway-handler', 'post-processing-handler', 'pre-processing-handler', 'scaling-guard-handler']);
   });
 
   test('an invalid safety policy fails the synth with the construct path, the prop, the value and the fix', () => {

@@ -59,7 +59,7 @@ describe('instance autoscaling in the template', () => {
       ScheduledActions: expect.any(Array),
     });
     expect(target.Properties.RoleARN).toBeUndefined();
-    expect(target.DeletionPolicy).toBe('Retain');
+    expect(target.DeletionPolicy).toBe('RetainExceptOnCreate');
     expect(target.UpdateReplacePolicy).toBe('Retain');
   });
 
@@ -98,10 +98,10 @@ describe('instance autoscaling in the template', () => {
     })]);
   });
 
-  test('every scaling policy is retained on replacement (the ScalingGuard deregisters instead)', () => {
+  test('every scaling policy is retained when a later deployment removes it, deleted on the rollback of the one that created it', () => {
     expect(Object.keys(policies).length).toBeGreaterThanOrEqual(4);
     for (const p of Object.values(policies)) {
-      expect(p.DeletionPolicy).toBe('Retain');
+      expect(p.DeletionPolicy).toBe('RetainExceptOnCreate');
       expect(p.UpdateReplacePolicy).toBe('Retain');
     }
   });

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { CapacitySize, DeploymentStrategy } from '../../lib/rollout/deployment-strategy';
 import { GpuInferenceEndpoint } from '../../lib/endpoint/gpu-inference-endpoint';
 import { GpuInstanceType } from '../../lib/endpoint/gpu-instance-type';
@@ -63,6 +64,24 @@ describe('scale to zero in the template (SageMaker\'s inference-component recipe
     expect(alarmIds).toHaveLength(2);
     for (const [, a] of alarmIds) expect(a.Properties.Dimensions).toEqual([{ Name: 'InferenceComponentName', Value: 'embed-staging-ic' }]);
     expect(ic.DeploymentConfig.AutoRollbackConfiguration.Alarms.map((a: Json) => a.AlarmName.Ref).sort()).toEqual(alarmIds.map(([id]) => id).sort());
+  });
+
+  test('an alarm added with addRollbackAlarm (e.g. the gateway\'s error rate) is consulted by the component, and its role may read it', () => {
+    const f = endpointFixture();
+    const scaled = addEndpoint(f, 'Embed', { endpointName: 'embed-staging', instanceType: GpuInstanceType.G5_2XLARGE, scaleToZero: { maxInstanceCount: 1 } });
+    const extra = new cloudwatch.Alarm(f.stack, 'GatewayErrors', {
+      metric: new cloudwatch.Metric({ namespace: 'Gateway', metricName: 'Errors', dimensionsMap: { Model: 'embed' } }),
+      threshold: 0.02, evaluationPeriods: 3,
+    });
+    scaled.addRollbackAlarm(extra);
+    const t = Template.fromStack(f.stack);
+    const extraId = f.stack.getLogicalId(extra.node.defaultChild as never);
+    const ic = Object.values(resourcesOfType(t, 'AWS::SageMaker::InferenceComponent'))[0].Properties;
+    const consulted = ic.DeploymentConfig.AutoRollbackConfiguration.Alarms.map((a: Json) => a.AlarmName.Ref);
+    expect(consulted).toHaveLength(3);
+    expect(consulted).toContain(extraId);
+    const access = Object.entries(resourcesOfType(t, 'AWS::IAM::Policy')).find(([id]) => id.startsWith('EmbedRollbackAlarmAccess'))![1];
+    expect(JSON.stringify(access.Properties.PolicyDocument)).toContain(extraId);
   });
 
   test('the ScalableTarget: DesiredCopyCount of inference-component/<name>, MinCapacity 0, no RoleARN', () => {
