@@ -19,6 +19,7 @@ import { createGateway } from '../../lambda/gateway/gateway';
 import { parseGatewayConfig } from '../../lambda/gateway/gateway-config';
 import { createModelInvoker } from '../../lambda/gateway/model-invoker';
 import { stdoutSink } from '../../lambda/gateway/observability';
+import { retryBudgets } from '../../lambda/gateway/retry-budget';
 import { DEFAULT_RETRY_POLICY } from '../../lambda/gateway/retry-policy';
 import { replies, startStubServer } from '../../test/gateway/sagemaker-stub-server';
 import { bundleGatewayEntry, findSynthesizedBundle, GATEWAY_ENTRIES, GATEWAY_ESBUILD_OPTIONS, REPO_ROOT } from './gateway-bundle';
@@ -157,6 +158,7 @@ async function overhead(prompt: string): Promise<{ direct: Timing; gateway: Timi
         invoke: async () => ({ body: answerBytes, variant: 'AllTraffic' }),
         breakers: new CircuitBreakerRegistry(now),
         retry: DEFAULT_RETRY_POLICY,
+        budgets: retryBudgets(),
         now,
         random: Math.random,
         sleep: async () => undefined,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { checkOutput } from '../safety';
 import { answerForInvokeError, circuitOpenAnswer, type ErrorAnswer } from './error-mapping';
 import type { GatewayConfig, ModelConfig } from './gateway-config';
 import type { ErrorClass } from './metric-names';
@@ -89,8 +90,9 @@ export function createGateway(deps: GatewayDeps): GatewayHandler {
     rec.endpoint = outcome.endpoint;
     if (outcome.report.attempts > 0) rec.modelLatencyMs = outcome.report.modelMs;
     if (!outcome.ok) {
-      const answer = outcome.errorClass === 'CircuitOpen' ? circuitOpenAnswer(outcome.retryAfterMs) : answerForInvokeError(outcome.errorClass);
-      return failWith(rec, answer);
+      if (outcome.errorClass === 'CircuitOpen') return failWith(rec, circuitOpenAnswer(outcome.retryAfterMs));
+      const answer = answerForInvokeError(outcome.errorClass, outcome.retryAfterMs);
+      return failWith(rec, outcome.modelMessage === undefined ? answer : withModelMessage(answer, outcome.modelMessage, model));
     }
     rec.variant = outcome.answer.variant;
 
@@ -116,6 +118,17 @@ export function createGateway(deps: GatewayDeps): GatewayHandler {
     return successResponse(responseBody, rec.requestId, action, outcome.answer.variant, outcome.answer.contentType);
   }
 }
+
+/**
+ * The container's own words on why it refused a request (a prompt longer than the context, a
+ * bad parameter), passed on once the output checks allow them; left out otherwise.
+ */
+function withModelMessage(answer: ErrorAnswer, message: string, model: ModelConfig): ErrorAnswer {
+  const v = checkOutput(message.slice(0, MAX_MODEL_MESSAGE_CHARS), model.policy);
+  return v.action === 'block' ? answer : { ...answer, message: `${answer.message}: ${v.text}` };
+}
+
+const MAX_MODEL_MESSAGE_CHARS = 1000;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

@@ -3,6 +3,7 @@ import { CircuitBreakerRegistry } from './circuit-breaker';
 import { createSageMakerInvoker, type InvokeEndpointFn } from './endpoint-client';
 import { loadGatewayConfig, type GatewayConfig } from './gateway-config';
 import { createModelInvoker, type ModelInvoker } from './model-invoker';
+import { retryBudgets } from './retry-budget';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 
 /** What a container builds once at cold start and shares between requests. */
@@ -29,6 +30,7 @@ export function createRuntime(baseDir: string, env: NodeJS.ProcessEnv = process.
     invoke: invoke ?? createSageMakerInvoker(),
     breakers: new CircuitBreakerRegistry(now),
     retry: DEFAULT_RETRY_POLICY,
+    budgets: retryBudgets(),
     now,
     random: Math.random,
     sleep: (ms) => sleep(ms),

@@ -36,7 +36,7 @@ describe('gateway under bounded load', () => {
       handler = (require('../../lambda/gateway/gateway-handler') as typeof import('../../lambda/gateway/gateway-handler')).handler;
     });
     server.on('chat-ep', (req) => replies.json(chatAnswer(`echo ${JSON.parse(req.body).messages[0].content.length}`)));
-    // Every 7th item fails once with a retryable 500; its retry succeeds.
+    // Every 7th item fails once with a retryable 500; its retry succeeds (paid from the container's retry budget, which the successes refill).
     const failedOnce = new Set<string>();
     server.on('hf-ep', (req) => {
       const item = Number(/item (\d+)/.exec(req.body)?.[1]);
