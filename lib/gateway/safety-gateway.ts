@@ -17,6 +17,12 @@ import { PropValidation } from '../common/prop-validation';
 /** The JSON a model's container speaks, which tells the gateway where the text to check is. */
 export type PayloadFormat = 'openai-chat' | 'hf-text-generation' | 'embeddings' | 'raw';
 
+/**
+ * What the gateway does with a request field its format does not know: `reject` answers 400
+ * naming the field, `drop` removes it before the checks and the model see the request.
+ */
+export type UnknownRequestFields = 'reject' | 'drop';
+
 /** JSON paths (`prompt`, `choices[0].text`) of the text in a `raw` payload. */
 export interface RawPayloadPaths {
   readonly request: string[];
@@ -50,6 +56,11 @@ export interface GatewayModelOptions {
    * @default Size.kibibytes(256)
    */
   readonly maxRequestSize?: Size;
+  /**
+   * A request field the format does not know (every `raw` field is known: it is checked).
+   * @default 'reject'
+   */
+  readonly unknownRequestFields?: UnknownRequestFields;
 }
 
 /** A consuming team: its own API key, throttle and quota. */
@@ -147,6 +158,7 @@ export class SafetyGateway extends Construct {
         timeoutMs: budgets[name].toMilliseconds(),
         maxRequestBytes: (model.maxRequestSize ?? Size.kibibytes(256)).toBytes(),
         policy: typeof model.safetyPolicy === 'string' ? { preset: model.safetyPolicy } : model.safetyPolicy ?? { preset: 'standard' },
+        unknownRequestFields: model.unknownRequestFields,
       }])),
     };
     const longestBudget = Object.values(budgets).reduce((a, b) => (a.toMilliseconds() >= b.toMilliseconds() ? a : b));
@@ -165,7 +177,9 @@ export class SafetyGateway extends Construct {
       model.endpoint.grantInvoke(this.handler.function);
       model.fallbackEndpoint?.grantInvoke(this.handler.function);
     }
-    const checksOnly = { ...config, models: Object.fromEntries(Object.entries(config.models).map(([n, m]) => [n, { format: m.format, rawPaths: m.rawPaths, policy: m.policy, maxRequestBytes: m.maxRequestBytes }])) };
+    const checksOnly = { ...config, models: Object.fromEntries(Object.entries(config.models).map(([n, m]) => [n, {
+      format: m.format, rawPaths: m.rawPaths, policy: m.policy, maxRequestBytes: m.maxRequestBytes, unknownRequestFields: m.unknownRequestFields,
+    }])) };
     this.preProcessing = new BundledFunction(this, 'PreProcessing', {
       entry: 'gateway/pre-processing-handler.ts', description: `pre-processing safety checks of stage ${props.stage}`,
       config: { name: 'GATEWAY_CONFIG', value: checksOnly }, timeout: Duration.seconds(10), memorySize: 512, logRetention, logKey: this.logKey,
@@ -322,6 +336,9 @@ function validate(scope: Construct, props: SafetyGatewayProps): Record<string, D
       check.fail(`models.${name}.rawPaths`, model.rawPaths ?? 'undefined', 'must name at least one request and one response path for the raw format');
     }
     if (model.format !== 'raw' && model.rawPaths) check.fail(`models.${name}.rawPaths`, model.rawPaths, 'applies only to the raw format');
+    if (model.unknownRequestFields !== undefined && !['reject', 'drop'].includes(model.unknownRequestFields)) {
+      check.fail(`models.${name}.unknownRequestFields`, model.unknownRequestFields, 'must be "reject" or "drop"');
+    }
     check.inRange(`models.${name}.maxRequestSize (bytes)`, model.maxRequestSize?.toBytes(), 1, 6 * 1024 * 1024);
   }
   const teams = props.consumers.map((c) => c.name);

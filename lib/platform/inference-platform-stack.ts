@@ -120,6 +120,7 @@ export class InferencePlatformStack extends Stack {
           format: model.payloadFormat ?? defaultPayloadFormat(model.image),
           rawPaths: model.rawPaths,
           safetyPolicy: model.safetyPolicy as GatewayModelOptions['safetyPolicy'],
+          unknownRequestFields: model.unknownRequestFields,
         };
       }
       this.gateway = new SafetyGateway(this, 'Gateway', {
