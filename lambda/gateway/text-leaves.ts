@@ -81,7 +81,7 @@ export function collectTextLeaves(root: unknown, map: FieldMap | undefined, opti
       for (let i = 0; i < value.length; i++) {
         const v: unknown = value[i];
         if (typeof v === 'string') {
-          if (!skipStrings) stringLeaf(leaves, frame, i, v, itemMap);
+          if (!skipStrings) stringLeaf(leaves, frame, { name: i }, v, itemMap);
         } else if (typeof v === 'object' && v !== null) {
           children.push({ value: v, map: itemMap, origin: originAt(itemMap, v, frame.origin), parent: frame, key: i });
         }
@@ -90,10 +90,12 @@ export function collectTextLeaves(root: unknown, map: FieldMap | undefined, opti
       const record = value as Record<string, unknown>;
       for (const key of Object.keys(record)) {
         const childMap = here?.fields !== undefined && Object.hasOwn(here.fields, key) ? here.fields[key] : here?.items;
-        if (!options.knownKeys.has(key) && !(here?.nonTextKeys?.(key) ?? false)) leaves.push(new KeyLeaf(frame, key, frame.origin));
+        // The key's leaf and its value's leaf share the member's current name: a redaction may rename it.
+        const member: Member = { name: key };
+        if (!options.knownKeys.has(key) && !(here?.nonTextKeys?.(key) ?? false)) leaves.push(new KeyLeaf(frame, member, frame.origin));
         if (skip !== undefined && skip.includes(key)) continue;
         const v = record[key];
-        if (typeof v === 'string') stringLeaf(leaves, frame, key, v, childMap);
+        if (typeof v === 'string') stringLeaf(leaves, frame, member, v, childMap);
         else if (typeof v === 'object' && v !== null) children.push({ value: v, map: childMap, origin: originAt(childMap, v, frame.origin), parent: frame, key });
       }
     }
@@ -102,10 +104,15 @@ export function collectTextLeaves(root: unknown, map: FieldMap | undefined, opti
   return leaves;
 }
 
-function stringLeaf(leaves: TextLeaf[], frame: Frame, key: string | number, text: string, map: FieldMap | undefined): void {
+/** An object member or an array item, by its current name or index. */
+interface Member {
+  name: string | number;
+}
+
+function stringLeaf(leaves: TextLeaf[], frame: Frame, member: Member, text: string, map: FieldMap | undefined): void {
   if (map?.nonText !== undefined && map.nonText(text)) return;
   const origin = map?.origin !== undefined && typeof map.origin === 'string' ? map.origin : frame.origin;
-  leaves.push(new ValueLeaf(frame, key, text, origin));
+  leaves.push(new ValueLeaf(frame, member, text, origin));
 }
 
 function originAt(map: FieldMap | undefined, value: unknown, inherited: TextOrigin): TextOrigin {
@@ -116,27 +123,31 @@ function originAt(map: FieldMap | undefined, value: unknown, inherited: TextOrig
 class ValueLeaf implements TextLeaf {
   constructor(
     private readonly frame: Frame,
-    private readonly key: string | number,
+    private readonly member: Member,
     readonly text: string,
     readonly origin: TextOrigin,
   ) {}
 
   get field(): string {
-    return joinField(fieldOf(this.frame), this.key);
+    return joinField(fieldOf(this.frame), this.member.name);
   }
 
   write(text: string): void {
-    (this.frame.value as Record<string | number, unknown>)[this.key] = text;
+    (this.frame.value as Record<string | number, unknown>)[this.member.name] = text;
   }
 }
 
 /** A key that is text (a property name in a JSON schema, a metadata key): redaction renames it. */
 class KeyLeaf implements TextLeaf {
+  readonly text: string;
+
   constructor(
     private readonly frame: Frame,
-    readonly text: string,
+    private readonly member: Member,
     readonly origin: TextOrigin,
-  ) {}
+  ) {
+    this.text = String(member.name);
+  }
 
   get field(): string {
     return `${fieldOf(this.frame)}{}`;
@@ -144,12 +155,14 @@ class KeyLeaf implements TextLeaf {
 
   write(text: string): void {
     const record = this.frame.value as Record<string, unknown>;
-    if (text === this.text || !Object.hasOwn(record, this.text)) return;
-    const value = record[this.text];
-    delete record[this.text];
+    const current = String(this.member.name);
+    if (text === current || !Object.hasOwn(record, current)) return;
+    const value = record[current];
+    delete record[current];
     let name = text;
     for (let n = 2; Object.hasOwn(record, name); n++) name = `${text}_${n}`;
     setOwn(record, name, value);
+    this.member.name = name;
   }
 }
 

@@ -1,0 +1,55 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { bundleGatewayEntry, findSynthesizedBundle, newestLambdaSourceMs, REPO_ROOT } from '../../bin/bench/gateway-bundle';
+import { lambdaRuntimeModules, startBatchProcess, type BatchProcess } from './bundle-process';
+import { checkFormat, PROPERTY_CONFIG, type CaseOutcome } from './fail-closed-property';
+import { FORMAT_TEMPLATES, type FormatName } from './fail-closed-payloads';
+
+/**
+ * The fail-closed property against the bundle `npm run synth` wrote to cdk.out (or, without a
+ * current one, the same esbuild options), run alone in a fresh Node process with only what the
+ * Lambda runtime provides; the model answers in memory, in batches per IPC round trip.
+ */
+const RUNS = Number(process.env.FAIL_CLOSED_RUNS ?? 10_000);
+const SEED = Number(process.env.FAIL_CLOSED_SEED ?? 20261202);
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fail-closed-bundle-'));
+let bundled: BatchProcess;
+let source = '';
+
+beforeAll(async () => {
+  let file = process.env.GATEWAY_TEST_BUNDLE === 'esbuild' ? undefined : findSynthesizedBundle('gateway-handler');
+  if (file !== undefined && fs.statSync(file).mtimeMs < newestLambdaSourceMs()) {
+    process.stderr.write(`${file} is older than lambda/; bundling gateway-handler here instead (run npm run synth to test the asset)\n`);
+    file = undefined;
+  }
+  source = file === undefined ? 'esbuild with the construct options' : `cdk.out (${path.basename(path.dirname(file))})`;
+  const built = file ?? bundleGatewayEntry('gateway-handler', path.join(tmp, 'build'));
+  const isolated = path.join(tmp, 'isolated', 'index.js');
+  fs.mkdirSync(path.dirname(isolated), { recursive: true });
+  fs.copyFileSync(built, isolated);
+  bundled = await startBatchProcess(isolated, tmp, PROPERTY_CONFIG, lambdaRuntimeModules(tmp, REPO_ROOT));
+});
+
+afterAll(async () => {
+  await bundled?.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('fail closed (bundle): no planted marker reaches the model unchecked or the client unredacted', () => {
+  it.each(Object.keys(FORMAT_TEMPLATES) as FormatName[])(`%s, ${RUNS} generated cases`, async (format) => {
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    const bundleCpu = bundled.cpuUs;
+    const report = await checkFormat(format, async (runs) => (await bundled.run(runs)) as CaseOutcome[], RUNS, SEED);
+    const used = process.cpuUsage(cpu);
+    process.stderr.write(
+      `fail-closed bundle (${source}) ${format}: ${report.cases} cases (${report.planted} planted) in ${((performance.now() - started) / 1000).toFixed(1)} s wall, ` +
+        `CPU ${((used.user + used.system) / 1e6).toFixed(1)} s generating and checking + ${((bundled.cpuUs - bundleCpu) / 1e6).toFixed(1)} s in the bundle; statuses ${JSON.stringify(report.byStatus)}\n`,
+    );
+    expect(report.failures).toEqual([]);
+    expect(report.unplanted).toEqual([]);
+    expect(report.cases).toBe(RUNS);
+  });
+});
