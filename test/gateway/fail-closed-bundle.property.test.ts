@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleGatewayEntry, findSynthesizedBundle, newestLambdaSourceMs, REPO_ROOT } from '../../bin/bench/gateway-bundle';
 import { lambdaRuntimeModules, startBatchProcess, type BatchProcess } from './bundle-process';
-import { checkFormat, PROPERTY_CONFIG, type CaseOutcome } from './fail-closed-property';
+import { checkClientBodies, checkFormat, PROPERTY_CONFIG, type CaseOutcome } from './fail-closed-property';
 import { FORMAT_TEMPLATES, type FormatName } from './fail-closed-payloads';
 
 /**
@@ -51,5 +51,11 @@ describe('fail closed (bundle): no planted marker reaches the model unchecked or
     expect(report.failures).toEqual([]);
     expect(report.unplanted).toEqual([]);
     expect(report.cases).toBe(RUNS);
+  });
+
+  it.each(Object.keys(FORMAT_TEMPLATES) as FormatName[])('%s: no client body gets a 5xx', async (format) => {
+    const { byStatus, serverErrors } = await checkClientBodies(format, async (runs) => (await bundled.run(runs)) as CaseOutcome[], 2000, SEED);
+    expect(serverErrors).toEqual([]);
+    expect(Object.keys(byStatus).map(Number).every((s) => [200, 400, 413, 422].includes(s))).toBe(true);
   });
 });

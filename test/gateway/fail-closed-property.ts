@@ -271,3 +271,56 @@ export async function checkFormat(format: FormatName, runner: BatchRunner, runs:
   const unplanted = [...offered].filter((p) => (plantedWith.get(p)?.size ?? 0) < (p.includes(' nonText:') ? 1 : 2));
   return { cases, byStatus, planted, failures, unplanted };
 }
+
+/** A valid, benign answer per format, for requests whose answer is not under test. */
+const BENIGN_ANSWERS: Record<FormatName, string> = {
+  'openai-chat': JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'fine' }, finish_reason: 'stop' }] }),
+  'hf-text-generation': JSON.stringify([{ generated_text: 'fine' }]),
+  embeddings: JSON.stringify([[0.1, 0.2]]),
+  raw: JSON.stringify({ output: { text: 'fine' } }),
+};
+
+/**
+ * Any client body: arbitrary JSON, arbitrary text, valid requests with a random member added
+ * anywhere, duplicate keys, deep nesting, huge integers. The model answers benignly.
+ */
+export function clientBodyArbitrary(format: FormatName): fc.Arbitrary<CaseRun> {
+  const valid = (FORMAT_TEMPLATES[format].request as fc.Arbitrary<Template>).map((t) => t(IDENTITY) as Record<string, unknown>);
+  const body = fc.oneof(
+    fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v) ?? 'null'),
+    fc.string({ unit: 'binary', maxLength: 200 }),
+    fc.tuple(valid, fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 3 }), fc.nat()).map(([v, key, extra, at]) => JSON.stringify(insertAnywhere(v, key, extra, at))),
+    valid.map((v) => JSON.stringify(v).replace(/^\{/, '{"messages":[],"inputs":1,').replace(/^\[/, '[')),
+    fc.integer({ min: 60, max: 5000 }).map((d) => `{"inputs":${'['.repeat(d)}${']'.repeat(d)}}`),
+    valid.map((v) => JSON.stringify(v).replace(/\}$/, ',"seed":123456789012345678901234567890}')),
+  );
+  return body.map((b) => ({ event: apiEvent(format, b, { raw: true }), answer: BENIGN_ANSWERS[format] }));
+}
+
+function insertAnywhere(value: unknown, key: string, extra: unknown, at: number): unknown {
+  const objects: Record<string, unknown>[] = [];
+  const stack = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (Array.isArray(v)) stack.push(...v);
+    else if (typeof v === 'object' && v !== null) {
+      objects.push(v as Record<string, unknown>);
+      stack.push(...Object.values(v));
+    }
+  }
+  if (objects.length > 0) objects[at % objects.length][key] = extra;
+  return value;
+}
+
+/** Statuses any client body may get: never a 5xx, which would say the model or the gateway failed. */
+export async function checkClientBodies(format: FormatName, runner: BatchRunner, runs: number, seed: number): Promise<{ byStatus: Record<number, number>; serverErrors: string[] }> {
+  const cases = fc.sample(clientBodyArbitrary(format), { numRuns: runs, seed });
+  const outcomes = await runner(cases);
+  const byStatus: Record<number, number> = {};
+  const serverErrors: string[] = [];
+  outcomes.forEach((o, i) => {
+    byStatus[o.result.statusCode] = (byStatus[o.result.statusCode] ?? 0) + 1;
+    if (o.result.statusCode >= 500 && serverErrors.length < 5) serverErrors.push(`${o.result.statusCode} ${o.result.body.slice(0, 200)} for ${cases[i].event.body?.slice(0, 300)}`);
+  });
+  return { byStatus, serverErrors };
+}

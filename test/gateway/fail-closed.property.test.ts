@@ -1,5 +1,5 @@
 import type { InvokeEndpointFn } from '../../lambda/gateway/endpoint-client';
-import { checkFormat, PROPERTY_CONFIG, type BatchRunner, type CaseOutcome } from './fail-closed-property';
+import { checkClientBodies, checkFormat, PROPERTY_CONFIG, type BatchRunner, type CaseOutcome } from './fail-closed-property';
 import { FORMAT_TEMPLATES, type FormatName } from './fail-closed-payloads';
 import { setEnv } from './gateway-fixtures';
 
@@ -60,5 +60,11 @@ describe('fail closed (source): no planted marker reaches the model unchecked or
     expect(report.failures).toEqual([]);
     expect(report.unplanted).toEqual([]);
     expect(report.cases).toBe(RUNS);
+  });
+
+  it.each(Object.keys(FORMAT_TEMPLATES) as FormatName[])('%s: no client body gets a 5xx', async (format) => {
+    const { byStatus, serverErrors } = await checkClientBodies(format, runner, 2000, SEED);
+    expect(serverErrors).toEqual([]);
+    expect(Object.keys(byStatus).map(Number).every((s) => [200, 400, 413, 422].includes(s))).toBe(true);
   });
 });
