@@ -91,16 +91,17 @@ export async function startBundleProcess(bundleFile: string, hostDir: string, no
 }
 
 /**
- * The gateway bundle in a fresh Node process with its model in memory: `createHandler` from the
- * bundle, an in-memory InvokeEndpoint, and batches of requests per IPC round trip (the property
- * tests send thousands). Stdout of the bundle (EMF, logs) is discarded.
+ * A gateway entry (the bundle, or the TypeScript source through tsx) in a fresh Node process
+ * with its model in memory: `createHandler` from the entry, an in-memory InvokeEndpoint, and
+ * batches of requests per IPC round trip (the property tests send thousands). Its stdout (EMF,
+ * logs) is discarded.
  */
 const BATCH_HOST_SOURCE = `
 process.stdout.write = () => true;
 const { createHandler } = require(process.argv[2]);
 let answer = '';
 let received = [];
-const handler = createHandler({ ...process.env, GATEWAY_CONFIG: process.env.BATCH_GATEWAY_CONFIG }, async ({ body }) => {
+const handler = createHandler(process.env, async ({ body }) => {
   received.push(body);
   return { body: Buffer.from(answer, 'utf8'), variant: 'AllTraffic', contentType: 'application/json' };
 });
@@ -134,10 +135,26 @@ export interface BatchProcess {
   close(): Promise<void>;
 }
 
-export async function startBatchProcess(bundleFile: string, hostDir: string, config: object, nodePath?: string): Promise<BatchProcess> {
-  const host = path.join(hostDir, 'batch-host.js');
+export interface BatchProcessOptions {
+  /** The bundle, or a `.ts` entry (loaded with tsx from the repository). */
+  readonly entry: string;
+  readonly hostDir: string;
+  /** The gateway configuration (GATEWAY_CONFIG). */
+  readonly config: object;
+  /** Module path standing in for the Lambda runtime's modules (bundles only). */
+  readonly nodePath?: string;
+}
+
+export async function startBatchProcess(options: BatchProcessOptions): Promise<BatchProcess> {
+  const host = path.join(options.hostDir, 'batch-host.js');
   fs.writeFileSync(host, BATCH_HOST_SOURCE);
-  const child = fork(host, [bundleFile], { env: { ...process.env, NODE_PATH: nodePath ?? '', BATCH_GATEWAY_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const typescript = options.entry.endsWith('.ts');
+  const child = fork(host, [options.entry], {
+    cwd: typescript ? path.resolve(__dirname, '..', '..') : options.hostDir,
+    execArgv: typescript ? ['--import', 'tsx'] : [],
+    env: { ...process.env, NODE_PATH: options.nodePath ?? '', GATEWAY_CONFIG: JSON.stringify(options.config), GATEWAY_CONFIG_FILE: '' },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`the batch host exited with ${code} before it was ready`)));

@@ -29,7 +29,7 @@ beforeAll(async () => {
   const isolated = path.join(tmp, 'isolated', 'index.js');
   fs.mkdirSync(path.dirname(isolated), { recursive: true });
   fs.copyFileSync(built, isolated);
-  bundled = await startBatchProcess(isolated, tmp, PROPERTY_CONFIG, lambdaRuntimeModules(tmp, REPO_ROOT));
+  bundled = await startBatchProcess({ entry: isolated, hostDir: tmp, config: PROPERTY_CONFIG, nodePath: lambdaRuntimeModules(tmp, REPO_ROOT) });
 });
 
 afterAll(async () => {
