@@ -96,6 +96,15 @@ describe('openai-chat', () => {
     expect(dropped.ok && dropped.payload.value).toEqual({ messages: [{ role: 'user', content: 'hi' }] });
   });
 
+  it('passes sampling parameters on as they are, checking their types from a table', () => {
+    const r = request(chat, { messages: [{ role: 'user', content: 'x' }], temperature: 0.2, top_k: 5, logprobs: null, stop_token_ids: [1, 2], ignore_eos: true });
+    expect(r.ok && r.payload.value).toEqual({ messages: [{ role: 'user', content: 'x' }], temperature: 0.2, top_k: 5, logprobs: null, stop_token_ids: [1, 2], ignore_eos: true });
+    expect(texts(request(chat, { messages: [{ role: 'user', content: 'x' }], temperature: 'hot', top_k: 1.5, stop_token_ids: ['a'], cache: 1 }))).toBe(
+      'the openai-chat request: temperature: expected a number; top_k: expected an integer; stop_token_ids: expected an array of integers; ' +
+        'cache: unknown field; remove it (this model refuses fields it does not know; the platform team can set unknownRequestFields to "drop")',
+    );
+  });
+
   it('says what is wrong and where, never quoting content', () => {
     expect(texts(request(chat, { prompt: 'secret' }))).toMatch(/^the openai-chat request: messages: is required; prompt: unknown field/);
     expect(texts(request(chat, { messages: [] }))).toBe('the openai-chat request: messages: needs at least 1 item');
@@ -156,6 +165,11 @@ describe('hf-text-generation', () => {
       'parameters.stop[0]=END@user',
     ]);
     expect(texts(request(hf, { inputs: ['a'] }))).toBe('the hf-text-generation request: inputs: expected a string');
+    for (const body of [{ inputs: 'a' }, { inputs: 'a', parameters: null }, { inputs: 'a', parameters: { max_new_tokens: 5, details: true } }, { inputs: 'a', parameters: { stop: ['x'], seed: 1 } }]) {
+      const r = request(hf, body);
+      expect(r.ok && r.payload.value).toEqual(body);
+    }
+    expect(texts(request(hf, { inputs: 'a', parameters: { max_new_tokens: '5' } }))).toBe('the hf-text-generation request: parameters.max_new_tokens: expected an integer');
     expect(texts(request(hf, { inputs: 'a', parameters: { temprature: 1 } }))).toMatch(/^the hf-text-generation request: parameters\.temprature: unknown field/);
   });
 

@@ -1,6 +1,8 @@
 import * as z from 'zod/mini';
 import type { FieldMap } from '../text-leaves';
-import { canonical, ENUM_VALUE, JSON_SCHEMA_KEYWORDS, jsonObject, memberNames, oneOf, schemaPerPolicy, validate, type PayloadFormat } from './payload-format';
+import type { JsonValue } from '../strict-json';
+import { canonical, ENUM_VALUE, isRecord, JSON_SCHEMA_KEYWORDS, jsonObject, memberNames, oneOf, schemaPerPolicy, validate, type PayloadFormat } from './payload-format';
+import { takeParameters, type ParameterTable } from './sampling-parameters';
 
 /**
  * Hugging Face text generation as TGI and DJL LMI serve it: `{"inputs": "...", "parameters": {...}}`
@@ -8,9 +10,6 @@ import { canonical, ENUM_VALUE, JSON_SCHEMA_KEYWORDS, jsonObject, memberNames, o
  * LMI's sampling options.
  */
 const buildRequest = schemaPerPolicy((object) => {
-  const num = z.optional(z.nullable(z.number()));
-  const int = z.optional(z.nullable(z.int()));
-  const bool = z.optional(z.nullable(z.boolean()));
   const strings = z.optional(z.nullable(z.array(z.string())));
   return object({
     inputs: z.string(),
@@ -18,12 +17,6 @@ const buildRequest = schemaPerPolicy((object) => {
       z.nullable(
         object({
           adapter_id: z.optional(z.nullable(z.string())),
-          best_of: int,
-          decoder_input_details: bool,
-          details: bool,
-          do_sample: bool,
-          early_stopping: bool,
-          frequency_penalty: num,
           grammar: z.optional(
             z.nullable(
               z.discriminatedUnion(
@@ -36,34 +29,44 @@ const buildRequest = schemaPerPolicy((object) => {
               ),
             ),
           ),
-          ignore_eos: bool,
-          length_penalty: num,
-          logprobs: int,
-          max_new_tokens: int,
-          min_new_tokens: int,
-          min_p: num,
-          n: int,
-          no_repeat_ngram_size: int,
-          num_beams: int,
-          presence_penalty: num,
-          repetition_penalty: num,
-          return_full_text: bool,
-          seed: int,
           stop: strings,
           stop_sequences: strings,
-          temperature: num,
-          top_k: int,
-          top_n_tokens: int,
-          top_p: num,
-          truncate: int,
-          typical_p: num,
-          watermark: bool,
         }),
       ),
     ),
     stream: z.optional(z.nullable(z.literal(false, { error: 'the gateway answers in one piece: leave "stream" out or set it to false' }))),
   });
 });
+
+/** TGI's and DJL LMI's sampling parameters, checked from this table (sampling-parameters.ts). */
+const SAMPLING: ParameterTable = {
+  best_of: 'int',
+  decoder_input_details: 'bool',
+  details: 'bool',
+  do_sample: 'bool',
+  early_stopping: 'bool',
+  frequency_penalty: 'number',
+  ignore_eos: 'bool',
+  length_penalty: 'number',
+  logprobs: 'int',
+  max_new_tokens: 'int',
+  min_new_tokens: 'int',
+  min_p: 'number',
+  n: 'int',
+  no_repeat_ngram_size: 'int',
+  num_beams: 'int',
+  presence_penalty: 'number',
+  repetition_penalty: 'number',
+  return_full_text: 'bool',
+  seed: 'int',
+  temperature: 'number',
+  top_k: 'int',
+  top_n_tokens: 'int',
+  top_p: 'number',
+  truncate: 'int',
+  typical_p: 'number',
+  watermark: 'bool',
+};
 
 const REQUEST_MAP: FieldMap = { fields: { parameters: { fields: { grammar: { origin: 'system', fields: { type: ENUM_VALUE } } } } } };
 
@@ -94,10 +97,15 @@ let requestKeys: Set<string> | undefined;
 export const HF_TEXT_GENERATION: PayloadFormat = {
   request(parsed, unknownFields) {
     const schema = buildRequest(unknownFields);
-    const v = validate(schema, parsed, 'the hf-text-generation request', unknownFields);
+    const parameters = isRecord(parsed) ? parsed.parameters : undefined;
+    const sampling = isRecord(parameters) ? takeParameters(parameters, SAMPLING, 'parameters') : undefined;
+    const input = sampling === undefined || sampling.rest === parameters ? parsed : { ...(parsed as object), parameters: sampling.rest };
+    const v = validate(schema, input as JsonValue, 'the hf-text-generation request', unknownFields, sampling?.problems);
     if (!v.ok) return v;
-    requestKeys ??= memberNames(schema, new Set(JSON_SCHEMA_KEYWORDS));
-    return canonical(v.value, REQUEST_MAP, 'user', requestKeys);
+    requestKeys ??= memberNames(schema, new Set([...JSON_SCHEMA_KEYWORDS, ...Object.keys(SAMPLING)]));
+    const value = v.value as { parameters?: object | null };
+    if (sampling !== undefined && Object.keys(sampling.parameters).length > 0) value.parameters = { ...value.parameters, ...sampling.parameters };
+    return canonical(value as JsonValue, REQUEST_MAP, 'user', requestKeys);
   },
   answer(parsed) {
     const v = validate(answerSchema, parsed, 'the model answer');

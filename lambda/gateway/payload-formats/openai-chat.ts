@@ -16,6 +16,7 @@ import {
   validate,
   type PayloadFormat,
 } from './payload-format';
+import { takeParameters, type ParameterTable } from './sampling-parameters';
 
 /**
  * OpenAI-style chat completions as vLLM, SGLang and DJL LMI serve them. The request model
@@ -26,8 +27,6 @@ import {
  */
 const buildRequest = schemaPerPolicy((object) => {
   const str = z.string();
-  const num = z.optional(z.nullable(z.number()));
-  const int = z.optional(z.nullable(z.int()));
   const bool = z.optional(z.nullable(z.boolean()));
   const optStr = z.optional(z.nullable(z.string()));
 
@@ -78,16 +77,6 @@ const buildRequest = schemaPerPolicy((object) => {
   return object({
     messages: z.array(message).check(z.minLength(1)),
     model: optStr,
-    frequency_penalty: num,
-    presence_penalty: num,
-    temperature: num,
-    top_p: num,
-    max_tokens: int,
-    max_completion_tokens: int,
-    n: int,
-    seed: int,
-    logprobs: bool,
-    top_logprobs: int,
     logit_bias: z.optional(z.nullable(z.record(z.string().check(z.regex(/^\d{1,7}$/)), z.number()))),
     stop: z.optional(z.nullable(oneOf([str, z.array(str)], 'expected a string or an array of strings'))),
     stream: z.optional(z.nullable(z.literal(false, { error: 'the gateway answers in one piece: leave "stream" out or set it to false' }))),
@@ -104,32 +93,12 @@ const buildRequest = schemaPerPolicy((object) => {
     ),
     tools: z.optional(z.nullable(z.array(object({ type: z.literal('function'), function: fn })))),
     tool_choice: z.optional(z.nullable(oneOf([z.enum(['none', 'auto', 'required']), object({ type: z.literal('function'), function: object({ name: str }) })], 'expected "none", "auto", "required" or {"type": "function", "function": {"name": ...}}'))),
-    parallel_tool_calls: bool,
     functions: z.optional(z.array(fn)),
     function_call: z.optional(oneOf([z.enum(['none', 'auto']), object({ name: str })], 'expected "none", "auto" or {"name": ...}')),
     user: optStr,
     metadata: z.optional(z.nullable(z.record(z.string(), z.string()))),
     reasoning_effort: z.optional(z.nullable(z.enum(['minimal', 'low', 'medium', 'high']))),
-    // vLLM's sampling and chat-template extensions.
-    top_k: int,
-    min_p: num,
-    repetition_penalty: num,
-    length_penalty: num,
-    min_tokens: int,
-    best_of: int,
-    use_beam_search: bool,
-    ignore_eos: bool,
-    skip_special_tokens: bool,
-    spaces_between_special_tokens: bool,
-    include_stop_str_in_output: bool,
-    stop_token_ids: z.optional(z.nullable(z.array(z.int()))),
-    truncate_prompt_tokens: int,
-    add_generation_prompt: bool,
-    continue_final_message: bool,
-    add_special_tokens: bool,
-    echo: bool,
-    return_tokens_as_token_ids: bool,
-    priority: int,
+    // vLLM's extensions that carry text.
     request_id: optStr,
     documents: z.optional(z.nullable(z.array(z.record(z.string(), z.string())))),
     chat_template_kwargs: z.optional(z.nullable(jsonObject)),
@@ -141,6 +110,40 @@ const buildRequest = schemaPerPolicy((object) => {
     guided_whitespace_pattern: optStr,
   });
 });
+
+/** OpenAI's and vLLM's sampling parameters: numbers and switches, checked from this table (sampling-parameters.ts). */
+const SAMPLING: ParameterTable = {
+  frequency_penalty: 'number',
+  presence_penalty: 'number',
+  temperature: 'number',
+  top_p: 'number',
+  min_p: 'number',
+  repetition_penalty: 'number',
+  length_penalty: 'number',
+  max_tokens: 'int',
+  max_completion_tokens: 'int',
+  n: 'int',
+  seed: 'int',
+  top_logprobs: 'int',
+  top_k: 'int',
+  min_tokens: 'int',
+  best_of: 'int',
+  truncate_prompt_tokens: 'int',
+  priority: 'int',
+  logprobs: 'bool',
+  parallel_tool_calls: 'bool',
+  use_beam_search: 'bool',
+  ignore_eos: 'bool',
+  skip_special_tokens: 'bool',
+  spaces_between_special_tokens: 'bool',
+  include_stop_str_in_output: 'bool',
+  add_generation_prompt: 'bool',
+  continue_final_message: 'bool',
+  add_special_tokens: 'bool',
+  echo: 'bool',
+  return_tokens_as_token_ids: 'bool',
+  stop_token_ids: 'ints',
+};
 
 const ROLE_ORIGIN: Readonly<Record<string, TextOrigin>> = {
   system: 'system',
@@ -229,10 +232,11 @@ let requestKeys: Set<string> | undefined;
 export const OPENAI_CHAT: PayloadFormat = {
   request(parsed, unknownFields) {
     const schema = buildRequest(unknownFields);
-    const v = validate(schema, parsed, 'the openai-chat request', unknownFields);
+    const sampling = takeParameters(parsed, SAMPLING, '');
+    const v = validate(schema, sampling.rest, 'the openai-chat request', unknownFields, sampling.problems);
     if (!v.ok) return v;
-    requestKeys ??= memberNames(schema, new Set(JSON_SCHEMA_KEYWORDS));
-    return canonical(v.value, REQUEST_MAP, 'user', requestKeys);
+    requestKeys ??= memberNames(schema, new Set([...JSON_SCHEMA_KEYWORDS, ...Object.keys(SAMPLING)]));
+    return canonical({ ...(v.value as object), ...sampling.parameters }, REQUEST_MAP, 'user', requestKeys);
   },
   answer(parsed) {
     const v = validate(answerSchema, parsed, 'the model answer');

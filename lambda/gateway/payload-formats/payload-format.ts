@@ -39,11 +39,23 @@ export function schemaPerPolicy<S extends z.ZodMiniType>(build: (object: typeof 
   };
 }
 
-/** Validates with a zod schema; the schema's output (known members only) is the canonical value. */
-export function validate(schema: z.ZodMiniType, value: JsonValue, what: string, unknownFields?: UnknownFieldPolicy): { ok: true; value: JsonValue } | { ok: false; problem: string } {
+/**
+ * Validates with a zod schema; the schema's output (known members only) is the canonical value.
+ * Problems found before (sampling parameters) are reported with the schema's.
+ */
+export function validate(
+  schema: z.ZodMiniType,
+  value: JsonValue,
+  what: string,
+  unknownFields?: UnknownFieldPolicy,
+  problems: readonly string[] = [],
+): { ok: true; value: JsonValue } | { ok: false; problem: string } {
   const r = schema.safeParse(value);
-  if (r.success) return { ok: true, value: r.data as JsonValue };
-  return { ok: false, problem: `${what}: ${describeIssues(r.error.issues, value, unknownFields)}` };
+  if (r.success && problems.length === 0) return { ok: true, value: r.data as JsonValue };
+  const lines = [...problems, ...(r.success ? [] : describeIssues(r.error.issues, value, unknownFields))];
+  const shown = lines.slice(0, MAX_PROBLEMS);
+  if (lines.length > MAX_PROBLEMS) shown.push(`and ${lines.length - MAX_PROBLEMS} more`);
+  return { ok: false, problem: `${what}: ${shown.join('; ')}` };
 }
 
 export function canonical(value: JsonValue, map: FieldMap, origin: TextOrigin, knownKeys: ReadonlySet<string>): FormatResult {
@@ -53,7 +65,7 @@ export function canonical(value: JsonValue, map: FieldMap, origin: TextOrigin, k
 const MAX_PROBLEMS = 5;
 
 /** zod issues as `field: what is expected` lines; values are never quoted. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unknown, unknownFields?: UnknownFieldPolicy): string {
+export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unknown, unknownFields?: UnknownFieldPolicy): string[] {
   const lines: string[] = [];
   for (const issue of issues) {
     const at = pathText(issue.path) || 'the top level';
@@ -82,9 +94,7 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unkno
         lines.push(`${at}: ${custom ?? 'is not valid here'}`);
     }
   }
-  const shown = lines.slice(0, MAX_PROBLEMS);
-  if (lines.length > MAX_PROBLEMS) shown.push(`and ${lines.length - MAX_PROBLEMS} more`);
-  return shown.join('; ');
+  return lines;
 }
 
 const EXPECTED: Record<string, string> = {
