@@ -16,9 +16,13 @@ import { checkInput, checkOutput } from '../../lambda/safety';
 import { CircuitBreakerRegistry } from '../../lambda/gateway/circuit-breaker';
 import { createSageMakerInvoker } from '../../lambda/gateway/endpoint-client';
 import { createGateway } from '../../lambda/gateway/gateway';
+import { formatFor } from '../../lambda/gateway/payload-formats';
+import { parseRequestBody } from '../../lambda/gateway/request-parsing';
+import { parseStrictJson } from '../../lambda/gateway/strict-json';
 import { parseGatewayConfig } from '../../lambda/gateway/gateway-config';
 import { createModelInvoker } from '../../lambda/gateway/model-invoker';
 import { stdoutSink } from '../../lambda/gateway/observability';
+import { retryBudgets } from '../../lambda/gateway/retry-budget';
 import { DEFAULT_RETRY_POLICY } from '../../lambda/gateway/retry-policy';
 import { replies, startStubServer } from '../../test/gateway/sagemaker-stub-server';
 import { bundleGatewayEntry, findSynthesizedBundle, GATEWAY_ENTRIES, GATEWAY_ESBUILD_OPTIONS, REPO_ROOT } from './gateway-bundle';
@@ -51,6 +55,12 @@ export interface GatewayBenchReport {
   };
   /** checkInput on the prompt plus checkOutput on the 512-character answer, the library alone. */
   readonly safetyChecksAlone: Timing;
+  /**
+   * The gateway's own payload work without the checks, request and answer: strict parse,
+   * canonical model, finding the texts, re-serialising; and the same for the earlier path
+   * (JSON.parse of both, the client's bytes forwarded and the model's bytes returned).
+   */
+  readonly payloadWork: { readonly canonical: Timing; readonly jsonParseOnly: Timing };
   /** os.loadavg() at the start and the end: wall-clock figures are only as good as the machine was quiet. */
   readonly loadAverage: { readonly start: number; readonly end: number };
   /** The handler's own work (parse, checks, serialisation, EMF, log) with an in-memory endpoint. */
@@ -91,7 +101,7 @@ function apiEvent(body: string, i: number): APIGatewayProxyEvent {
   return { body, isBase64Encoded: false, pathParameters: { model: 'chat' }, requestContext: { requestId: `bench-${i}` } } as unknown as APIGatewayProxyEvent;
 }
 
-async function overhead(prompt: string): Promise<{ direct: Timing; gateway: Timing; work: Timing; checks: Timing; cpuPerRequestUs: { direct: number; gateway: number } }> {
+async function overhead(prompt: string): Promise<{ direct: Timing; gateway: Timing; work: Timing; checks: Timing; payload: GatewayBenchReport['payloadWork']; cpuPerRequestUs: { direct: number; gateway: number } }> {
   const server = await startStubServer();
   const answer = JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: benignPrompt(512) } }] });
   server.on('chat-ep', () => ({ ...replies.json(null), body: answer }));
@@ -157,6 +167,7 @@ async function overhead(prompt: string): Promise<{ direct: Timing; gateway: Timi
         invoke: async () => ({ body: answerBytes, variant: 'AllTraffic' }),
         breakers: new CircuitBreakerRegistry(now),
         retry: DEFAULT_RETRY_POLICY,
+        budgets: retryBudgets(),
         now,
         random: Math.random,
         sleep: async () => undefined,
@@ -179,11 +190,34 @@ async function overhead(prompt: string): Promise<{ direct: Timing; gateway: Timi
       checkOutput(answerText, parsedPolicy);
       if (i >= WARMUP) checksUs.push(Number(process.hrtime.bigint() - t0) / 1000);
     }
+    const format = formatFor({ format: 'openai-chat' });
+    const event = apiEvent(body, 0);
+    const canonicalUs: number[] = [];
+    const jsonParseUs: number[] = [];
+    for (let i = 0; i < WARMUP + SAMPLES; i++) {
+      const t0 = process.hrtime.bigint();
+      const parsed = parseRequestBody(event, 262144);
+      const request = parsed.ok ? format.request(parsed.payload, 'reject') : undefined;
+      const sent = request?.ok ? JSON.stringify(request.payload.value) : '';
+      const tree = parseStrictJson(answer);
+      const checked = tree.ok ? format.answer(tree.value) : undefined;
+      const returned = checked?.ok ? JSON.stringify(checked.payload.value) : '';
+      const t1 = process.hrtime.bigint();
+      JSON.parse(body);
+      JSON.parse(answer);
+      const t2 = process.hrtime.bigint();
+      if (sent === '' || returned === '') throw new Error('the bench payload does not parse');
+      if (i >= WARMUP) {
+        canonicalUs.push(Number(t1 - t0) / 1000);
+        jsonParseUs.push(Number(t2 - t1) / 1000);
+      }
+    }
     return {
       direct: summarize(directUs),
       gateway: summarize(gatewayUs),
       work: summarize(workUs),
       checks: summarize(checksUs),
+      payload: { canonical: summarize(canonicalUs), jsonParseOnly: summarize(jsonParseUs) },
       cpuPerRequestUs: { direct: round(directCpuUs / SAMPLES), gateway: round(gatewayCpuUs / SAMPLES) },
     };
   } finally {
@@ -317,6 +351,8 @@ export async function runGatewayBench(options: { readonly mergeInto?: string } =
     console.log(`  CPU per request: direct ${o.cpuPerRequestUs.direct} µs, gateway ${o.cpuPerRequestUs.gateway} µs (added ${overheadReport.cpuPerRequestUs.added} µs, ratio ${overheadReport.cpuPerRequestUs.ratio})`);
     console.log(`  handler work without network (checks in and out, parse, EMF, log): p50 ${o.work.p50Us} µs  p99 ${o.work.p99Us} µs`);
     console.log(`  of which the safety library alone (checkInput 4 KB + checkOutput 512 B): p50 ${o.checks.p50Us} µs  p99 ${o.checks.p99Us} µs`);
+    console.log(`  and the gateway's payload work (strict parse, canonical model, texts, re-serialise; in and out): p50 ${o.payload.canonical.p50Us} µs  p99 ${o.payload.canonical.p99Us} µs`);
+    console.log(`     (the earlier path's JSON.parse of both, raw bytes passed on: p50 ${o.payload.jsonParseOnly.p50Us} µs  p99 ${o.payload.jsonParseOnly.p99Us} µs)`);
 
     const bundleBytes = bundleSizes(dir, 'ours');
     const bundleBytesWithPlainOptions = bundleSizes(dir, 'plain');
@@ -353,6 +389,7 @@ export async function runGatewayBench(options: { readonly mergeInto?: string } =
       overhead: overheadReport,
       handlerWorkWithoutNetwork: o.work,
       safetyChecksAlone: o.checks,
+      payloadWork: o.payload,
       loadAverage: { start: loadStart, end: round(os.loadavg()[0], 2) },
       bundleBytes,
       bundleBytesWithPlainOptions,

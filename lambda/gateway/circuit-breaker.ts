@@ -11,11 +11,12 @@ export interface CircuitBreakerOptions {
 }
 
 /**
- * Faults that say the endpoint itself is unhealthy. Throttling, not-ready and model errors are
- * answers from a working endpoint and do not open the circuit.
+ * Faults that say the endpoint itself is unhealthy (an answer cut off mid-transfer among them).
+ * Throttling, not-ready, model errors and refused requests are answers from a working endpoint
+ * and do not open the circuit.
  */
 export function isServerFault(cls: InvokeErrorClass): boolean {
-  return cls === 'Upstream5xx' || cls === 'ConnectionError' || cls === 'Timeout';
+  return cls === 'Upstream5xx' || cls === 'ConnectionError' || cls === 'ResponseInterrupted' || cls === 'Timeout';
 }
 
 /**

@@ -23,6 +23,17 @@ export interface InvokeRequest {
 export type InvokeEndpointFn = (request: InvokeRequest) => Promise<EndpointAnswer>;
 
 /**
+ * The connection failed after the answer had started to arrive: the model ran, so the attempt
+ * must not be repeated. Wraps the transport's error.
+ */
+export class ResponseInterruptedError extends Error {
+  constructor(readonly cause: unknown) {
+    super('the answer was cut off after it had started');
+    this.name = 'ResponseInterruptedError';
+  }
+}
+
+/**
  * The SageMaker Runtime client, created once per container. Region, credentials and
  * `AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME` come from the SDK's standard environment. Connections are
  * kept alive (the TLS handshake would otherwise dominate the gateway's overhead), and the SDK's
@@ -39,17 +50,33 @@ export function createSageMakerInvoker(): InvokeEndpointFn {
     },
   });
   return async ({ endpointName, inferenceComponentName, body, inferenceId, signal }) => {
-    const out = await client.send(
-      new InvokeEndpointCommand({
-        EndpointName: endpointName,
-        InferenceComponentName: inferenceComponentName,
-        Body: Buffer.from(body, 'utf8'),
-        ContentType: 'application/json',
-        Accept: 'application/json',
-        InferenceId: inferenceId.slice(0, 64),
-      }),
-      { abortSignal: signal },
+    const command = new InvokeEndpointCommand({
+      EndpointName: endpointName,
+      InferenceComponentName: inferenceComponentName,
+      Body: Buffer.from(body, 'utf8'),
+      ContentType: 'application/json',
+      Accept: 'application/json',
+      InferenceId: inferenceId.slice(0, 64),
+    });
+    // Innermost in the deserialize step: `next` returns once the status and headers are in,
+    // before the body is read.
+    let responseStarted = false;
+    command.middlewareStack.add(
+      (next) => async (args) => {
+        const out = await next(args);
+        responseStarted = true;
+        return out;
+      },
+      { step: 'deserialize', priority: 'low', name: 'gatewayResponseStarted' },
     );
-    return { body: out.Body ?? new Uint8Array(0), contentType: out.ContentType, variant: out.InvokedProductionVariant };
+    try {
+      const out = await client.send(command, { abortSignal: signal });
+      return { body: out.Body ?? new Uint8Array(0), contentType: out.ContentType, variant: out.InvokedProductionVariant };
+    } catch (err) {
+      // A modeled error (ModelError, throttling, 5xx) is a complete answer; anything else after
+      // the headers arrived is a transfer that broke off.
+      if (responseStarted && (err as { $fault?: string })?.$fault === undefined) throw new ResponseInterruptedError(err);
+      throw err;
+    }
   };
 }

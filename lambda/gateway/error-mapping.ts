@@ -12,9 +12,15 @@ export type ErrorCode =
   | 'not_found'
   | 'internal_error';
 
-/** Errors a call to the endpoint can end in; `UpstreamRejected` is SageMaker's 400 ValidationError. */
+/**
+ * Errors a call to the endpoint can end in. `UpstreamRejected` is SageMaker's 400 ValidationError;
+ * `ModelRejectedRequest` a ModelError whose container answered 4xx (a prompt longer than the
+ * context, a bad parameter): the caller's request, not the model, is at fault.
+ */
 export type InvokeErrorClass =
   | 'ModelError'
+  | 'ModelRejectedRequest'
+  | 'ResponseInterrupted'
   | 'Throttled'
   | 'ModelNotReady'
   | 'Timeout'
@@ -37,8 +43,10 @@ export function classifyInvokeError(err: unknown): InvokeErrorClass | undefined 
   if (e.code !== undefined && CONNECTION_CODES.has(e.code)) return 'ConnectionError';
   const status = e.$metadata?.httpStatusCode;
   switch (e.name) {
+    case 'ResponseInterruptedError':
+      return 'ResponseInterrupted';
     case 'ModelError':
-      return 'ModelError';
+      return modelErrorClass(e.OriginalStatusCode);
     case 'ModelNotReadyException':
       return 'ModelNotReady';
     case 'ThrottlingException':
@@ -64,6 +72,45 @@ interface SdkErrorLike {
   message?: string;
   $fault?: string;
   $metadata?: { httpStatusCode?: number };
+  /** The raw response of a modeled error (non-enumerable in the SDK). */
+  $response?: { headers?: Record<string, string> };
+  OriginalStatusCode?: number;
+  OriginalMessage?: string;
+}
+
+/** 4xx from the container: the request was refused (429 is the container's own throttling). */
+function modelErrorClass(originalStatus: number | undefined): InvokeErrorClass {
+  if (originalStatus === 429) return 'Throttled';
+  if (originalStatus !== undefined && originalStatus >= 400 && originalStatus < 500 && originalStatus !== 408) return 'ModelRejectedRequest';
+  return 'ModelError';
+}
+
+/** An error answer's `Retry-After` (seconds or an HTTP date), in milliseconds from `nowMs`. */
+export function retryAfterMsOf(err: unknown, nowMs: number = Date.now()): number | undefined {
+  const headers = (err as SdkErrorLike | undefined)?.$response?.headers;
+  if (headers === undefined || headers === null) return undefined;
+  const name = Object.keys(headers).find((k) => k.toLowerCase() === 'retry-after');
+  if (name === undefined) return undefined;
+  const value = String(headers[name]).trim();
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - nowMs;
+  return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
+}
+
+/**
+ * The container's message for a refused request, e.g. vLLM's `{"object":"error","message":...}`.
+ * It goes through the output checks before a caller sees it (gateway.ts).
+ */
+export function modelMessageOf(err: unknown): string | undefined {
+  const m = (err as SdkErrorLike | undefined)?.OriginalMessage;
+  if (typeof m !== 'string' || m === '') return undefined;
+  try {
+    const parsed = JSON.parse(m) as { message?: unknown; error?: unknown };
+    if (typeof parsed.message === 'string') return parsed.message;
+    if (typeof parsed.error === 'string') return parsed.error;
+  } catch {
+    // Not JSON: the message itself.
+  }
+  return m;
 }
 
 const SDK_WRAPPER = /^AWS SDK error wrapper for (\w+): (.*)$/;
@@ -92,13 +139,19 @@ export interface ErrorAnswer {
 }
 
 /**
- * How each failure is answered. 502: the model answered, but with an error or an answer we
- * cannot pass on. 503 + Retry-After: no answer now, try again later. 504: the budget ran out.
+ * How each failure is answered. 400: the container refused the caller's request. 502: the model
+ * answered, but with an error or an answer we cannot pass on. 503 + Retry-After: no answer now,
+ * try again later (the endpoint's own Retry-After when it is longer). 504: the budget ran out.
  */
-export function answerForInvokeError(cls: InvokeErrorClass): ErrorAnswer {
+export function answerForInvokeError(cls: InvokeErrorClass, retryAfterMs = 0): ErrorAnswer {
+  const later = (seconds: number) => Math.max(seconds, Math.ceil(retryAfterMs / 1000));
   switch (cls) {
     case 'ModelError':
       return { status: 502, code: 'model_error', message: 'the model container returned an error', errorClass: 'ModelError' };
+    case 'ModelRejectedRequest':
+      return { status: 400, code: 'invalid_request', message: 'the model refused the request', errorClass: 'InvalidRequest' };
+    case 'ResponseInterrupted':
+      return { status: 502, code: 'model_error', message: "the model's answer was cut off", errorClass: 'ResponseInterrupted' };
     case 'UpstreamRejected':
       return { status: 502, code: 'model_error', message: 'the endpoint rejected the request', errorClass: 'ModelError' };
     case 'MalformedResponse':
@@ -106,14 +159,14 @@ export function answerForInvokeError(cls: InvokeErrorClass): ErrorAnswer {
     case 'ResponseTooLarge':
       return { status: 502, code: 'model_error', message: 'the model answer is larger than the gateway can return', errorClass: 'ResponseTooLarge' };
     case 'Throttled':
-      return { status: 503, code: 'model_unavailable', message: 'the endpoint is throttling requests', retryAfterSeconds: 1, errorClass: 'Throttled' };
+      return { status: 503, code: 'model_unavailable', message: 'the endpoint is throttling requests', retryAfterSeconds: later(1), errorClass: 'Throttled' };
     case 'ModelNotReady':
       // Serverless provisioning and scale-from-zero take tens of seconds to minutes.
-      return { status: 503, code: 'model_unavailable', message: 'the model is not ready yet', retryAfterSeconds: 30, errorClass: 'ModelNotReady' };
+      return { status: 503, code: 'model_unavailable', message: 'the model is not ready yet', retryAfterSeconds: later(30), errorClass: 'ModelNotReady' };
     case 'Upstream5xx':
-      return { status: 503, code: 'model_unavailable', message: 'the endpoint is unavailable', retryAfterSeconds: 2, errorClass: 'Upstream5xx' };
+      return { status: 503, code: 'model_unavailable', message: 'the endpoint is unavailable', retryAfterSeconds: later(2), errorClass: 'Upstream5xx' };
     case 'ConnectionError':
-      return { status: 503, code: 'model_unavailable', message: 'the endpoint could not be reached', retryAfterSeconds: 2, errorClass: 'ConnectionError' };
+      return { status: 503, code: 'model_unavailable', message: 'the endpoint could not be reached', retryAfterSeconds: later(2), errorClass: 'ConnectionError' };
     case 'Timeout':
       return { status: 504, code: 'timeout', message: 'the model did not answer within its latency budget', errorClass: 'Timeout' };
   }

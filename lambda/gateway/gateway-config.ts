@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parsePolicy, PolicyError, type SafetyPolicy } from '../safety';
 import { parseJsonPath, type JsonPath } from './json-path';
+import { UNKNOWN_FIELD_POLICIES, type UnknownFieldPolicy } from './payload-formats';
 
 /** SageMaker's InvokeEndpoint body limit, request and response (botocore sagemaker-runtime). */
 export const SAGEMAKER_MAX_BODY_BYTES = 6_291_456;
@@ -29,6 +30,8 @@ export interface ModelConfigJson {
   readonly maxRequestBytes: number;
   /** A policy as `parsePolicy` accepts it, e.g. `{ "preset": "standard" }`. */
   readonly policy: object;
+  /** A request field the format does not know: `reject` (400, the default) or `drop` it before the model sees the request. */
+  readonly unknownRequestFields?: UnknownFieldPolicy;
   /** Optional circuit-breaker tuning; defaults 5 consecutive server faults and 10 s. */
   readonly circuitBreaker?: { readonly failureThreshold?: number; readonly cooldownMs?: number };
 }
@@ -44,6 +47,7 @@ export interface ModelConfig {
   readonly timeoutMs: number;
   readonly maxRequestBytes: number;
   readonly policy: SafetyPolicy;
+  readonly unknownFields: UnknownFieldPolicy;
   readonly circuitBreaker: { readonly failureThreshold: number; readonly cooldownMs: number };
 }
 
@@ -151,6 +155,8 @@ function parseModel(name: string, raw: unknown, problems: string[], checksOnly: 
   const rawPaths = parseRawPaths(at, format, raw.rawPaths, problems);
   const timeoutMs = checksOnly && raw.timeoutMs === undefined ? 0 : int(raw.timeoutMs, `${at}.timeoutMs`, 1, MAX_TIMEOUT_MS, problems);
   const maxRequestBytes = checksOnly && raw.maxRequestBytes === undefined ? SAGEMAKER_MAX_BODY_BYTES : int(raw.maxRequestBytes, `${at}.maxRequestBytes`, 1, SAGEMAKER_MAX_BODY_BYTES, problems);
+  const unknownFields = (raw.unknownRequestFields ?? 'reject') as UnknownFieldPolicy;
+  if (!UNKNOWN_FIELD_POLICIES.includes(unknownFields)) problems.push(`${at}.unknownRequestFields: ${show(raw.unknownRequestFields)} must be "reject" or "drop"`);
   const cb = isObject(raw.circuitBreaker) ? raw.circuitBreaker : {};
   if (raw.circuitBreaker !== undefined && !isObject(raw.circuitBreaker)) problems.push(`${at}.circuitBreaker: must be an object`);
   const failureThreshold = cb.failureThreshold === undefined ? 5 : int(cb.failureThreshold, `${at}.circuitBreaker.failureThreshold`, 1, 1000, problems);
@@ -177,6 +183,7 @@ function parseModel(name: string, raw: unknown, problems: string[], checksOnly: 
     timeoutMs: timeoutMs!,
     maxRequestBytes: maxRequestBytes!,
     policy: policy!,
+    unknownFields,
     circuitBreaker: { failureThreshold: failureThreshold!, cooldownMs: cooldownMs! },
   };
 }

@@ -1,20 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { checkOutput } from '../safety';
 import { answerForInvokeError, circuitOpenAnswer, type ErrorAnswer } from './error-mapping';
-import type { GatewayConfig, ModelConfig } from './gateway-config';
+import { SAGEMAKER_MAX_BODY_BYTES, type GatewayConfig, type ModelConfig } from './gateway-config';
 import type { ErrorClass } from './metric-names';
 import type { ModelInvoker } from './model-invoker';
 import type { RecordSink, RequestRecord } from './observability';
-import { checkSlots, type PayloadVerdict } from './payload-checks';
-import { adapterFor, type PayloadAdapter } from './payload-formats';
+import { checkTexts, type PayloadVerdict } from './payload-checks';
+import { formatFor, type PayloadFormat } from './payload-formats';
 import { parseRequestBody } from './request-parsing';
-import { errorResponse, successResponse } from './responses';
-
-/**
- * Lambda's synchronous response limit is 6 MB for the whole JSON result, in which the body is
- * a JSON string (escaped); bodies above this leave too little room to be sure they fit.
- */
-const MAX_RESPONSE_BODY_CHARS = 6_000_000;
+import { errorResponse, fitsLambdaResponse, successResponse } from './responses';
+import { parseStrictJson } from './strict-json';
 
 export interface GatewayDeps {
   readonly config: GatewayConfig;
@@ -25,10 +21,14 @@ export interface GatewayDeps {
 
 export type GatewayHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
-/** The request path: bound, parse, check, invoke, check, answer; one record per request. */
+/**
+ * The request path: bound and parse the request into its format's canonical model, check every
+ * text, send the checked object, parse the answer, check every text of it, answer; one record
+ * per request.
+ */
 export function createGateway(deps: GatewayDeps): GatewayHandler {
-  const adapters = new Map<string, PayloadAdapter>();
-  for (const [name, model] of deps.config.models) adapters.set(name, adapterFor(model));
+  const formats = new Map<string, PayloadFormat>();
+  for (const [name, model] of deps.config.models) formats.set(name, formatFor(model));
 
   return async function handle(event) {
     const started = deps.now();
@@ -51,7 +51,7 @@ export function createGateway(deps: GatewayDeps): GatewayHandler {
     };
     let result: APIGatewayProxyResult;
     try {
-      result = model === undefined ? fail(rec, 404, 'not_found', `no model named "${truncate(modelName)}" is served here`, 'NotFound') : await serve(model, adapters.get(modelName)!, event, rec);
+      result = model === undefined ? fail(rec, 404, 'not_found', `no model named "${truncate(modelName)}" is served here`, 'NotFound') : await serve(model, formats.get(modelName)!, event, rec);
     } catch (err) {
       rec.internalErrorName = err instanceof Error ? err.name : typeof err;
       result = fail(rec, 500, 'internal_error', 'the gateway failed; the request id identifies the log entry', 'Internal');
@@ -67,21 +67,28 @@ export function createGateway(deps: GatewayDeps): GatewayHandler {
     return result;
   };
 
-  async function serve(model: ModelConfig, adapter: PayloadAdapter, event: APIGatewayProxyEvent, rec: Mutable<RequestRecord>): Promise<APIGatewayProxyResult> {
+  async function serve(model: ModelConfig, format: PayloadFormat, event: APIGatewayProxyEvent, rec: Mutable<RequestRecord>): Promise<APIGatewayProxyResult> {
     const parsed = parseRequestBody(event, model.maxRequestBytes);
     if (!parsed.ok) {
       return parsed.reason === 'too_large' ? fail(rec, 413, 'payload_too_large', parsed.message, 'PayloadTooLarge') : fail(rec, 400, 'invalid_request', parsed.message, 'InvalidRequest');
     }
-    const input = adapter.requestSlots(parsed.payload);
-    if ('problem' in input) return fail(rec, 400, 'invalid_request', input.problem, 'InvalidRequest');
-    const inputVerdict = checkSlots(input.slots, model.policy, 'input');
+    const request = format.request(parsed.payload, model.unknownFields);
+    if (!request.ok) return fail(rec, 400, 'invalid_request', request.problem, 'InvalidRequest');
+    const inputVerdict = checkTexts(request.payload.texts, model.policy, 'input');
     rec.inputLength = inputVerdict.length;
     rec.inputAction = inputVerdict.action;
     note(rec, inputVerdict);
+    if (inputVerdict.tooLarge) {
+      const { maxChars, maxBytes } = model.policy.size.input;
+      return fail(rec, 413, 'payload_too_large', `a text in the request is longer than the safety policy allows (${maxChars} characters, ${maxBytes} bytes)`, 'PayloadTooLarge');
+    }
     if (inputVerdict.action === 'block') return blocked(rec, 'the prompt was blocked by the safety policy', inputVerdict.blockedChecks);
 
-    // Unchanged prompts go out byte for byte; redacted ones are re-serialised once.
-    const body = inputVerdict.action === 'redact' ? JSON.stringify(parsed.payload) : parsed.rawBody;
+    // What the model receives is the checked canonical object, never the client's bytes.
+    const body = JSON.stringify(request.payload.value);
+    if (body.length > SAGEMAKER_MAX_BODY_BYTES || Buffer.byteLength(body, 'utf8') > SAGEMAKER_MAX_BODY_BYTES) {
+      return fail(rec, 413, 'payload_too_large', `after redaction the request is larger than SageMaker's limit of ${SAGEMAKER_MAX_BODY_BYTES} bytes`, 'PayloadTooLarge');
+    }
     const outcome = await deps.invokeModel(model, body, rec.requestId);
     rec.attempts = outcome.report.attempts;
     rec.fallbackUsed = outcome.report.fallbackUsed;
@@ -89,33 +96,42 @@ export function createGateway(deps: GatewayDeps): GatewayHandler {
     rec.endpoint = outcome.endpoint;
     if (outcome.report.attempts > 0) rec.modelLatencyMs = outcome.report.modelMs;
     if (!outcome.ok) {
-      const answer = outcome.errorClass === 'CircuitOpen' ? circuitOpenAnswer(outcome.retryAfterMs) : answerForInvokeError(outcome.errorClass);
-      return failWith(rec, answer);
+      if (outcome.errorClass === 'CircuitOpen') return failWith(rec, circuitOpenAnswer(outcome.retryAfterMs));
+      const answer = answerForInvokeError(outcome.errorClass, outcome.retryAfterMs);
+      return failWith(rec, outcome.modelMessage === undefined ? answer : withModelMessage(answer, outcome.modelMessage, model));
     }
     rec.variant = outcome.answer.variant;
 
     const text = Buffer.from(outcome.answer.body.buffer, outcome.answer.body.byteOffset, outcome.answer.body.byteLength).toString('utf8');
-    let answerPayload: unknown;
-    try {
-      answerPayload = JSON.parse(text);
-    } catch {
-      return failWith(rec, answerForInvokeError('MalformedResponse'));
-    }
-    const output = adapter.responseSlots(answerPayload);
-    if ('problem' in output) return failWith(rec, answerForInvokeError('MalformedResponse'));
-    const outputVerdict = checkSlots(output.slots, model.policy, 'output');
-    rec.outputLength = output.slots.length > 0 ? outputVerdict.length : undefined;
+    const tree = parseStrictJson(text);
+    if (!tree.ok) return failWith(rec, answerForInvokeError('MalformedResponse'));
+    const answer = format.answer(tree.value);
+    if (!answer.ok) return failWith(rec, answerForInvokeError('MalformedResponse'));
+    const outputVerdict = checkTexts(answer.payload.texts, model.policy, 'output');
+    rec.outputLength = answer.payload.texts.length > 0 ? outputVerdict.length : undefined;
     rec.outputAction = outputVerdict.action;
     note(rec, outputVerdict);
+    if (outputVerdict.tooLarge) return failWith(rec, answerForInvokeError('ResponseTooLarge'));
     if (outputVerdict.action === 'block') return blocked(rec, "the model's answer was blocked by the safety policy", outputVerdict.blockedChecks);
 
-    const responseBody = outputVerdict.action === 'redact' ? JSON.stringify(answerPayload) : text;
-    if (responseBody.length > MAX_RESPONSE_BODY_CHARS) return failWith(rec, answerForInvokeError('ResponseTooLarge'));
     const action = inputVerdict.action === 'redact' || outputVerdict.action === 'redact' ? 'redact' : 'allow';
+    const result = successResponse(JSON.stringify(answer.payload.value), rec.requestId, action, outcome.answer.variant);
+    if (!fitsLambdaResponse(result)) return failWith(rec, answerForInvokeError('ResponseTooLarge'));
     rec.status = 200;
-    return successResponse(responseBody, rec.requestId, action, outcome.answer.variant, outcome.answer.contentType);
+    return result;
   }
 }
+
+/**
+ * The container's own words on why it refused a request (a prompt longer than the context, a
+ * bad parameter), passed on once the output checks allow them; left out otherwise.
+ */
+function withModelMessage(answer: ErrorAnswer, message: string, model: ModelConfig): ErrorAnswer {
+  const v = checkOutput(message.slice(0, MAX_MODEL_MESSAGE_CHARS), model.policy);
+  return v.action === 'block' ? answer : { ...answer, message: `${answer.message}: ${v.text}` };
+}
+
+const MAX_MODEL_MESSAGE_CHARS = 1000;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

@@ -59,6 +59,7 @@ export const ERROR_CLASSES = [
   'ConnectionError',
   'MalformedResponse',
   'ResponseTooLarge',
+  'ResponseInterrupted',
   'InvalidRequest',
   'PayloadTooLarge',
   // Beyond the list: an unknown model (404) and a gateway bug (500) are counted too.

@@ -1,12 +1,22 @@
 import type { CircuitBreakerRegistry } from './circuit-breaker';
 import type { EndpointAnswer, InvokeEndpointFn } from './endpoint-client';
-import { classifyInvokeError, type InvokeErrorClass } from './error-mapping';
+import { classifyInvokeError, modelMessageOf, retryAfterMsOf, type InvokeErrorClass } from './error-mapping';
 import { SAGEMAKER_MAX_BODY_BYTES, type ModelConfig } from './gateway-config';
+import type { RetryBudget } from './retry-budget';
 import { backoffMs, isRetryable, shouldRetry, type RetryPolicy } from './retry-policy';
 
 export type InvokeOutcome =
   | { readonly ok: true; readonly answer: EndpointAnswer; readonly endpoint: string; readonly report: InvokeReport }
-  | { readonly ok: false; readonly errorClass: InvokeErrorClass | 'CircuitOpen'; readonly retryAfterMs: number; readonly endpoint: string; readonly report: InvokeReport };
+  | {
+      readonly ok: false;
+      readonly errorClass: InvokeErrorClass | 'CircuitOpen';
+      /** How long the caller should wait: the circuit's cooldown, or the endpoint's Retry-After. */
+      readonly retryAfterMs: number;
+      /** The container's message when it refused the request (ModelRejectedRequest). */
+      readonly modelMessage?: string;
+      readonly endpoint: string;
+      readonly report: InvokeReport;
+    };
 
 export interface InvokeReport {
   readonly attempts: number;
@@ -21,6 +31,8 @@ export interface ModelInvokerDeps {
   readonly invoke: InvokeEndpointFn;
   readonly breakers: CircuitBreakerRegistry;
   readonly retry: RetryPolicy;
+  /** The container's retry allowance per endpoint, shared by all its requests. */
+  readonly budgets: (endpoint: string) => RetryBudget;
   readonly now: () => number;
   readonly random: () => number;
   readonly sleep: (ms: number) => Promise<void>;
@@ -28,8 +40,10 @@ export interface ModelInvokerDeps {
 
 /**
  * Calls a model within its latency budget: the primary endpoint with retries for retryable
- * errors, then the fallback endpoint (if configured) when the primary's circuit is open or it
- * ended unavailable. Every attempt gets the time left in the budget as its deadline.
+ * errors (each paid from the container's retry budget, none once the answer has started to
+ * arrive, never sooner than the endpoint's Retry-After), then the fallback endpoint (if
+ * configured) when the primary's circuit is open or it ended unavailable. Every attempt gets
+ * the time left in the latency budget as its deadline.
  */
 export interface ModelInvoker {
   (model: ModelConfig, body: string, requestId: string): Promise<InvokeOutcome>;
@@ -46,7 +60,7 @@ export function createModelInvoker(deps: ModelInvokerDeps): ModelInvoker {
     const endpoints = model.fallbackEndpointName === undefined ? [model.endpointName] : [model.endpointName, model.fallbackEndpointName];
     let attempts = 0;
     let modelMs = 0;
-    let last: { errorClass: InvokeErrorClass | 'CircuitOpen'; retryAfterMs: number; endpoint: string } | undefined;
+    let last: { errorClass: InvokeErrorClass | 'CircuitOpen'; retryAfterMs: number; modelMessage?: string; endpoint: string } | undefined;
     const primary = deps.breakers.forEndpoint(model.endpointName, model.circuitBreaker);
     const report = (fallbackUsed: boolean): InvokeReport => ({ attempts, fallbackUsed, modelMs, primaryCircuitOpen: primary.currentState !== 'closed' });
 
@@ -64,16 +78,19 @@ export function createModelInvoker(deps: ModelInvokerDeps): ModelInvoker {
         const started = deps.now();
         attempts++;
         let cls: InvokeErrorClass | undefined;
+        let failure: unknown;
         try {
           const answer = await deps.invoke({ endpointName: endpoint, inferenceComponentName: model.inferenceComponentName, body, inferenceId: requestId, signal: controller.signal });
           modelMs += deps.now() - started;
           breaker.onSuccess();
+          deps.budgets(endpoint).onSuccess();
           if (answer.body.byteLength > SAGEMAKER_MAX_BODY_BYTES) {
             return { ok: false, errorClass: 'ResponseTooLarge', retryAfterMs: 0, endpoint, report: report(e > 0) };
           }
           return { ok: true, answer, endpoint, report: report(e > 0) };
         } catch (err) {
           modelMs += deps.now() - started;
+          failure = err;
           cls = controller.signal.aborted ? 'Timeout' : classifyInvokeError(err);
           if (cls === undefined) {
             // Not an answer from the endpoint but a fault of ours (a bundling or SDK bug): 500.
@@ -84,9 +101,10 @@ export function createModelInvoker(deps: ModelInvokerDeps): ModelInvoker {
         } finally {
           clearTimeout(timer);
         }
-        last = { errorClass: cls, retryAfterMs: 0, endpoint };
-        const delay = backoffMs(deps.retry, cls, attempt, deps.random());
-        if (!shouldRetry(deps.retry, cls, attempt, delay, deadline - deps.now())) break;
+        const retryAfterMs = retryAfterMsOf(failure) ?? 0;
+        last = { errorClass: cls, retryAfterMs, modelMessage: cls === 'ModelRejectedRequest' ? modelMessageOf(failure) : undefined, endpoint };
+        const delay = backoffMs(deps.retry, cls, attempt, deps.random(), retryAfterMs);
+        if (!shouldRetry(deps.retry, cls, attempt, delay, deadline - deps.now()) || !deps.budgets(endpoint).tryTake()) break;
         if (delay > 0) await deps.sleep(delay);
       }
       const next = last!.errorClass === 'CircuitOpen' || isRetryable(last!.errorClass);

@@ -1,9 +1,11 @@
-import { checkInput, checkOutput, type Action, type Finding, type SafetyPolicy } from '../safety';
-import type { TextSlot } from './payload-formats';
+import { checkInput, checkOutput, type Action, type Finding, type SafetyPolicy, type SafetyVerdict } from '../safety';
+import type { TextLeaf, TextOrigin } from './text-leaves';
 
-/** A finding located in a payload: `part` is the index of the text slot it was found in. */
+/** A finding located in a payload: the text's number (`part`, in document order), field and origin. */
 export interface LocatedFinding extends Finding {
   readonly part: number;
+  readonly field: string;
+  readonly origin: TextOrigin;
 }
 
 export interface PayloadVerdict {
@@ -13,38 +15,59 @@ export interface PayloadVerdict {
   readonly blockedChecks: readonly string[];
   /** Checks with findings in a redacted text (for `Redacted_<check>`). */
   readonly redactedChecks: readonly string[];
+  /**
+   * A text is longer than the policy's size limit: not a verdict on content but a size, so the
+   * gateway answers it like an oversized body (413 for a prompt, 502 for an answer).
+   */
+  readonly tooLarge: boolean;
   /** Characters of checked text, before redaction: the drift feature `InputLength`/`OutputLength`. */
   readonly length: number;
 }
 
+export type Stage = 'input' | 'output';
+
 /**
- * Runs the policy over every text slot of a payload and writes redactions back into it. The
- * first blocked slot ends the scan: the request is refused anyway, so the rest is not worth
- * the time. The safety library reports findings per text, not per action, so a check counted
- * as blocking is one that had findings in a blocked text.
+ * The check a text goes through, by stage and origin. Every text of a request goes through the
+ * input checks and every text of an answer through the output checks. This is the one place to
+ * route data origins (`DATA_ORIGINS` in text-leaves.ts: tool results, documents, tool
+ * definitions) to a detector of instructions hidden in data.
  */
-export function checkSlots(slots: readonly TextSlot[], policy: SafetyPolicy, stage: 'input' | 'output'): PayloadVerdict {
-  const check = stage === 'input' ? checkInput : checkOutput;
+export function checkFor(stage: Stage, _origin: TextOrigin): (text: string, policy: SafetyPolicy) => SafetyVerdict {
+  return stage === 'input' ? checkInput : checkOutput;
+}
+
+/**
+ * Runs the policy over every text of a payload and writes redactions back into it. The first
+ * blocked text ends the scan: the payload is refused anyway. The safety library reports
+ * findings per text, not per action, so a check counted as blocking is one that had findings
+ * in a blocked text.
+ */
+export function checkTexts(texts: readonly TextLeaf[], policy: SafetyPolicy, stage: Stage): PayloadVerdict {
   let action: Action = 'allow';
+  let tooLarge = false;
   const findings: LocatedFinding[] = [];
   const blocked = new Set<string>();
   const redacted = new Set<string>();
   let length = 0;
-  for (const s of slots) length += s.text.length;
-  for (let part = 0; part < slots.length; part++) {
-    const s = slots[part];
-    const v = check(s.text, policy);
-    for (const f of v.findings) findings.push({ ...f, part });
+  for (const t of texts) length += t.text.length;
+  for (let part = 0; part < texts.length; part++) {
+    const t = texts[part];
+    const v = checkFor(stage, t.origin)(t.text, policy);
+    if (v.findings.length > 0) {
+      const field = t.field;
+      for (const f of v.findings) findings.push({ ...f, part, field, origin: t.origin });
+    }
     if (v.action === 'block') {
       for (const f of v.findings) blocked.add(f.check);
+      tooLarge = blocked.has('size');
       action = 'block';
       break;
     }
     if (v.action === 'redact') {
       for (const f of v.findings) redacted.add(f.check);
-      s.write(v.text);
+      t.write(v.text);
       action = 'redact';
     }
   }
-  return { action, findings, blockedChecks: [...blocked].sort(), redactedChecks: action === 'block' ? [] : [...redacted].sort(), length };
+  return { action, findings, blockedChecks: [...blocked].sort(), redactedChecks: action === 'block' ? [] : [...redacted].sort(), tooLarge, length };
 }

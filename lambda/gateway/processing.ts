@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Action } from '../safety';
 import type { GatewayConfig } from './gateway-config';
-import { checkSlots, type LocatedFinding } from './payload-checks';
-import { adapterFor, type TextSlot } from './payload-formats';
+import { checkTexts, type LocatedFinding } from './payload-checks';
+import { formatFor } from './payload-formats';
+import { depthExceeds, MAX_JSON_DEPTH, parseStrictJson, type JsonValue } from './strict-json';
+import type { TextLeaf } from './text-leaves';
 
 /**
  * Input of the standalone pre- and post-processing handlers, for teams that call the endpoint
@@ -18,10 +20,11 @@ export interface ProcessingEvent {
 }
 
 /**
- * The verdict. `payload` (or `text`) is what to forward: redacted when `action` is `redact`,
- * `null` (or `""`) when `block`. A payload given as a JSON string comes back as a JSON string.
- * Finding offsets are UTF-16 indices into the text; `part` numbers the texts of a payload in
- * the format's order (e.g. one per chat message).
+ * The verdict. `payload` (or `text`) is what to forward: the payload's canonical model, redacted
+ * when `action` is `redact`, `null` (or `""`) when `block`. A payload given as a JSON string
+ * comes back as a JSON string (re-serialised, never the input). Finding offsets are UTF-16
+ * indices into the text; `part` numbers the texts of a payload in document order, `field` says
+ * where each is and `origin` who wrote it.
  */
 export interface ProcessingVerdict {
   readonly action: Action;
@@ -56,29 +59,32 @@ export function processEvent(config: GatewayConfig, stage: Stage, event: Process
   const hasPayload = event.payload !== undefined;
   if (hasText === hasPayload) return error('invalid_request', 'the event needs exactly one of "payload" (the model JSON) or "text" (a string)');
 
-  let slots: TextSlot[];
+  let texts: TextLeaf[];
   let payload: unknown;
   let box: { text: string } | undefined;
   if (hasText) {
     if (typeof event.text !== 'string') return error('invalid_request', '"text" must be a string');
-    box = { text: event.text };
-    const b = box;
-    slots = [{ text: b.text, write: (t) => void (b.text = t) }];
+    const b = { text: event.text };
+    box = b;
+    texts = [{ text: b.text, origin: stage === 'input' ? 'user' : 'assistant', field: 'text', write: (t) => void (b.text = t) }];
   } else {
-    payload = event.payload;
-    if (typeof payload === 'string') {
-      try {
-        payload = JSON.parse(payload);
-      } catch {
-        return error('invalid_request', '"payload" is a string but not valid JSON');
-      }
+    let value: JsonValue;
+    if (typeof event.payload === 'string') {
+      const parsed = parseStrictJson(event.payload);
+      if (!parsed.ok) return error('invalid_request', `"payload" is a string but not valid JSON: ${parsed.message}`);
+      value = parsed.value;
+    } else {
+      // Already parsed by the Lambda runtime (duplicate keys are gone by then): bound it before anything walks it.
+      if (depthExceeds(event.payload)) return error('invalid_request', `"payload" is nested deeper than ${MAX_JSON_DEPTH} levels`);
+      value = event.payload as JsonValue;
     }
-    const adapter = adapterFor(model);
-    const found = stage === 'input' ? adapter.requestSlots(payload) : adapter.responseSlots(payload);
-    if ('problem' in found) return error('invalid_request', found.problem);
-    slots = found.slots;
+    const format = formatFor(model);
+    const found = stage === 'input' ? format.request(value, model.unknownFields) : format.answer(value);
+    if (!found.ok) return error('invalid_request', found.problem);
+    payload = found.payload.value;
+    texts = found.payload.texts;
   }
-  const v = checkSlots(slots, model.policy, stage);
+  const v = checkTexts(texts, model.policy, stage);
   const base = {
     action: v.action,
     findings: v.findings,
@@ -88,7 +94,7 @@ export function processEvent(config: GatewayConfig, stage: Stage, event: Process
     requestId,
   };
   if (box !== undefined) return { ...base, text: v.action === 'block' ? '' : box.text };
-  const out = v.action === 'block' ? null : typeof event.payload === 'string' ? (v.action === 'redact' ? JSON.stringify(payload) : event.payload) : payload;
+  const out = v.action === 'block' ? null : typeof event.payload === 'string' ? JSON.stringify(payload) : payload;
   return { ...base, payload: out };
 }
 

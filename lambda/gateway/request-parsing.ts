@@ -1,13 +1,15 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { parseStrictJson, type JsonValue } from './strict-json';
 
 export type ParsedRequest =
-  | { readonly ok: true; readonly payload: unknown; readonly rawBody: string }
+  | { readonly ok: true; readonly payload: JsonValue }
   | { readonly ok: false; readonly reason: 'too_large' | 'invalid'; readonly message: string };
 
 /**
  * The body, bounded before anything else touches it: the byte cap is checked on the raw
- * (possibly base64) body first, so an oversized request costs no decode or parse.
- * Messages name what is wrong, never echo the body (JSON.parse's message quotes it).
+ * (possibly base64) body first, so an oversized request costs no decode or parse. Then parsed
+ * strictly (duplicate keys, nesting depth; strict-json.ts). Messages name what is wrong and
+ * where, never echo content.
  */
 export function parseRequestBody(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>, maxBytes: number): ParsedRequest {
   if (event.body === null || event.body === undefined || event.body === '') {
@@ -21,16 +23,12 @@ export function parseRequestBody(event: Pick<APIGatewayProxyEvent, 'body' | 'isB
   }
   // UTF-8 bytes are at least the UTF-16 length, so most oversized bodies fail this cheap check.
   if (raw.length > maxBytes || Buffer.byteLength(raw, 'utf8') > maxBytes) return tooLarge(maxBytes);
-  let payload: unknown;
-  try {
-    payload = JSON.parse(raw);
-  } catch {
-    return { ok: false, reason: 'invalid', message: 'the body is not valid JSON' };
-  }
-  if (typeof payload !== 'object' || payload === null) {
+  const parsed = parseStrictJson(raw);
+  if (!parsed.ok) return { ok: false, reason: 'invalid', message: `the body is not valid JSON: ${parsed.message}` };
+  if (typeof parsed.value !== 'object' || parsed.value === null) {
     return { ok: false, reason: 'invalid', message: 'the body must be a JSON object or array' };
   }
-  return { ok: true, payload, rawBody: raw };
+  return { ok: true, payload: parsed.value };
 }
 
 function tooLarge(maxBytes: number): ParsedRequest {

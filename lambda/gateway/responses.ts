@@ -11,9 +11,24 @@ export interface ErrorBody {
   };
 }
 
-export function successResponse(body: string, requestId: string, safetyAction: 'allow' | 'redact', variant: string | undefined, contentType: string | undefined): APIGatewayProxyResult {
+/**
+ * Lambda's limit on a synchronous function's result, measured on the result as serialised, in
+ * which the body is an escaped JSON string (Lambda Invoke API: "For synchronous invocations, the
+ * maximum payload size is 6 MB"). The body of a JSON answer grows there by a backslash per quote.
+ */
+export const LAMBDA_MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
+
+/** Whether a result fits Lambda's limit; exact for large bodies, free for small ones. */
+export function fitsLambdaResponse(result: APIGatewayProxyResult): boolean {
+  // A UTF-16 unit serialises to at most 6 bytes (\uXXXX); headers are small.
+  if (result.body.length * 6 + 16_384 <= LAMBDA_MAX_RESPONSE_BYTES) return true;
+  return Buffer.byteLength(JSON.stringify(result), 'utf8') <= LAMBDA_MAX_RESPONSE_BYTES;
+}
+
+/** A checked answer, re-serialised by the gateway, so always JSON. */
+export function successResponse(body: string, requestId: string, safetyAction: 'allow' | 'redact', variant: string | undefined): APIGatewayProxyResult {
   const headers: Record<string, string> = {
-    'content-type': contentType ?? 'application/json',
+    'content-type': 'application/json',
     'x-request-id': requestId,
     'x-safety-action': safetyAction,
   };

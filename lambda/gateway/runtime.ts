@@ -4,6 +4,7 @@ import { createSageMakerInvoker, type InvokeEndpointFn } from './endpoint-client
 import type { GatewayConfig } from './gateway-config';
 import { createModelInvoker, type ModelInvoker } from './model-invoker';
 import { loadConfigWithSecrets, logLoadFailure, secretsManagerFetcher, type SecretFetcher } from './policy-secrets';
+import { retryBudgets } from './retry-budget';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 
 /** What a container builds once at cold start and shares between requests. */
@@ -32,6 +33,7 @@ export async function createRuntime(baseDir: string, env: NodeJS.ProcessEnv = pr
     invoke: invoke ?? createSageMakerInvoker(),
     breakers: new CircuitBreakerRegistry(now),
     retry: DEFAULT_RETRY_POLICY,
+    budgets: retryBudgets(),
     now,
     random: Math.random,
     sleep: (ms) => sleep(ms),

@@ -44,6 +44,8 @@ const model = z.strictObject({
     .describe('For payloadFormat raw: dot paths of the text in the request and the response, e.g. "prompt", "choices[0].text"'),
   safetyPolicy: z.union([z.enum(['strict', 'standard', 'permissive']), z.record(z.string(), z.unknown())]).optional()
     .describe('Safety policy: a preset, or {"preset": ..., overrides} (default standard)'),
+  unknownRequestFields: z.enum(['reject', 'drop']).optional()
+    .describe('A request field the payload format does not know: reject it with 400 (default) or drop it before the checks and the model see the request'),
 }).describe('A model served by the platform');
 
 const capacity = z.union([

@@ -23,6 +23,12 @@ import { PolicySecret } from './policy-secret';
 /** The JSON a model's container speaks, which tells the gateway where the text to check is. */
 export type PayloadFormat = 'openai-chat' | 'hf-text-generation' | 'embeddings' | 'raw';
 
+/**
+ * What the gateway does with a request field its format does not know: `reject` answers 400
+ * naming the field, `drop` removes it before the checks and the model see the request.
+ */
+export type UnknownRequestFields = 'reject' | 'drop';
+
 /** JSON paths (`prompt`, `choices[0].text`) of the text in a `raw` payload. */
 export interface RawPayloadPaths {
   readonly request: string[];
@@ -65,6 +71,11 @@ export interface GatewayModelOptions {
    * @default - none: no canary check, banned words only from `safetyPolicy`
    */
   readonly policySecret?: PolicySecret;
+  /**
+   * A request field the format does not know (every `raw` field is known: it is checked).
+   * @default 'reject'
+   */
+  readonly unknownRequestFields?: UnknownRequestFields;
 }
 
 /** A consuming team: its own API key, throttle and quota. */
@@ -167,6 +178,7 @@ export class SafetyGateway extends Construct {
         timeoutMs: budgets[name].toMilliseconds(),
         maxRequestBytes: (model.maxRequestSize ?? Size.kibibytes(256)).toBytes(),
         policy: typeof model.safetyPolicy === 'string' ? { preset: model.safetyPolicy } : model.safetyPolicy ?? { preset: 'standard' },
+        unknownRequestFields: model.unknownRequestFields,
       }])),
     };
     const longestBudget = Object.values(budgets).reduce((a, b) => (a.toMilliseconds() >= b.toMilliseconds() ? a : b));
@@ -185,7 +197,9 @@ export class SafetyGateway extends Construct {
       model.endpoint.grantInvoke(this.handler.function);
       model.fallbackEndpoint?.grantInvoke(this.handler.function);
     }
-    const checksOnly = { ...config, models: Object.fromEntries(Object.entries(config.models).map(([n, m]) => [n, { format: m.format, rawPaths: m.rawPaths, policy: m.policy, maxRequestBytes: m.maxRequestBytes }])) };
+    const checksOnly = { ...config, models: Object.fromEntries(Object.entries(config.models).map(([n, m]) => [n, {
+      format: m.format, rawPaths: m.rawPaths, policy: m.policy, maxRequestBytes: m.maxRequestBytes, unknownRequestFields: m.unknownRequestFields,
+    }])) };
     this.preProcessing = new BundledFunction(this, 'PreProcessing', {
       handler: 'pre-processing-handler', description: `pre-processing safety checks of stage ${props.stage}`,
       config: { name: 'GATEWAY_CONFIG', value: checksOnly }, timeout: Duration.seconds(10), memorySize: 512, logRetention, logKey: this.logKey,
@@ -368,6 +382,9 @@ function validate(scope: Construct, props: SafetyGatewayProps): Record<string, D
     if (canary?.length) {
       check.fail(`models.${name}.safetyPolicy.canary.tokens`, `${canary.length} token(s)`, 'would be readable in the template and the Lambda ' +
         'environment: keep canary tokens in a Secrets Manager secret (policySecret: PolicySecret.generate() or PolicySecret.fromSecret(...))');
+    }
+    if (model.unknownRequestFields !== undefined && !['reject', 'drop'].includes(model.unknownRequestFields)) {
+      check.fail(`models.${name}.unknownRequestFields`, model.unknownRequestFields, 'must be "reject" or "drop"');
     }
     check.inRange(`models.${name}.maxRequestSize (bytes)`, model.maxRequestSize?.toBytes(), 1, 6 * 1024 * 1024);
   }

@@ -123,6 +123,7 @@ export class InferencePlatformStack extends Stack {
           rawPaths: model.rawPaths,
           safetyPolicy: model.safetyPolicy as GatewayModelOptions['safetyPolicy'],
           policySecret: policySecret(this, modelName, stage.gateway.policySecrets?.[modelName]),
+          unknownRequestFields: model.unknownRequestFields,
         };
       }
       this.gateway = new SafetyGateway(this, 'Gateway', {

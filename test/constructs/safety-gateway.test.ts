@@ -87,6 +87,23 @@ describe('SafetyGateway', () => {
     }
   });
 
+  test('unknown request fields are refused unless a model drops them, in the gateway and the standalone checks', () => {
+    const { stack, modelVersion } = storeWithVersion();
+    const endpoint = new GpuInferenceEndpoint(stack, 'Ep', {
+      modelVersion, image: InferenceImage.vllm(), instanceType: GpuInstanceType.G5_2XLARGE, latencyBudget: Duration.seconds(5),
+    });
+    const gateway = new SafetyGateway(stack, 'Gw', {
+      stage: 'x',
+      models: { chat: { endpoint, format: 'openai-chat', unknownRequestFields: 'drop' }, strictchat: { endpoint, format: 'openai-chat' } },
+      consumers: [{ name: 'a', rateLimit: 1, burstLimit: 1, quota: 1 }],
+    });
+    const env = (fn: typeof gateway.handler) => JSON.parse(Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(fn.function.node.defaultChild as never)].Properties.Environment.Variables.GATEWAY_CONFIG);
+    for (const fn of [gateway.handler, gateway.preProcessing, gateway.postProcessing]) {
+      expect(env(fn).models.chat.unknownRequestFields).toBe('drop');
+      expect(env(fn).models.strictchat.unknownRequestFields).toBeUndefined();
+    }
+  });
+
   test('a policy too large for Lambda\'s 4 KB environment is bundled as a file next to the handler', () => {
     const { stack, modelVersion } = storeWithVersion();
     const endpoint = new GpuInferenceEndpoint(stack, 'Ep', {
@@ -117,7 +134,7 @@ describe('SafetyGateway', () => {
       stage: 'x',
       models: {
         'Bad Name': { endpoint, format: 'raw', latencyBudget: Duration.seconds(40) },
-        ok: { endpoint, format: 'openai-chat', maxRequestSize: Size.mebibytes(7) },
+        ok: { endpoint, format: 'openai-chat', maxRequestSize: Size.mebibytes(7), unknownRequestFields: 'keep' as never },
       },
       consumers: [{ name: 'a', rateLimit: 1, burstLimit: 1, quota: 1 }, { name: 'a', rateLimit: 0, burstLimit: 1.5, quota: 1 }],
     }));
@@ -125,6 +142,7 @@ describe('SafetyGateway', () => {
     expect(message).toContain('models.Bad Name.latencyBudget: "40000 ms" exceeds the 27000 ms an API Gateway REST integration allows');
     expect(message).toContain('models.Bad Name.rawPaths: "undefined" must name at least one request and one response path');
     expect(message).toContain('models.ok.maxRequestSize (bytes): 7340032 is out of range');
+    expect(message).toContain('models.ok.unknownRequestFields: "keep" must be "reject" or "drop"');
     expect(message).toContain('consumers[1].name: "a" is used twice');
     expect(message).toContain('consumers[1].rateLimit: 0 is out of range');
     expect(message).toContain('consumers[1].burstLimit: 1.5 must be a whole number');

@@ -89,3 +89,100 @@ export async function startBundleProcess(bundleFile: string, hostDir: string, no
       }),
   };
 }
+
+/**
+ * A gateway entry (the bundle, or the TypeScript source through tsx) in a fresh Node process
+ * with its model in memory: `createHandler` from the entry, an in-memory InvokeEndpoint, and
+ * batches of requests per IPC round trip (the property tests send thousands). Its stdout (EMF,
+ * logs) is discarded.
+ */
+const BATCH_HOST_SOURCE = `
+process.stdout.write = () => true;
+const { createHandler } = require(process.argv[2]);
+let answer = '';
+let received = [];
+const handler = createHandler(process.env, async ({ body }) => {
+  received.push(body);
+  return { body: Buffer.from(answer, 'utf8'), variant: 'AllTraffic', contentType: 'application/json' };
+});
+process.on('message', async (m) => {
+  const outs = [];
+  const cpu0 = process.cpuUsage();
+  try {
+    for (const run of m.runs) {
+      answer = run.answer;
+      received = [];
+      outs.push({ result: await handler(run.event), received });
+    }
+    const cpu = process.cpuUsage(cpu0);
+    process.send({ id: m.id, outs, cpuUs: cpu.user + cpu.system });
+  } catch (e) {
+    process.send({ id: m.id, error: String(e && e.stack || e) });
+  }
+});
+process.send({ ready: true });
+`;
+
+export interface BatchRun {
+  readonly event: unknown;
+  readonly answer: string;
+}
+
+export interface BatchProcess {
+  run(runs: readonly BatchRun[]): Promise<Array<{ result: Awaited<ReturnType<Handler>>; received: string[] }>>;
+  /** CPU time the bundle's process has spent on batches, in µs. */
+  readonly cpuUs: number;
+  close(): Promise<void>;
+}
+
+export interface BatchProcessOptions {
+  /** The bundle, or a `.ts` entry (loaded with tsx from the repository). */
+  readonly entry: string;
+  readonly hostDir: string;
+  /** The gateway configuration (GATEWAY_CONFIG). */
+  readonly config: object;
+  /** Module path standing in for the Lambda runtime's modules (bundles only). */
+  readonly nodePath?: string;
+}
+
+export async function startBatchProcess(options: BatchProcessOptions): Promise<BatchProcess> {
+  const host = path.join(options.hostDir, 'batch-host.js');
+  fs.writeFileSync(host, BATCH_HOST_SOURCE);
+  const typescript = options.entry.endsWith('.ts');
+  const child = fork(host, [options.entry], {
+    cwd: typescript ? path.resolve(__dirname, '..', '..') : options.hostDir,
+    execArgv: typescript ? ['--import', 'tsx'] : [],
+    env: { ...process.env, NODE_PATH: options.nodePath ?? '', GATEWAY_CONFIG: JSON.stringify(options.config), GATEWAY_CONFIG_FILE: '' },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the batch host exited with ${code} before it was ready`)));
+  });
+  let nextId = 0;
+  let cpuUs = 0;
+  return {
+    get cpuUs() {
+      return cpuUs;
+    },
+    run: (runs) =>
+      new Promise((resolve, reject) => {
+        const id = nextId++;
+        const onMessage = (m: { id: number; outs?: Array<{ result: Awaited<ReturnType<Handler>>; received: string[] }>; error?: string; cpuUs?: number }) => {
+          if (m.id !== id) return;
+          child.off('message', onMessage);
+          cpuUs += m.cpuUs ?? 0;
+          if (m.error !== undefined) reject(new Error(`the bundled handler threw: ${m.error}`));
+          else resolve(m.outs!);
+        };
+        child.on('message', onMessage);
+        child.send({ id, runs });
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill();
+      }),
+  };
+}

@@ -48,8 +48,8 @@ describe('circuit breaker', () => {
     b.onFailure('Upstream5xx');
     b.onFailure('Throttled');
     expect(b.currentState).toBe('closed');
-    expect(['Upstream5xx', 'ConnectionError', 'Timeout'].every((c) => isServerFault(c as never))).toBe(true);
-    expect(['ModelError', 'Throttled', 'ModelNotReady', 'MalformedResponse'].some((c) => isServerFault(c as never))).toBe(false);
+    expect(['Upstream5xx', 'ConnectionError', 'ResponseInterrupted', 'Timeout'].every((c) => isServerFault(c as never))).toBe(true);
+    expect(['ModelError', 'ModelRejectedRequest', 'Throttled', 'ModelNotReady', 'MalformedResponse'].some((c) => isServerFault(c as never))).toBe(false);
   });
 
   it('release frees a half-open probe without a verdict', () => {

@@ -1,4 +1,5 @@
-import { createSageMakerInvoker, type InvokeEndpointFn } from '../../lambda/gateway/endpoint-client';
+import { createSageMakerInvoker, ResponseInterruptedError, type InvokeEndpointFn } from '../../lambda/gateway/endpoint-client';
+import { classifyInvokeError, retryAfterMsOf } from '../../lambda/gateway/error-mapping';
 import { sdkEnv, setEnv } from './gateway-fixtures';
 import { replies, startStubServer, type StubServer } from './sagemaker-stub-server';
 
@@ -40,5 +41,22 @@ describe('SageMaker Runtime client against the stub', () => {
     const before = server.receivedBy('err-ep').length;
     await expect(call('err-ep')).rejects.toMatchObject(expected);
     expect(server.receivedBy('err-ep').length - before).toBe(1);
+  });
+
+  it('reports an answer cut off after its headers as interrupted, and a reset before any answer as the transport error', async () => {
+    server.on('cut-ep', () => ({ ...replies.json({ generated_text: 'x'.repeat(100_000) }), cutAfterBytes: 40_000 }));
+    await expect(call('cut-ep')).rejects.toBeInstanceOf(ResponseInterruptedError);
+    server.on('reset-ep', () => ({ destroy: true }));
+    const reset = await call('reset-ep').catch((e: unknown) => e);
+    expect(reset).not.toBeInstanceOf(ResponseInterruptedError);
+    expect(classifyInvokeError(reset)).toBe('ConnectionError');
+    expect(classifyInvokeError(await call('cut-ep').catch((e: unknown) => e))).toBe('ResponseInterrupted');
+  });
+
+  it('keeps the Retry-After of a throttled answer readable', async () => {
+    const throttled = replies.throttling();
+    server.on('slow-down-ep', () => ({ ...throttled, headers: { ...throttled.headers, 'Retry-After': '7' } }));
+    const e = await call('slow-down-ep').catch((x: unknown) => x);
+    expect(retryAfterMsOf(e)).toBe(7000);
   });
 });

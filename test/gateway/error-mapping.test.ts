@@ -1,4 +1,5 @@
-import { answerForInvokeError, circuitOpenAnswer, classifyInvokeError } from '../../lambda/gateway/error-mapping';
+import { ResponseInterruptedError } from '../../lambda/gateway/endpoint-client';
+import { answerForInvokeError, circuitOpenAnswer, classifyInvokeError, modelMessageOf, retryAfterMsOf } from '../../lambda/gateway/error-mapping';
 
 const err = (props: Record<string, unknown>) => Object.assign(new Error('m'), props);
 
@@ -19,9 +20,34 @@ describe('error mapping', () => {
     expect(classifyInvokeError(new Error('AWS SDK error wrapper for TimeoutError: socket hang up'))).toBe('ConnectionError');
     expect(classifyInvokeError(new TypeError('x is not a function'))).toBeUndefined();
     expect(classifyInvokeError(undefined)).toBeUndefined();
+    expect(classifyInvokeError(new ResponseInterruptedError(err({ code: 'ECONNRESET' })))).toBe('ResponseInterrupted');
   });
 
-  it('answers 502 for bad answers, 503 with Retry-After for transient ones, 504 for the budget', () => {
+  it('tells a container that refused the request from one that failed', () => {
+    const modelError = (OriginalStatusCode?: number) => err({ name: 'ModelError', OriginalStatusCode, $metadata: { httpStatusCode: 424 } });
+    expect(classifyInvokeError(modelError(400))).toBe('ModelRejectedRequest');
+    expect(classifyInvokeError(modelError(422))).toBe('ModelRejectedRequest');
+    expect(classifyInvokeError(modelError(429))).toBe('Throttled');
+    expect(classifyInvokeError(modelError(408))).toBe('ModelError');
+    expect(classifyInvokeError(modelError(500))).toBe('ModelError');
+    expect(classifyInvokeError(modelError(undefined))).toBe('ModelError');
+    expect(modelMessageOf(err({ OriginalMessage: '{"object":"error","message":"too long","code":400}' }))).toBe('too long');
+    expect(modelMessageOf(err({ OriginalMessage: 'plain words' }))).toBe('plain words');
+    expect(modelMessageOf(err({}))).toBeUndefined();
+  });
+
+  it('reads Retry-After in seconds or as a date', () => {
+    const withHeader = (v: string) => Object.defineProperty(err({}), '$response', { value: { headers: { 'retry-after': v } } });
+    expect(retryAfterMsOf(withHeader('3'))).toBe(3000);
+    expect(retryAfterMsOf(withHeader(new Date(61_000).toUTCString()), 1_000)).toBe(60_000);
+    expect(retryAfterMsOf(withHeader('soon'))).toBeUndefined();
+    expect(retryAfterMsOf(err({}))).toBeUndefined();
+  });
+
+  it('answers 400 for a refused request, 502 for bad answers, 503 with Retry-After for transient ones, 504 for the budget', () => {
+    expect(answerForInvokeError('ModelRejectedRequest')).toMatchObject({ status: 400, code: 'invalid_request', errorClass: 'InvalidRequest' });
+    expect(answerForInvokeError('ResponseInterrupted')).toMatchObject({ status: 502, code: 'model_error', errorClass: 'ResponseInterrupted' });
+    expect(answerForInvokeError('Throttled', 4200)).toMatchObject({ status: 503, retryAfterSeconds: 5 });
     expect(answerForInvokeError('ModelError')).toMatchObject({ status: 502, code: 'model_error' });
     expect(answerForInvokeError('MalformedResponse')).toMatchObject({ status: 502, code: 'model_error' });
     expect(answerForInvokeError('ResponseTooLarge')).toMatchObject({ status: 502, code: 'model_error' });

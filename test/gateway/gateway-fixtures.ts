@@ -9,6 +9,9 @@ export type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyRe
  */
 export const TEST_POLICY = { preset: 'standard', injection: { classifier: false } };
 
+export const CANARY = 'cnry-7f3a9c2e51';
+export const GUARDED_POLICY = { ...TEST_POLICY, pii: { CREDIT_CARD: 'block' }, canary: { tokens: [CANARY] } };
+
 export function model(endpointName: string, extra: Record<string, unknown> = {}) {
   return { endpointName, format: 'openai-chat', timeoutMs: 2000, maxRequestBytes: 65536, policy: TEST_POLICY, ...extra };
 }
@@ -26,6 +29,18 @@ export const TEST_CONFIG: GatewayConfigJson = {
     flaky: model('flaky-ep', { format: 'hf-text-generation', circuitBreaker: { failureThreshold: 3, cooldownMs: 400 } }),
     fb: model('primary-ep', { format: 'hf-text-generation', fallbackEndpointName: 'fallback-ep', circuitBreaker: { failureThreshold: 2, cooldownMs: 60000 } }),
     small: model('small-ep', { maxRequestBytes: 1024 }),
+    retries: model('retries-ep', { format: 'hf-text-generation', timeoutMs: 1500, circuitBreaker: { failureThreshold: 50 } }),
+    lenient: model('lenient-ep', { unknownRequestFields: 'drop' }),
+    // The reference platform's chat policy: cards blocked, a canary token in the system prompt.
+    guarded: model('guarded-ep', { policy: GUARDED_POLICY }),
+    guardedHf: model('guarded-hf-ep', { format: 'hf-text-generation', policy: GUARDED_POLICY }),
+    sized: model('sized-ep', { format: 'hf-text-generation', policy: { ...TEST_POLICY, size: { input: { maxChars: 100 }, output: { maxChars: 100 } } } }),
+    bigChat: model('bigChat-ep', { maxRequestBytes: 6 * 1024 * 1024 }),
+    big: model('big-ep', {
+      format: 'hf-text-generation',
+      maxRequestBytes: 6 * 1024 * 1024,
+      policy: { ...TEST_POLICY, size: { input: { maxChars: 4_000_000, maxBytes: 8_000_000 }, output: { maxChars: 4_000_000, maxBytes: 8_000_000 } } },
+    }),
   } as GatewayConfigJson['models'],
 };
 

@@ -2,6 +2,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { METRIC_NAMESPACE } from '../../lambda/gateway/metric-names';
 import { apiEvent, captureStdout, chat, chatAnswer, emfOf, logsOf, sdkEnv, setEnv, TEST_CONFIG, type Handler } from './gateway-fixtures';
 import { replies, startStubServer, type StubServer } from './sagemaker-stub-server';
+import { readStatusTable, STATUS_ROWS_TESTED_ELSEWHERE, STATUS_SCENARIOS } from './status-scenarios';
 
 /** Checks the error contract: JSON shape, request id in body and header, no stack trace. */
 export function expectError(res: APIGatewayProxyResult, status: number, code: string): { code: string; message: string; requestId: string; checks?: string[] } {
@@ -248,6 +249,21 @@ export function describeGatewayScenarios(title: string, load: () => Handler | Pr
       expect(b.res.statusCode).toBe(200);
       expect(server.receivedBy('primary-ep').length).toBe(primaryCalls);
       expect(b.emf).toMatchObject({ FallbackUsed: 1, CircuitOpen: 1 });
+    });
+
+    describe('every row of the status table in lambda/gateway/README.md', () => {
+      const rows = readStatusTable();
+      it('has a scenario for each row, and a row for each scenario', () => {
+        expect(rows.length).toBeGreaterThanOrEqual(15);
+        expect(rows.map((r) => r.case).filter((c) => !STATUS_ROWS_TESTED_ELSEWHERE.has(c)).sort()).toEqual(Object.keys(STATUS_SCENARIOS).sort());
+      });
+      for (const row of rows.filter((r) => !STATUS_ROWS_TESTED_ELSEWHERE.has(r.case))) {
+        it(`${row.status} ${row.code}: ${row.case}`, async () => {
+          const out = await STATUS_SCENARIOS[row.case]({ server, call });
+          expect(out.length).toBeGreaterThan(0);
+          for (const res of out) expectError(res, row.status, row.code);
+        });
+      }
     });
   });
 }

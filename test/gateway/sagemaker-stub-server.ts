@@ -14,6 +14,8 @@ export interface Reply {
   readonly delayMs?: number;
   /** Destroy the socket instead of answering (a connection reset). */
   readonly destroy?: boolean;
+  /** Send the status, the headers and this many bytes of the body, then reset the connection. */
+  readonly cutAfterBytes?: number;
 }
 
 export interface ReceivedRequest {
@@ -100,8 +102,14 @@ export async function startStubServer(): Promise<StubServer> {
           return;
         }
         if (res.destroyed) return;
+        const body = Buffer.from(reply.body ?? '');
+        if (reply.cutAfterBytes !== undefined) {
+          res.writeHead(reply.status ?? 200, { 'content-length': String(body.length), ...reply.headers });
+          res.write(body.subarray(0, reply.cutAfterBytes), () => setTimeout(() => req.socket.destroy(), 5));
+          return;
+        }
         res.writeHead(reply.status ?? 200, reply.headers ?? {});
-        res.end(reply.body ?? '');
+        res.end(body);
       };
       if (reply.delayMs) setTimeout(send, reply.delayMs);
       else send();
