@@ -1,5 +1,6 @@
 import { FEATURE_HASH_BITS, normalizedDotProduct } from './classifier-features';
 import weightsFile from './classifier-weights.json';
+import dataWeightsFile from './data-classifier-weights.json';
 
 /**
  * Logistic regression over hashed n-grams, trained by bin/safety/train-classifier.ts.
@@ -47,3 +48,6 @@ export function loadClassifier(file: ClassifierWeights): InjectionClassifier {
 }
 
 export const injectionClassifier: InjectionClassifier = loadClassifier(weightsFile as ClassifierWeights);
+
+/** Instructions addressed to an assistant, scored on one line or sentence of data; see indirect-injection.ts. */
+export const dataInstructionClassifier: InjectionClassifier = loadClassifier(dataWeightsFile as ClassifierWeights);

@@ -113,5 +113,11 @@ export function findRot13Payload(folded: string): { score: number; from: number;
   if (!ROT13_MARKERS.some((m) => folded.includes(m))) return undefined;
   const matches = matchPhrases(rot13(folded));
   if (matches.length === 0) return undefined;
-  return { score: phraseScore(matches), from: Math.min(...matches.map((m) => m.from)), to: Math.max(...matches.map((m) => m.to)) };
+  let from = Infinity;
+  let to = 0;
+  for (const m of matches) {
+    from = Math.min(from, m.from);
+    to = Math.max(to, m.to);
+  }
+  return { score: phraseScore(matches), from, to };
 }

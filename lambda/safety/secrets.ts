@@ -6,18 +6,11 @@ import type { Finding } from './types';
  * generic secrets need both a secret keyword and a high-entropy value, because either alone
  * is mostly ordinary prose.
  */
-export type SecretType =
-  | 'AWS_ACCESS_KEY'
-  | 'AWS_SECRET_KEY'
-  | 'PRIVATE_KEY'
-  | 'JWT'
-  | 'GITHUB_TOKEN'
-  | 'SLACK_TOKEN'
-  | 'GOOGLE_API_KEY'
-  | 'STRIPE_KEY'
-  | 'OPENAI_API_KEY'
-  | 'ANTHROPIC_API_KEY'
-  | 'GENERIC_SECRET';
+export const SECRET_TYPES = [
+  'AWS_ACCESS_KEY', 'AWS_SECRET_KEY', 'PRIVATE_KEY', 'JWT', 'GITHUB_TOKEN', 'SLACK_TOKEN', 'GOOGLE_API_KEY', 'STRIPE_KEY',
+  'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GENERIC_SECRET',
+] as const;
+export type SecretType = (typeof SECRET_TYPES)[number];
 
 export interface SecretFinding extends Finding {
   readonly check: 'secrets';
@@ -47,7 +40,6 @@ interface PrefixedToken {
 const PREFIXED: readonly PrefixedToken[] = [
   // AWS IAM unique-id prefixes (AWS docs, "Understanding unique ID prefixes").
   { type: 'AWS_ACCESS_KEY', prefilter: /A(?:KIA|SIA|BIA|CCA|3T)/, regex: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Z0-9])/g, minEntropy: 3 },
-  { type: 'JWT', prefilter: 'eyJ', regex: /\beyJ[\w-]{8,4096}\.eyJ[\w-]{8,8192}\.[\w-]{0,4096}/g, minEntropy: 0 },
   { type: 'GITHUB_TOKEN', prefilter: /gh[pousr]_|github_pat_/, regex: /\b(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_\w{82})\b/g, minEntropy: 3 },
   { type: 'SLACK_TOKEN', prefilter: 'xox', regex: /\bxox[abposr]-[A-Za-z0-9-]{10,250}/g, minEntropy: 3 },
   { type: 'GOOGLE_API_KEY', prefilter: 'AIza', regex: /\bAIza[\w-]{35}(?![\w-])/g, minEntropy: 3 },
@@ -72,6 +64,60 @@ const SECRET_KEYWORD = /(?:pass|pwd|secret|token|key|credential|bearer)[\w-]{0,1
 
 const BEARER = /\b(?:authorization:[ \t]{0,3})?bearer[ \t]{1,3}([\w~+/.=-]{16,4096})/gi;
 
+/**
+ * header.payload.signature, each base64url; header and payload are JSON objects, so both start
+ * with "eyJ". Scanned by hand: a regex with bounded runs would retry them at every "eyJ".
+ */
+const BASE64URL_RUN = /[\w-]*/y;
+
+function runEnd(text: string, from: number): number {
+  BASE64URL_RUN.lastIndex = from;
+  BASE64URL_RUN.exec(text);
+  return BASE64URL_RUN.lastIndex;
+}
+
+function isWordUnit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x5f;
+}
+
+function findJwts(text: string, push: (type: SecretType, start: number, end: number) => void): void {
+  for (let at = text.indexOf('eyJ'); at >= 0; ) {
+    const headerEnd = runEnd(text, at);
+    let next = headerEnd;
+    if ((at === 0 || !isWordUnit(text.charCodeAt(at - 1))) && headerEnd - at >= 11 && headerEnd - at <= 4099 && text.startsWith('.eyJ', headerEnd)) {
+      const payloadEnd = runEnd(text, headerEnd + 1);
+      if (payloadEnd - headerEnd - 1 >= 11 && payloadEnd - headerEnd - 1 <= 8195) {
+        if (text.charCodeAt(payloadEnd) === 0x2e) {
+          next = runEnd(text, payloadEnd + 1);
+          push('JWT', at, next);
+        }
+      }
+    }
+    // Every "eyJ" inside the run just scanned is preceded by a word character: not a start.
+    at = text.indexOf('eyJ', Math.max(next, at + 1));
+  }
+}
+
+/**
+ * Each BEGIN line is paired with the first END line of the same kind after it; a truncated key
+ * (no END) runs to the end of the text. END lines are looked up per kind with a cursor that
+ * only moves forward, so a thousand BEGIN lines without END cost one pass, not a thousand.
+ */
+function findPrivateKeys(text: string, push: (type: SecretType, start: number, end: number) => void): void {
+  const endCursor = new Map<string, number>();
+  let coveredTo = 0;
+  for (const m of text.matchAll(PRIVATE_KEY_BEGIN)) {
+    if (m.index < coveredTo) continue;
+    const endMarker = m[0].replace('BEGIN', 'END');
+    let endAt = endCursor.get(endMarker) ?? 0;
+    if (endAt >= 0 && endAt < m.index + m[0].length) endAt = text.indexOf(endMarker, m.index + m[0].length);
+    endCursor.set(endMarker, endAt);
+    const end = endAt >= 0 ? endAt + endMarker.length : text.length;
+    push('PRIVATE_KEY', m.index, end);
+    coveredTo = end;
+  }
+}
+
 function looksRandom(value: string, minEntropy: number): boolean {
   const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Z0-9]/i].filter((r) => r.test(value)).length;
   return classes >= 2 && shannonEntropy(value) >= minEntropy;
@@ -88,14 +134,8 @@ export function findSecrets(text: string): SecretFinding[] {
       if (token.minEntropy === 0 || shannonEntropy(m[0]) >= token.minEntropy) push(token.type, m.index, m.index + m[0].length);
     }
   }
-  if (text.includes('PRIVATE KEY')) {
-    for (const m of text.matchAll(PRIVATE_KEY_BEGIN)) {
-      const endMarker = m[0].replace('BEGIN', 'END');
-      const endAt = text.indexOf(endMarker, m.index + m[0].length);
-      // A truncated key is still a key: without its END line, everything after BEGIN goes.
-      push('PRIVATE_KEY', m.index, endAt >= 0 ? endAt + endMarker.length : text.length);
-    }
-  }
+  if (text.includes('eyJ')) findJwts(text, push);
+  if (text.includes('PRIVATE KEY')) findPrivateKeys(text, push);
   const lower = text.toLowerCase();
   const hasKeyId = out.some((f) => f.type === 'AWS_ACCESS_KEY');
   // The 40-character secret is looked for next to a key id (anywhere) or right after "secret".

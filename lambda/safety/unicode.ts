@@ -68,7 +68,8 @@ export function scanUnicode(text: string): UnicodeScan {
       const run = readRun(text, i, isTagCharacter);
       if (run.end > i) {
         if (!isFlagTagSequence(text, i, run.codePoints)) {
-          const decoded = String.fromCharCode(...run.codePoints.filter((cp) => cp >= 0xe0020 && cp <= 0xe007e).map((cp) => cp - 0xe0000));
+          let decoded = '';
+          for (const cp of run.codePoints) if (cp >= 0xe0020 && cp <= 0xe007e) decoded += String.fromCharCode(cp - 0xe0000);
           push(findings, 'TAG_SMUGGLING', i, run.end);
           if (decoded.length > 0) hidden.push({ start: i, end: run.end, text: decoded });
         }
