@@ -33,15 +33,27 @@ export function placeholderTypes(policy: SafetyPolicy): ReadonlySet<string> {
  * invisible characters the unicode check flagged, so "bob\u200b@example.com" cannot hide, and
  * with placeholders masked. Offsets are in `patternText`; the caller maps them back.
  */
+const piiActionsByPolicy = new WeakMap<SafetyPolicy, Record<Stage, { actions: Map<PiiEntity, Action>; enabled: Set<PiiEntity> }>>();
+
+function piiActions(policy: SafetyPolicy, stage: Stage): { actions: Map<PiiEntity, Action>; enabled: Set<PiiEntity> } {
+  let byStage = piiActionsByPolicy.get(policy);
+  if (byStage === undefined) {
+    const of = (s: Stage): { actions: Map<PiiEntity, Action>; enabled: Set<PiiEntity> } => {
+      const actions = new Map<PiiEntity, Action>();
+      for (const entity of PII_ENTITIES) if (policy.pii[entity][s] !== 'allow') actions.set(entity, policy.pii[entity][s]);
+      return { actions, enabled: new Set(actions.keys()) };
+    };
+    byStage = { input: of('input'), output: of('output') };
+    piiActionsByPolicy.set(policy, byStage);
+  }
+  return byStage[stage];
+}
+
 export function contentFindings(patternText: string, policy: SafetyPolicy, stage: Stage): RatedFinding[] {
   const values: RatedFinding[] = [];
-  const piiActions = new Map<PiiEntity, Action>();
-  for (const entity of PII_ENTITIES) {
-    const action = policy.pii[entity][stage];
-    if (action !== 'allow') piiActions.set(entity, action);
-  }
-  if (piiActions.size > 0) {
-    for (const f of findPii(patternText, new Set(piiActions.keys()))) values.push({ ...f, action: piiActions.get(f.type)! });
+  const pii = piiActions(policy, stage);
+  if (pii.actions.size > 0) {
+    for (const f of findPii(patternText, pii.enabled)) values.push({ ...f, action: pii.actions.get(f.type)! });
   }
   if (policy.secrets[stage] !== 'allow') append(values, rate(findSecrets(patternText), policy.secrets[stage]));
   if (policy.customPatterns.length > 0) append(values, findCustomPatterns(patternText, policy.customPatterns, stage));

@@ -27,7 +27,17 @@ interface DataRule {
 }
 
 const MODEL_NOUNS = '(?:ai|a\\.i\\.|assistant|ai assistant|chatbot|bot|llm|language model|large language model|model|gpt|chatgpt|claude|gemini|copilot|agent|ai agent|system)';
-const RESPONSE_NOUNS = '(?:response|responses|answer|answers|reply|replies|output|summary|summaries|translation|completion|next message|final answer|result)';
+const RESPONSE_NOUN_LIST = 'response|responses|answer|answers|reply|replies|output|summary|summaries|translation|completion|next message|final answer|result';
+const RESPONSE_NOUNS = `(?:${RESPONSE_NOUN_LIST})`;
+
+/** Verbs that tell a model what to do with its own answer ("modify your answer to promote …"). */
+const MANIPULATION_VERBS = [
+  'encode', 'translate', 'reverse', 'encrypt', 'rewrite', 'format', 'begin', 'start', 'end', 'conclude', 'finish', 'write', 'present',
+  'deliver', 'express', 'give', 'provide', 'make', 'replace', 'convert', 'spell', 'represent', 'use', 'shorten', 'output', 'render',
+  'ensure', 'respond', 'reply', 'answer', 'compose', 'modify', 'augment', 'enhance', 'enrich', 'adjust', 'alter', 'tailor', 'change',
+  'revise', 'edit', 'rearrange', 'scramble', 'jumble', 'remove', 'group', 'append', 'prepend', 'add', 'insert', 'include', 'integrate',
+  'incorporate', 'embed', 'expand', 'sign', 'close', 'mention', 'promote', 'recommend', 'advertise', 'inject', 'weave',
+];
 
 const RULES: readonly DataRule[] = [
   // Speaking to the model that reads the data.
@@ -41,9 +51,15 @@ const RULES: readonly DataRule[] = [
   // Telling the model what its answer must contain or look like.
   { family: 'RESPONSE_MANIPULATION', weight: 0.8, triggers: ['in', 'into', 'to', 'within', 'throughout'],
     regex: new RegExp(`(?:in|into|to|within|throughout) (?:your|the|each|every) ${RESPONSE_NOUNS}\\b`, 'y') },
-  { family: 'RESPONSE_MANIPULATION', weight: 0.8,
-    triggers: ['encode', 'translate', 'reverse', 'encrypt', 'rewrite', 'format', 'begin', 'start', 'end', 'conclude', 'finish', 'write', 'present', 'deliver', 'express', 'give', 'provide', 'make', 'replace', 'convert', 'spell', 'represent', 'use', 'shorten', 'output', 'render', 'ensure', 'respond', 'reply', 'answer', 'compose'],
-    regex: new RegExp(`(?:encode|translate|reverse|encrypt|rewrite|format|begin|start|end|conclude|finish|write|present|deliver|express|give|provide|make|replace|convert|spell|represent|use|shorten|output|render|ensure|respond|reply|answer|compose) (?:\\S+ ){0,4}?(?:your|the) (?:\\S+ )?${RESPONSE_NOUNS}\\b`, 'y') },
+  { family: 'RESPONSE_MANIPULATION', weight: 0.8, triggers: MANIPULATION_VERBS,
+    regex: new RegExp(`(?:${MANIPULATION_VERBS.join('|')}) (?:\\S+ ){0,5}?your (?:\\S+ )?(?:${RESPONSE_NOUN_LIST}|message)(?:'s)?\\b`, 'y') },
+  { family: 'RESPONSE_MANIPULATION', weight: 0.6, triggers: MANIPULATION_VERBS,
+    regex: new RegExp(`(?:${MANIPULATION_VERBS.join('|')}) (?:\\S+ ){0,3}?the (?:response|answer|reply|output)s? (?:you (?:give|write|produce|generate|return)|to (?:the )?user)\\b`, 'y') },
+  // "Integrate the following code snippet into your solution": code planted for the model to emit.
+  { family: 'RESPONSE_MANIPULATION', weight: 0.9, triggers: ['following', 'subsequent', 'below', 'above', 'this', 'these'],
+    regex: /(?:following|subsequent|below|above|this|these) code (?:snippet|block|excerpt|section|fragment|segment|piece|lines?)s? (?:\S+ ){0,8}?(?:your|the user's) (?:\S+ )?(?:code|codebase|solution|implementation|algorithm|program|script|response|answer|reply|elucidation|project|application|app)\b/y },
+  { family: 'RESPONSE_MANIPULATION', weight: 0.8, triggers: ['your'],
+    regex: /your (?:code|codebase|solution|implementation|algorithm|program|script|response|answer|reply) (?:should|must|shall|needs to|has to|could|would) (?:\S+ ){0,4}?(?:the )?(?:following|subsequent|below) code\b/y },
   { family: 'RESPONSE_MANIPULATION', weight: 0.7, triggers: ['your', 'the', 'each', 'every'],
     regex: new RegExp(`(?:your|each|every) ${RESPONSE_NOUNS} (?:must|should|shall|needs to|has to|will) (?:\\S+ ){0,2}?(?:be|include|contain|start|begin|end|mention|say|state|promote|recommend|only)\\b`, 'y') },
   { family: 'RESPONSE_MANIPULATION', weight: 0.6, triggers: ['respond', 'reply', 'answer'],

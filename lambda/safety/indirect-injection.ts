@@ -23,6 +23,19 @@ import { rate } from './content-checks';
  *   so the imperative or second-person shift of one injected line stands out from the document.
  */
 export const DATA_CLASSIFIER_REPORT_FLOOR = 0.5;
+/**
+ * A document has many lines, and the best of many scores is high by chance: a line's score
+ * counts as evidence only above LINE_SCORE_FLOOR, rescaled to 0–1 above it, and a line of fewer
+ * than FULL_WEIGHT_WORDS words ("use a list:", a heading) weighs in proportion to its words.
+ * Set on the held-out fifth of BIPIA's train split (bin/safety/dev-indirect.ts).
+ */
+const LINE_SCORE_FLOOR = 0.7;
+const FULL_WEIGHT_WORDS = 6;
+
+export function lineEvidence(score: number, words: number): number {
+  return Math.max(0, (score - LINE_SCORE_FLOOR) / (1 - LINE_SCORE_FLOOR)) * Math.min(1, words / FULL_WEIGHT_WORDS);
+}
+
 /** A segment is one line or sentence of the data, at most this long (longer ones are cut). */
 const MAX_SEGMENT = 400;
 const MIN_SEGMENT_WORDS = 3;
@@ -51,7 +64,7 @@ export function dataInjectionFindings(text: string, view: MatchView, hidden: rea
     if (top !== undefined && top.score >= DATA_CLASSIFIER_REPORT_FLOOR) {
       evidence.findings.push({ check: 'classifier', type: 'DATA_INSTRUCTION', ...originalSpan(view, top.from, top.to), score: round(top.score) });
     }
-    if (top !== undefined) evidence.miss *= 1 - top.score;
+    if (top !== undefined) evidence.miss *= 1 - lineEvidence(top.score, top.words);
   }
   const action = 1 - evidence.miss >= policy.indirectInjection.threshold ? policy.indirectInjection.action : 'allow';
   return rate(evidence.findings, action);
@@ -69,6 +82,7 @@ function hiddenInstructionScore(inner: string, policy: SafetyPolicy): number {
 export interface Segment {
   readonly from: number;
   readonly to: number;
+  readonly words: number;
 }
 
 /**
@@ -81,7 +95,7 @@ export function viewSegments(view: MatchView, original: string): Segment[] {
   let from = 0;
   let words = 0;
   const close = (to: number): void => {
-    if (words >= MIN_SEGMENT_WORDS && to > from) out.push({ from, to });
+    if (words >= MIN_SEGMENT_WORDS && to > from) out.push({ from, to, words });
     from = to + 1;
     words = 0;
   };
@@ -103,12 +117,17 @@ export function viewSegments(view: MatchView, original: string): Segment[] {
   return out;
 }
 
-/** The segment most like an instruction addressed to an assistant. */
+/** The segment that is the strongest evidence of an instruction addressed to an assistant. */
 function bestSegment(view: MatchView, original: string): (Segment & { score: number }) | undefined {
   let top: (Segment & { score: number }) | undefined;
+  let topEvidence = -1;
   for (const seg of viewSegments(view, original)) {
     const score = dataInstructionClassifier.score(view.text.slice(seg.from, seg.to));
-    if (top === undefined || score > top.score) top = { ...seg, score };
+    const evidence = lineEvidence(score, seg.words);
+    if (top === undefined || evidence > topEvidence || (evidence === topEvidence && score > top.score)) {
+      top = { ...seg, score };
+      topEvidence = evidence;
+    }
   }
   return top;
 }

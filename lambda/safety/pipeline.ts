@@ -116,9 +116,20 @@ function runOutput(text: string, policy: SafetyPolicy): RatedFinding[] {
  */
 const MAX_REDACTION_ROUNDS = 3;
 
+const recheckPolicies = new WeakMap<SafetyPolicy, SafetyPolicy>();
+
+function recheckPolicyOf(policy: SafetyPolicy): SafetyPolicy {
+  let recheck = recheckPolicies.get(policy);
+  if (recheck === undefined) {
+    recheck = { ...policy, toxicity: { input: 'allow', output: 'allow' }, bannedWords: { ...policy.bannedWords, words: [] } };
+    recheckPolicies.set(policy, recheck);
+  }
+  return recheck;
+}
+
 function redactToFixpoint(text: string, rated: RatedFinding[], policy: SafetyPolicy, stage: Stage): string {
   const numbers: PlaceholderNumbers = new Map();
-  const recheckPolicy: SafetyPolicy = { ...policy, toxicity: { input: 'allow', output: 'allow' }, bannedWords: { ...policy.bannedWords, words: [] } };
+  const recheckPolicy = recheckPolicyOf(policy);
   let { text: out, marks } = redactWithMarks(text, rated, numbers);
   for (let round = 1; round < MAX_REDACTION_ROUNDS && marks.length > 0; round++) {
     // Masked once for all windows, so a window edge cannot cut a placeholder into a "value".

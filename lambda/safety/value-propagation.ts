@@ -11,6 +11,8 @@ import { AhoCorasick } from './aho-corasick';
 const VALUE_CHECKS = new Set(['pii', 'secrets', 'custom_pattern']);
 /** Shorter values (a three-digit custom pattern match) would also match inside ordinary numbers. */
 export const MIN_PROPAGATED_VALUE = 4;
+/** Up to this many distinct values, one indexOf scan each; beyond, one Aho–Corasick pass for all. */
+const FEW_VALUES = 8;
 
 export function otherOccurrences(text: string, found: readonly RatedFinding[]): RatedFinding[] {
   const firstByValue = new Map<string, RatedFinding>();
@@ -23,14 +25,21 @@ export function otherOccurrences(text: string, found: readonly RatedFinding[]): 
   }
   if (firstByValue.size === 0) return [];
   const values = [...firstByValue.keys()];
-  const automaton = new AhoCorasick(values);
   const out: RatedFinding[] = [];
-  automaton.forEachMatch(text, (id, end) => {
+  const visit = (id: number, end: number): void => {
     const value = values[id];
     const start = end - value.length;
     if (known.has(start * 4096 + Math.min(value.length, 4095)) || splitsPair(text, start) || splitsPair(text, end)) return;
     out.push({ ...firstByValue.get(value)!, start, end });
-  });
+  };
+  if (values.length <= FEW_VALUES) {
+    // A handful of values: indexOf per value is cheaper than building an automaton.
+    values.forEach((value, id) => {
+      for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + 1)) visit(id, at + value.length);
+    });
+  } else {
+    new AhoCorasick(values).forEachMatch(text, visit);
+  }
   return out;
 }
 

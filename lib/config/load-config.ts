@@ -6,6 +6,7 @@ import { DLC_REGIONS } from '../endpoint/inference-image';
 import { modelVersionProblems } from '../artifacts/model-version';
 import { instanceTypeProblem, modelFitProblem, tensorParallelProblem } from '../endpoint/production-variant';
 import { parsePolicy, PolicyError } from '../../lambda/safety/policy';
+import { bannedWordProblems } from '../../lambda/safety/banned-words';
 import { ModelDeploymentConfig, PlatformConfig, platformConfigSchema } from './config-schema';
 import { deploymentStrategy } from './rollout-config';
 
@@ -20,8 +21,10 @@ export class PlatformConfigError extends Error {
 /**
  * Parses and validates a platform config (JSON text). Reports every problem at once: schema
  * problems first, then what the schema cannot say (GPU types, version references, model fit).
+ * Things that are legal but almost certainly a mistake (a banned word that can never match) go
+ * to `warn`, by default a Node process warning on stderr.
  */
-export function parsePlatformConfig(text: string, source = 'platform config'): PlatformConfig {
+export function parsePlatformConfig(text: string, source = 'platform config', warn: (message: string) => void = (m) => process.emitWarning(m, 'PlatformConfigWarning')): PlatformConfig {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -32,6 +35,10 @@ export function parsePlatformConfig(text: string, source = 'platform config'): P
   if (!parsed.success) throw new PlatformConfigError(source, parsed.error.issues.map((issue) => describeIssue(issue, raw)));
   const problems = semanticProblems(parsed.data);
   if (problems.length > 0) throw new PlatformConfigError(source, problems);
+  for (const [modelName, model] of Object.entries(parsed.data.models)) {
+    const words = typeof model.safetyPolicy === 'object' ? (model.safetyPolicy.bannedWords as { words?: unknown } | undefined)?.words : undefined;
+    if (Array.isArray(words)) for (const p of bannedWordProblems(words.filter((w): w is string => typeof w === 'string'))) warn(`${source}: models.${modelName}.safetyPolicy.${p}`);
+  }
   return parsed.data;
 }
 
