@@ -49,11 +49,19 @@ export async function timeAsync(inputs: readonly string[], fn: (s: string) => Pr
   return summarize(out);
 }
 
-/** The floor: one pass reading every UTF-16 unit, which no check can beat. */
-export function barePass(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (h + s.charCodeAt(i)) | 0;
-  return h;
+const FLOOR_REGEX = /\b(?:ignore|disregard|password|secret)\b/g;
+
+/**
+ * The floor a check is measured against: the least a phrase filter can do, one lowercase copy
+ * and one native regex pass over it. A pipeline within 10× of it does the work of a dozen
+ * checks for the cost of a few such passes.
+ */
+export function floorPass(s: string): number {
+  const lower = s.toLowerCase();
+  FLOOR_REGEX.lastIndex = 0;
+  let hits = 0;
+  while (FLOOR_REGEX.exec(lower) !== null) hits++;
+  return hits;
 }
 
 export function mbPerSecond(bytes: number, meanUs: number): number {

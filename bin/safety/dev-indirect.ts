@@ -1,24 +1,24 @@
 /**
- * Development check of the indirect-injection detector on the fifth of BIPIA's *train* split
- * that the line classifier does not see: held-out train attacks inserted (start, middle, end)
- * into held-out train contexts, and those contexts clean. For tuning; the evaluation set
+ * Development check of the indirect-injection detector on the part of BIPIA's *train* split the
+ * line classifier does not see (isBipiaDevRow: whole attack categories and a fifth of the
+ * contexts): held-out attacks inserted (start, middle, end) into held-out contexts, and those
+ * contexts clean. For tuning; the evaluation set
  * (BIPIA's test split) is read only by bin/safety/eval.ts.
  * Usage: tsx bin/safety/dev-indirect.ts
  */
 import { join } from 'node:path';
 import { checkInput, parsePolicy, presetPolicy, type SafetyPolicy } from '../../lambda/safety';
-import { isHeldOut } from './datasets';
 import { insertAttack } from './assemble-public-data';
-import { PUBLIC_DATA, readJsonl } from './train-data-classifier';
+import { isBipiaDevRow, PUBLIC_DATA, readJsonl } from './train-data-classifier';
 
-interface Row { readonly kind: string; readonly task: string; readonly text: string }
+interface Row { readonly kind: string; readonly task: string; readonly category?: string; readonly text: string }
 
 export function blocksAsData(policy: SafetyPolicy): (text: string) => boolean {
   return (text) => checkInput(text, policy, { origin: 'data' }).action === 'block';
 }
 
 function main(): void {
-  const rows = readJsonl<Row>(join(PUBLIC_DATA, 'train-bipia.jsonl')).filter((r) => isHeldOut(r.text));
+  const rows = readJsonl<Row>(join(PUBLIC_DATA, 'train-bipia.jsonl')).filter(isBipiaDevRow);
   const attacks = rows.filter((r) => r.kind === 'attack');
   const contexts = rows.filter((r) => r.kind === 'context');
   for (const [name, policy] of [['standard', presetPolicy('standard')], ['rules only', parsePolicy({ indirectInjection: { classifier: false } })]] as const) {

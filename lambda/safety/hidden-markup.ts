@@ -24,6 +24,18 @@ const INVISIBLE_STYLE = /display\s{0,3}:\s{0,3}none|visibility\s{0,3}:\s{0,3}hid
 /** A query value that is a template to be filled in, or a parameter named after what leaks. */
 const EXFIL_QUERY = /[?&][\w-]{0,32}=(?:[^&#\s)]{0,64}[{<$[]|\S{0,8}(?:conversation|history|chat|secret|password|token|data|memory|context|summary|email)\b)/i;
 
+/** Hidden segments in order, overlapping or touching ones merged. */
+function merged(segments: HiddenSegment[]): HiddenSegment[] {
+  const sorted = segments.sort((a, b) => a.start - b.start);
+  const out: HiddenSegment[] = [];
+  for (const s of sorted) {
+    const last = out[out.length - 1];
+    if (last !== undefined && s.start <= last.end + 1) out[out.length - 1] = { start: last.start, end: Math.max(last.end, s.end) };
+    else out.push(s);
+  }
+  return out;
+}
+
 /** `text.indexOf(needle, from)` looking no further than `limit` units: bounded work per call. */
 function indexWithin(text: string, needle: string, from: number, limit: number): number {
   const at = text.slice(from, from + limit + needle.length).indexOf(needle);
@@ -53,15 +65,20 @@ export function scanMarkup(text: string): MarkupScan {
     }
   }
   if (text.includes('![')) {
-    for (let at = text.indexOf('!['); at >= 0; at = text.indexOf('![', at + 2)) {
+    // Each unit is read once: the next image is looked for after the end of this one's URL.
+    for (let at = text.indexOf('!['); at >= 0; ) {
       const altEnd = indexWithin(text, '](', at + 2, 512);
-      if (altEnd < 0) continue;
+      if (altEnd < 0) {
+        at = text.indexOf('![', at + 2);
+        continue;
+      }
       let urlEnd = altEnd + 2;
       while (urlEnd < text.length && urlEnd - altEnd < MAX_URL && text.charCodeAt(urlEnd) !== 0x29 && text.charCodeAt(urlEnd) > 0x20) urlEnd++;
       const url = text.slice(altEnd + 2, urlEnd);
       if (/^https?:\/\//i.test(url) && EXFIL_QUERY.test(url)) findings.push({ check: 'injection', type: 'EXFILTRATION', start: at, end: Math.min(text.length, urlEnd + 1), score: 0.9 });
       if (altEnd > at + 2) hidden.push({ start: at + 2, end: altEnd });
+      at = text.indexOf('![', Math.max(urlEnd, at + 2));
     }
   }
-  return { hidden, findings };
+  return { hidden: merged(hidden), findings };
 }

@@ -2,8 +2,8 @@ import type { RatedFinding } from './types';
 import type { SafetyPolicy } from './policy';
 import { buildMatchView, type MatchView, originalSpan } from './normalize';
 import type { HiddenText } from './unicode';
-import { matchPhrases, phraseScore } from './injection-phrases';
-import { matchDataRules } from './data-instruction-rules';
+import { matchPhrases, MAX_FINDINGS_PER_RULE, phraseScore } from './injection-phrases';
+import { matchDataRules, matchDataRulesInView } from './data-instruction-rules';
 import { scanMarkup } from './hidden-markup';
 import { dataInstructionClassifier } from './classifier';
 import { phraseEvidence, round } from './injection-checks';
@@ -29,12 +29,15 @@ export const DATA_CLASSIFIER_REPORT_FLOOR = 0.5;
  * than FULL_WEIGHT_WORDS words ("use a list:", a heading) weighs in proportion to its words.
  * Set on the held-out fifth of BIPIA's train split (bin/safety/dev-indirect.ts).
  */
-const LINE_SCORE_FLOOR = 0.7;
+const LINE_SCORE_FLOOR = 0.6;
 const FULL_WEIGHT_WORDS = 6;
 
 export function lineEvidence(score: number, words: number): number {
   return Math.max(0, (score - LINE_SCORE_FLOOR) / (1 - LINE_SCORE_FLOOR)) * Math.min(1, words / FULL_WEIGHT_WORDS);
 }
+
+/** Hidden segments scored one by one; the rest are scored together as one text. */
+const MAX_HIDDEN_SEGMENTS = 32;
 
 /** A segment is one line or sentence of the data, at most this long (longer ones are cut). */
 const MAX_SEGMENT = 400;
@@ -43,8 +46,11 @@ const MIN_SEGMENT_WORDS = 3;
 export function dataInjectionFindings(text: string, view: MatchView, hidden: readonly HiddenText[], policy: SafetyPolicy): RatedFinding[] {
   const evidence = phraseEvidence(text, view, hidden, { ...policy, injection: { ...policy.injection, decodePayloads: true } });
   const best = new Map<string, number>();
-  for (const m of matchDataRules(view.text)) {
-    evidence.findings.push({ check: 'injection', type: m.family, ...originalSpan(view, m.from, m.to), score: m.weight });
+  const perRule = new Map<string, number>();
+  for (const m of matchDataRulesInView(view)) {
+    const count = perRule.get(m.rule) ?? 0;
+    perRule.set(m.rule, count + 1);
+    if (count < MAX_FINDINGS_PER_RULE) evidence.findings.push({ check: 'injection', type: m.family, ...originalSpan(view, m.from, m.to), score: m.weight });
     best.set(m.rule, Math.max(best.get(m.rule) ?? 0, m.weight));
   }
   for (const w of best.values()) evidence.miss *= 1 - w;
@@ -53,11 +59,18 @@ export function dataInjectionFindings(text: string, view: MatchView, hidden: rea
     evidence.findings.push(f);
     evidence.miss *= 1 - (f.score ?? 0);
   }
-  for (const seg of markup.hidden) {
-    const score = hiddenInstructionScore(text.slice(seg.start, seg.end), policy);
-    if (score <= 0) continue;
-    evidence.findings.push({ check: 'injection', type: 'HIDDEN_MARKUP', start: seg.start, end: seg.end, score: round(score) });
-    evidence.miss *= 1 - score;
+  // Hidden segments are judged one by one up to a budget, the rest together: a thousand image
+  // captions cost one more pass, not a thousand classifier calls.
+  const hiddenSegments = markup.hidden;
+  for (let k = 0; k < hiddenSegments.length; k++) {
+    const last = k === MAX_HIDDEN_SEGMENTS - 1 && hiddenSegments.length > MAX_HIDDEN_SEGMENTS;
+    const rest = last ? hiddenSegments.slice(k) : [hiddenSegments[k]];
+    const score = hiddenInstructionScore(rest.map((h) => text.slice(h.start, h.end)).join('\n'), policy);
+    if (score > 0) {
+      evidence.findings.push({ check: 'injection', type: 'HIDDEN_MARKUP', start: rest[0].start, end: rest[rest.length - 1].end, score: round(score) });
+      evidence.miss *= 1 - score;
+    }
+    if (last) break;
   }
   if (policy.indirectInjection.classifier) {
     const top = bestSegment(view, text);
@@ -75,7 +88,7 @@ function hiddenInstructionScore(inner: string, policy: SafetyPolicy): number {
   const folded = buildMatchView(inner).text;
   let miss = 1 - phraseScore(matchPhrases(folded));
   for (const m of matchDataRules(folded)) miss *= 1 - m.weight;
-  if (policy.indirectInjection.classifier && folded.length > 0) miss *= 1 - dataInstructionClassifier.score(folded.slice(0, MAX_SEGMENT));
+  if (policy.indirectInjection.classifier && folded.length > 0) miss *= 1 - lineEvidence(scoreSegment(folded.slice(0, MAX_SEGMENT)), FULL_WEIGHT_WORDS);
   return 1 - miss;
 }
 
@@ -117,12 +130,23 @@ export function viewSegments(view: MatchView, original: string): Segment[] {
   return out;
 }
 
+/**
+ * A segment is scored with a start marker before it, so the n-grams of its first word are
+ * features of their own: an instruction starts with its verb ("summarize …", "translate …"),
+ * the same verb inside a sentence says much less. Training marks segments the same way.
+ */
+export const SEGMENT_START = '\u0001';
+
+export function scoreSegment(folded: string): number {
+  return dataInstructionClassifier.score(SEGMENT_START + folded);
+}
+
 /** The segment that is the strongest evidence of an instruction addressed to an assistant. */
 function bestSegment(view: MatchView, original: string): (Segment & { score: number }) | undefined {
   let top: (Segment & { score: number }) | undefined;
   let topEvidence = -1;
   for (const seg of viewSegments(view, original)) {
-    const score = dataInstructionClassifier.score(view.text.slice(seg.from, seg.to));
+    const score = scoreSegment(view.text.slice(seg.from, seg.to));
     const evidence = lineEvidence(score, seg.words);
     if (top === undefined || evidence > topEvidence || (evidence === topEvidence && score > top.score)) {
       top = { ...seg, score };

@@ -2,7 +2,7 @@ import type { Finding, RatedFinding } from './types';
 import type { SafetyPolicy } from './policy';
 import { buildMatchView, type MatchView, originalSpan } from './normalize';
 import type { HiddenText } from './unicode';
-import { matchPhrases, phraseFindings, phraseScore } from './injection-phrases';
+import { matchPhrases, matchPhrasesInView, phraseFindings, phraseScore } from './injection-phrases';
 import { findEncodedPayloads, findRot13Payload } from './encoded-payloads';
 import { injectionClassifier } from './classifier';
 import { rate } from './content-checks';
@@ -40,7 +40,7 @@ export interface Evidence {
 
 /** Phrase rules on the view, on hidden (tag/variation-selector) text and on encoded payloads. */
 export function phraseEvidence(text: string, view: MatchView, hidden: readonly HiddenText[], policy: SafetyPolicy): Evidence {
-  const matches = matchPhrases(view.text);
+  const matches = matchPhrasesInView(view);
   const evidence: Evidence = { findings: phraseFindings(view, matches), miss: 1 - phraseScore(matches) };
   for (const h of hidden) {
     const hiddenMatches = matchPhrases(buildMatchView(h.text).text);
@@ -49,7 +49,7 @@ export function phraseEvidence(text: string, view: MatchView, hidden: readonly H
     for (const m of hiddenMatches) evidence.findings.push({ check: 'injection', type: m.family, start: h.start, end: h.end, score: m.weight });
   }
   if (policy.injection.decodePayloads) {
-    for (const f of findEncodedPayloads(text)) {
+    for (const f of findEncodedPayloads(text, view.encodedRuns)) {
       evidence.findings.push(f);
       evidence.miss *= 1 - f.score;
     }
@@ -74,7 +74,8 @@ export function injectionFindings(text: string, view: MatchView, hidden: readonl
     const p = injectionClassifier.score(view.text);
     if (p >= CLASSIFIER_REPORT_FLOOR) evidence.findings.push({ check: 'classifier', type: 'PROMPT_INJECTION', start: 0, end: text.length, score: round(p) });
     if (evidence.miss === 1 && wordCountAtMost(view.text, SHORT_PROMPT_WORDS)) threshold = Math.max(threshold, SHORT_PROMPT_CLASSIFIER_MIN);
-    evidence.miss *= 1 - p;
+    // Below the report floor a score is noise, not evidence: it must not tip a weak phrase hit over.
+    if (p >= CLASSIFIER_REPORT_FLOOR) evidence.miss *= 1 - p;
   }
   const action = 1 - evidence.miss >= threshold ? policy.injection.action : 'allow';
   return rate(evidence.findings, action);

@@ -78,7 +78,7 @@ function prepare(text: string, policy: SafetyPolicy): Prepared {
 
 /** Value and lexicon findings of a prepared text, in original offsets. */
 function contentOf(p: Prepared, policy: SafetyPolicy, stage: Stage): RatedFinding[] {
-  const values = contentFindings(p.stripped?.text ?? p.masked, policy, stage);
+  const values = contentFindings(p.stripped?.text ?? p.masked, policy, stage, p.view.text);
   const stripped = p.stripped;
   const out = stripped === undefined ? values : values.map((f) => ({ ...f, ...unstripSpan(stripped, f.start, f.end) }));
   return append(out, lexiconFindings(p.view, policy, stage));

@@ -54,9 +54,13 @@ export function codePointAt(text: string, i: number): number {
   return c;
 }
 
+/** Everything this check flags is at or above U+00AD: one native scan rules most texts out. */
+const MAY_FLAG = /[\xad-\uffff]/;
+
 export function scanUnicode(text: string): UnicodeScan {
   const findings: Finding[] = [];
   const hidden: HiddenText[] = [];
+  if (!MAY_FLAG.test(text)) return { findings, hidden };
   for (let i = 0; i < text.length; ) {
     const c = text.charCodeAt(i);
     // Everything this check flags is at or above U+00AD; one comparison skips plain ASCII.

@@ -68,8 +68,8 @@ describe('custom patterns (RE2)', () => {
 
   it('accepts patterns that would backtrack in V8', () => {
     const evil = parsePolicy({ customPatterns: [{ name: 'EVIL', pattern: '^(a+)+$', action: 'block' }] });
-    expect(checkInput(`${'a'.repeat(5_000)}!`, evil).action).toBe('allow');
-    expect(checkInput('a'.repeat(5_000), evil).findings).toEqual([{ check: 'custom_pattern', type: 'EVIL', start: 0, end: 5_000 }]);
+    expect(checkInput(`${'a'.repeat(1_000)}!`, evil).action).toBe('allow');
+    expect(checkInput('a'.repeat(1_000), evil).findings).toEqual([{ check: 'custom_pattern', type: 'EVIL', start: 0, end: 1_000 }]);
   });
 
   it('fails closed on a match longer than the window it is decided in', () => {
