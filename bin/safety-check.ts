@@ -2,7 +2,7 @@
 /**
  * safety-check: try prompts or model answers against a safety policy before deploying it.
  *
- *   safety-check [--stage input|output] [--policy FILE] [--summary] < prompts.jsonl
+ *   safety-check [--stage input|output] [--origin user|data|system] [--policy FILE] [--summary] < prompts.jsonl
  *
  * Reads JSONL ({"text": ...} per line) or plain lines from stdin and writes one verdict per
  * line to stdout: {"action", "text", "findings"}. A line that cannot be read gets a verdict
@@ -10,16 +10,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { checkInput, checkOutput, parsePolicy, presetPolicy, PolicyError, type SafetyPolicy, type SafetyVerdict } from '../lambda/safety';
+import { checkInput, checkOutput, type Origin, parsePolicy, presetPolicy, PolicyError, type SafetyPolicy, type SafetyVerdict } from '../lambda/safety';
 
-const USAGE = `usage: safety-check [--stage input|output] [--policy FILE] [--summary]
+const USAGE = `usage: safety-check [--stage input|output] [--origin user|data|system] [--policy FILE] [--summary]
   --stage    which checks to run: "input" (prompts, the default) or "output" (model answers)
+  --origin   for --stage input: "user" (prompts, the default), "data" (documents, tool results, e-mails:
+             looks for instructions hidden in them) or "system" (trusted: no injection checks)
   --policy   a policy JSON file, e.g. {"preset":"strict","pii":{"EMAIL_ADDRESS":"block"}}; default: the standard preset
   --summary  print a count per action and per check to stderr at the end
 stdin: one {"text": "..."} JSON object or one plain-text prompt per line`;
 
 interface Options {
   stage: 'input' | 'output';
+  origin: Origin;
   policy: SafetyPolicy;
   summary: boolean;
 }
@@ -27,7 +30,7 @@ interface Options {
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { stage: 'input', policy: presetPolicy('standard'), summary: false };
+  const options: Options = { stage: 'input', origin: 'user', policy: presetPolicy('standard'), summary: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = (): string => {
@@ -40,6 +43,12 @@ function parseArgs(argv: string[]): Options {
         const stage = value();
         if (stage !== 'input' && stage !== 'output') throw new UsageError(`--stage ${JSON.stringify(stage)} is not a stage; use --stage input or --stage output`);
         options.stage = stage;
+        break;
+      }
+      case '--origin': {
+        const origin = value();
+        if (origin !== 'user' && origin !== 'data' && origin !== 'system') throw new UsageError(`--origin ${JSON.stringify(origin)} is not an origin; use --origin user, --origin data or --origin system`);
+        options.origin = origin;
         break;
       }
       case '--policy':
@@ -98,7 +107,7 @@ async function main(): Promise<void> {
     process.stderr.write(`safety-check: ${err.message}\n${USAGE}\n`);
     process.exit(2);
   }
-  const check = options.stage === 'input' ? checkInput : checkOutput;
+  const check = options.stage === 'input' ? (text: string, policy: SafetyPolicy) => checkInput(text, policy, { origin: options.origin }) : checkOutput;
   const actions: Record<string, number> = { allow: 0, redact: 0, block: 0, error: 0 };
   const checks: Record<string, number> = {};
   let lineNumber = 0;
@@ -119,7 +128,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(out)}\n`);
   }
   if (options.summary) {
-    process.stderr.write(`${JSON.stringify({ policy: options.policy.version, stage: options.stage, actions, checks })}\n`);
+    process.stderr.write(`${JSON.stringify({ policy: options.policy.version, stage: options.stage, origin: options.origin, actions, checks })}\n`);
   }
 }
 

@@ -52,13 +52,14 @@ interface SpeedRow {
 }
 
 function speedRow(size: string, bytes: number, name: string, timing: Timing, floor: Timing): SpeedRow {
-  return { size, name, timing, mbPerS: mbPerSecond(bytes, timing.meanUs), ratioToFloor: round(timing.p50Us / Math.max(floor.p50Us, 0.01)) };
+  return { size, name, timing, mbPerS: mbPerSecond(bytes, timing.meanUs), ratioToFloor: round(timing.cpuP50Us / Math.max(floor.cpuP50Us, 0.01)) };
 }
 
 function printSpeed(rows: readonly SpeedRow[]): void {
-  console.log(`${'size'.padEnd(7)} ${'what'.padEnd(46)} ${'p50 µs'.padStart(10)} ${'p99 µs'.padStart(10)} ${'MB/s'.padStart(8)} ${'×floor'.padStart(8)}`);
+  console.log(`${'size'.padEnd(7)} ${'what'.padEnd(46)} ${'p50 µs'.padStart(9)} ${'p99 µs'.padStart(9)} ${'cpu p50'.padStart(9)} ${'cpu p99'.padStart(9)} ${'MB/s'.padStart(7)} ${'×floor'.padStart(7)}`);
   for (const r of rows) {
-    console.log(`${r.size.padEnd(7)} ${r.name.padEnd(46)} ${r.timing.p50Us.toFixed(1).padStart(10)} ${r.timing.p99Us.toFixed(1).padStart(10)} ${r.mbPerS.toFixed(1).padStart(8)} ${r.ratioToFloor.toFixed(1).padStart(8)}`);
+    const t = r.timing;
+    console.log(`${r.size.padEnd(7)} ${r.name.padEnd(46)} ${[t.p50Us, t.p99Us, t.cpuP50Us, t.cpuP99Us].map((x) => x.toFixed(1).padStart(9)).join(' ')} ${r.mbPerS.toFixed(1).padStart(7)} ${r.ratioToFloor.toFixed(1).padStart(7)}`);
   }
 }
 
@@ -139,11 +140,12 @@ async function main(): Promise<void> {
   printSpeed(speedRows);
 
   const repeats = await repeated16k(corpus);
-  console.log(`\n16 KB, ${REPEATS_16K} repetitions in this run (µs; ×floor is p50 over the floor's p50 of the same repetition)`);
+  console.log(`\n16 KB, ${REPEATS_16K} repetitions in this run (µs; median, min and max over the repetitions; ×floor is CPU p50 over the floor's CPU p50 of the same repetition)`);
   for (const [name, key] of [[FLOOR_NAME, 'floor'], ['checkInput (standard)', 'checkInput'], ["checkInput (origin 'data')", 'checkData'], ['peer llm-guard validate()', 'llmGuard']] as const) {
-    console.log(`  ${name.padEnd(36)} p50 ${spread(repeats.map((r) => r[key].p50Us))}  p99 ${spread(repeats.map((r) => r[key].p99Us))}`);
+    console.log(`  ${name}\n    wall p50 ${spread(repeats.map((r) => r[key].p50Us))}  p99 ${spread(repeats.map((r) => r[key].p99Us))}`);
+    console.log(`    cpu  p50 ${spread(repeats.map((r) => r[key].cpuP50Us))}  p99 ${spread(repeats.map((r) => r[key].cpuP99Us))}`);
   }
-  console.log(`  checkInput p50 ×floor: ${spread(repeats.map((r) => r.checkInput.p50Us / r.floor.p50Us))}`);
+  console.log(`  checkInput ×floor (cpu p50): ${spread(repeats.map((r) => r.checkInput.cpuP50Us / r.floor.cpuP50Us))}; llm-guard ×checkInput (cpu p50): ${spread(repeats.map((r) => r.llmGuard.cpuP50Us / r.checkInput.cpuP50Us))}`);
 
   const growth = skip.has('growth') ? [] : measureGrowth();
   if (growth.length > 0) {
