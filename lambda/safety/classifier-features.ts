@@ -53,8 +53,13 @@ export function forEachFeature(folded: string, visit: (bucket: number) => void):
   return count;
 }
 
-/** Per-bucket counts and the buckets touched, reused across calls (scoring is synchronous). */
-const counts = new Int32Array(1 << FEATURE_HASH_BITS);
+/**
+ * Per-bucket counts and the buckets touched, reused across calls (scoring is synchronous).
+ * 16-bit counts keep the table small enough to stay in cache; a text of at most MAX_DOT_TEXT
+ * units cannot overflow them (callers pass a classifier window of about 4K).
+ */
+const MAX_DOT_TEXT = 16384;
+const counts = new Uint16Array(1 << FEATURE_HASH_BITS);
 const touched = new Int32Array(1 << FEATURE_HASH_BITS);
 
 /**
@@ -63,7 +68,8 @@ const touched = new Int32Array(1 << FEATURE_HASH_BITS);
  * text that repeats one n-gram ("aaaa…"), which a plain mean over occurrences would not.
  * A unit test keeps this equal to the training features.
  */
-export function normalizedDotProduct(folded: string, weights: Float32Array): number {
+export function normalizedDotProduct(text: string, weights: Float32Array | Int8Array, scale = 1): number {
+  const folded = text.length > MAX_DOT_TEXT ? text.slice(0, MAX_DOT_TEXT) : text;
   const n = folded.length;
   if (n === 0) return 0;
   let distinct = 0;
@@ -125,5 +131,5 @@ export function normalizedDotProduct(folded: string, weights: Float32Array): num
     squares += c * c;
     counts[bucket] = 0;
   }
-  return dot / Math.sqrt(squares);
+  return (dot * scale) / Math.sqrt(squares);
 }

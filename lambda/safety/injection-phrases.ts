@@ -216,11 +216,11 @@ function tryRules(text: string, at: number, hash: number, matches: PhraseMatch[]
 }
 
 /**
- * One scan for every delimiter, at every position (a lookahead, so overlapping delimiters such
- * as "--- end of system prompt" are all seen); the first occurrence of each counts.
+ * One scan for every delimiter; after each hit the scan resumes one unit later, so overlapping
+ * delimiters ("--- end of system prompt") are all seen. The first occurrence of each counts.
  */
 const DELIMITER_SCAN = new RegExp(
-  `(?=(${[...DELIMITERS].sort((a, b) => b.literal.length - a.literal.length).map((d) => d.literal.replace(/[|[\]/.*+?^${}()\\]/g, '\\$&')).join('|')}))`,
+  [...DELIMITERS].sort((a, b) => b.literal.length - a.literal.length).map((d) => d.literal.replace(/[|[\]/.*+?^${}()\\]/g, '\\$&')).join('|'),
   'g',
 );
 const DELIMITER_WEIGHT = new Map(DELIMITERS.map((d) => [d.literal, d.weight]));
@@ -230,7 +230,7 @@ function matchDelimiters(text: string, matches: PhraseMatch[]): void {
   DELIMITER_SCAN.lastIndex = 0;
   for (let m = DELIMITER_SCAN.exec(text); m !== null; m = DELIMITER_SCAN.exec(text)) {
     DELIMITER_SCAN.lastIndex = m.index + 1;
-    const literal = m[1];
+    const literal = m[0];
     if (seen.has(literal)) continue;
     seen.add(literal);
     matches.push({ rule: literal, family: 'ROLE_DELIMITER', weight: DELIMITER_WEIGHT.get(literal)!, from: m.index, to: m.index + literal.length });

@@ -4,13 +4,14 @@ import { isBidiControl, isInvisible, isTagCharacter, isVariationSelector } from 
 /**
  * The text as the matchers see it: lowercase, accents and look-alikes folded to ASCII,
  * invisible characters and combining marks dropped, whitespace runs collapsed to one space.
- * `start[k]`/`end[k]` give the original UTF-16 span of normalized unit k, so every finding
- * made on the view is reported at its place in the original text.
+ * `start[k]` gives where in the original normalized unit k comes from (its end is the end of
+ * that code point), so every finding made on the view is reported at its place in the original.
  */
 export interface MatchView {
   readonly text: string;
+  /** The text the view was built from; a unit's original end is the end of the code point at `start`. */
+  readonly original: string;
   readonly start: Int32Array;
-  readonly end: Int32Array;
   /**
    * Words of the view that may be trigger words of a phrase matcher, found in the same pass:
    * (from, to, hash) triples, `hash` as `wordHash` computes it. See registerTriggerWords.
@@ -68,7 +69,6 @@ function isDropped(cp: number): boolean {
 /** Scratch buffers reused across calls (the pipeline is synchronous); results are copied out. */
 let outBuf = new Uint16Array(1024);
 let startBuf = new Int32Array(1024);
-let endBuf = new Int32Array(1024);
 let wordBuf = new Int32Array(768);
 let runBuf = new Int32Array(256);
 
@@ -79,19 +79,13 @@ function grow(buf: Int32Array<ArrayBuffer>, needed: number): Int32Array<ArrayBuf
   return bigger;
 }
 
+/** Scratch contents do not survive a call, so growing needs no copy. */
 function ensureCapacity(needed: number): void {
   if (needed <= outBuf.length) return;
   let cap = outBuf.length;
   while (cap < needed) cap *= 2;
-  const o = new Uint16Array(cap);
-  o.set(outBuf);
-  outBuf = o;
-  const a = new Int32Array(cap);
-  a.set(startBuf);
-  startBuf = a;
-  const b = new Int32Array(cap);
-  b.set(endBuf);
-  endBuf = b;
+  outBuf = new Uint16Array(cap);
+  startBuf = new Int32Array(cap);
 }
 
 export function buildMatchView(original: string): MatchView {
@@ -100,7 +94,6 @@ export function buildMatchView(original: string): MatchView {
   ensureCapacity(n + 8);
   const out = outBuf;
   const starts = startBuf;
-  const ends = endBuf;
   let len = 0;
   let lastWasSpace = true; // also trims leading whitespace
   let words = 0;
@@ -132,7 +125,6 @@ export function buildMatchView(original: string): MatchView {
       }
       out[len] = u;
       starts[len] = i;
-      ends[len] = i + 1;
       if ((u >= 0x61 && u <= 0x7a) || (u >= 0x30 && u <= 0x39) || u === 0x27) {
         if (wordStart < 0) {
           wordStart = len;
@@ -177,7 +169,6 @@ export function buildMatchView(original: string): MatchView {
       const u = units.charCodeAt(k);
       out[len] = u;
       starts[len] = i;
-      ends[len] = e;
       if (isWordUnit(u)) {
         if (wordStart < 0) {
           wordStart = len;
@@ -196,8 +187,8 @@ export function buildMatchView(original: string): MatchView {
   if (runStart >= 0 && n - runStart >= MIN_ENCODED_RUN) runs = pushPair(runs, runStart, n);
   return {
     text: decodeUtf16(outBuf, len),
+    original,
     start: startBuf.slice(0, len),
-    end: endBuf.slice(0, len),
     triggerWords: wordBuf.slice(0, words),
     encodedRuns: runBuf.slice(0, runs),
   };
@@ -231,7 +222,10 @@ export function originalSpan(view: MatchView, from: number, to: number): { start
   if (view.text.length === 0) return { start: 0, end: 0 };
   const a = Math.min(Math.max(from, 0), view.text.length - 1);
   const b = Math.min(Math.max(to - 1, a), view.text.length - 1);
-  return { start: view.start[a], end: view.end[b] };
+  const last = view.start[b];
+  const c = view.original.charCodeAt(last);
+  const pair = c >= 0xd800 && c <= 0xdbff && (view.original.charCodeAt(last + 1) & 0xfc00) === 0xdc00;
+  return { start: view.start[a], end: last + (pair ? 2 : 1) };
 }
 
 /**
