@@ -10,7 +10,8 @@
  * a trigger word, so the cost is linear in the text.
  */
 import { AhoCorasick } from './aho-corasick';
-import { isWordUnit, type MatchView, MAX_TRIGGER_LENGTH, registerTriggerWords, wordHash } from './normalize';
+import type { MatchView } from './normalize';
+import { type RuleMatch, type TriggeredRule, TriggerRules } from './trigger-rules';
 
 export type DataInstructionFamily =
   | 'ADDRESSED_TO_MODEL'
@@ -20,12 +21,7 @@ export type DataInstructionFamily =
   | 'HIDDEN_MARKUP'
   | 'ROLE_MARKER';
 
-interface DataRule {
-  readonly family: DataInstructionFamily;
-  readonly weight: number;
-  readonly triggers: readonly string[];
-  readonly regex: RegExp;
-}
+type DataRule = TriggeredRule<DataInstructionFamily>;
 
 const MODEL_NOUNS = '(?:ai|a\\.i\\.|assistant|ai assistant|chatbot|bot|llm|language model|large language model|model|gpt|chatgpt|claude|gemini|copilot|agent|ai agent|system)';
 const RESPONSE_NOUN_LIST = 'response|responses|answer|answers|reply|replies|output|summary|summaries|translation|completion|next message|final answer|result';
@@ -103,62 +99,22 @@ const ROLE_MARKERS: ReadonlyArray<{ readonly literal: string; readonly weight: n
 
 const MARKERS = new AhoCorasick(ROLE_MARKERS.map((m) => m.literal));
 
-export interface DataRuleMatch {
-  readonly rule: string;
-  readonly family: DataInstructionFamily;
-  readonly weight: number;
-  /** Span in the view's text. */
-  readonly from: number;
-  readonly to: number;
-}
+export type DataRuleMatch = RuleMatch<DataInstructionFamily>;
 
-const RULES_BY_TRIGGER: ReadonlyMap<number, ReadonlyArray<DataRule & { id: string }>> = (() => {
-  const map = new Map<number, Array<DataRule & { id: string }>>();
-  RULES.forEach((r, index) => {
-    const rule = { ...r, id: `${r.family}#${index}` };
-    for (const t of new Set(rule.triggers)) {
-      const key = wordHash(t, 0, t.length);
-      const list = map.get(key) ?? [];
-      list.push(rule);
-      map.set(key, list);
-    }
-  });
-  return map;
-})();
-registerTriggerWords(RULES.flatMap((r) => r.triggers));
+const DATA_RULES = new TriggerRules<DataInstructionFamily>(RULES);
 
 /** Every data-rule hit in a view, at the trigger words its normalisation pass recorded. */
 export function matchDataRulesInView(view: MatchView): DataRuleMatch[] {
-  const matches: DataRuleMatch[] = [];
-  const words = view.triggerWords;
-  for (let k = 0; k < words.length; k += 3) tryRules(view.text, words[k], words[k + 2] >>> 0, matches);
+  const matches = DATA_RULES.inView(view, []);
   matchMarkers(view.text, matches);
   return matches;
 }
 
 /** Every data-rule hit in a folded text (hidden or decoded text), in order of position. */
 export function matchDataRules(text: string): DataRuleMatch[] {
-  const matches: DataRuleMatch[] = [];
-  for (let i = 0; i < text.length; ) {
-    if (!isWordUnit(text.charCodeAt(i))) {
-      i++;
-      continue;
-    }
-    let j = i + 1;
-    while (j < text.length && isWordUnit(text.charCodeAt(j))) j++;
-    if (j - i <= MAX_TRIGGER_LENGTH) tryRules(text, i, wordHash(text, i, j), matches);
-    i = j;
-  }
+  const matches = DATA_RULES.inText(text, []);
   matchMarkers(text, matches);
   return matches;
-}
-
-function tryRules(text: string, at: number, hash: number, matches: DataRuleMatch[]): void {
-  for (const rule of RULES_BY_TRIGGER.get(hash) ?? []) {
-    rule.regex.lastIndex = at;
-    const m = rule.regex.exec(text);
-    if (m !== null) matches.push({ rule: rule.id, family: rule.family, weight: rule.weight, from: at, to: at + m[0].length });
-  }
 }
 
 function matchMarkers(text: string, matches: DataRuleMatch[]): void {

@@ -1,6 +1,7 @@
 import type { Finding } from './types';
 import type { MatchView } from './normalize';
-import { isWordUnit, MAX_TRIGGER_LENGTH, originalSpan, registerTriggerWords, wordHash } from './normalize';
+import { originalSpan } from './normalize';
+import { type RuleMatch, type TriggeredRule, TriggerRules } from './trigger-rules';
 
 /**
  * Phrase families of prompt injection and jailbreak, in English, German, Spanish and French,
@@ -20,13 +21,7 @@ export type InjectionFamily =
   | 'ROLE_DELIMITER'
   | 'TASK_SWITCH';
 
-interface PhraseRule {
-  readonly family: InjectionFamily;
-  readonly weight: number;
-  readonly triggers: readonly string[];
-  /** Sticky; tried at the start of a trigger word. */
-  readonly regex: RegExp;
-}
+type PhraseRule = TriggeredRule<InjectionFamily>;
 
 const OVERRIDE_VERBS_EN = ['ignore', 'disregard', 'forget', 'skip', 'override', 'bypass', 'neglect', 'abandon', 'discard', 'overlook', 'drop', 'ignoring', 'disregarding', 'forgetting', 'circumvent', 'disable'];
 
@@ -149,70 +144,22 @@ const DELIMITERS: ReadonlyArray<{ literal: string; weight: number }> = [
   { literal: 'begin new instructions', weight: 0.9 },
 ];
 
-type IndexedRule = PhraseRule & { readonly id: string };
+const PHRASES = new TriggerRules<InjectionFamily>(RULES);
 
-/** Keyed by word hash; a collision only means one extra sticky regex attempt that fails. */
-const RULES_BY_TRIGGER: ReadonlyMap<number, readonly IndexedRule[]> = (() => {
-  const map = new Map<number, IndexedRule[]>();
-  for (const [index, r] of RULES.entries()) {
-    const rule = { ...r, id: `${r.family}#${index}` };
-    for (const t of new Set(rule.triggers)) {
-      const key = wordHash(t, 0, t.length);
-      const list = map.get(key) ?? [];
-      list.push(rule);
-      map.set(key, list);
-    }
-  }
-  return map;
-})();
-registerTriggerWords(RULES.flatMap((r) => r.triggers));
-
-export interface PhraseMatch {
-  /** Identifies the rule, so repeats of one rule count once. */
-  readonly rule: string;
-  readonly family: InjectionFamily;
-  readonly weight: number;
-  /** Span in the view's text. */
-  readonly from: number;
-  readonly to: number;
-}
+export type PhraseMatch = RuleMatch<InjectionFamily>;
 
 /** Every rule hit in a view, at the trigger words its one normalisation pass recorded. */
 export function matchPhrasesInView(view: MatchView): PhraseMatch[] {
-  const matches: PhraseMatch[] = [];
-  const words = view.triggerWords;
-  for (let k = 0; k < words.length; k += 3) tryRules(view.text, words[k], words[k + 2] >>> 0, matches);
+  const matches = PHRASES.inView(view, []);
   matchDelimiters(view.text, matches);
   return matches;
 }
 
 /** Every rule hit in `text` (a folded view's text, e.g. of decoded or hidden text), in order of position. */
 export function matchPhrases(text: string): PhraseMatch[] {
-  const matches: PhraseMatch[] = [];
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    if (!isWordUnit(text.charCodeAt(i))) {
-      i++;
-      continue;
-    }
-    let j = i + 1;
-    while (j < n && isWordUnit(text.charCodeAt(j))) j++;
-    if (j - i <= MAX_TRIGGER_LENGTH) tryRules(text, i, wordHash(text, i, j), matches);
-    i = j;
-  }
+  const matches = PHRASES.inText(text, []);
   matchDelimiters(text, matches);
   return matches;
-}
-
-function tryRules(text: string, at: number, hash: number, matches: PhraseMatch[]): void {
-  const rules = RULES_BY_TRIGGER.get(hash);
-  if (rules === undefined) return;
-  for (const rule of rules) {
-    rule.regex.lastIndex = at;
-    const m = rule.regex.exec(text);
-    if (m !== null) matches.push({ rule: rule.id, family: rule.family, weight: rule.weight, from: at, to: at + m[0].length });
-  }
 }
 
 /**
