@@ -1,5 +1,5 @@
 import type { Finding } from './types';
-import { buildMatchView, isBase64Unit, MIN_ENCODED_RUN } from './normalize';
+import { buildMatchView, isBase64Unit, type MatchView, MIN_ENCODED_RUN, registerTriggerWords, wordHash } from './normalize';
 import { matchPhrases, phraseScore } from './injection-phrases';
 
 /**
@@ -117,9 +117,19 @@ export function rot13(s: string): string {
 
 /** `folded` is the lowercase view; ROT13 preserves length, so view offsets carry over. */
 const ROT13_MARKER = new RegExp(ROT13_MARKERS.join('|'));
+const ROT13_MARKER_HASHES = new Set(ROT13_MARKERS.map((m) => wordHash(m, 0, m.length)));
+registerTriggerWords(ROT13_MARKERS);
 
-export function findRot13Payload(folded: string): { score: number; from: number; to: number } | undefined {
-  if (!ROT13_MARKER.test(folded)) return undefined;
+/** Whether a view has a ROT13 marker word: read from the words its normalisation pass recorded. */
+export function hasRot13Marker(view: MatchView): boolean {
+  const words = view.triggerWords;
+  for (let k = 2; k < words.length; k += 3) if (ROT13_MARKER_HASHES.has(words[k] >>> 0)) return true;
+  return false;
+}
+
+/** `folded` is a lowercase view's text; `marked` says whether a marker is known to be there. */
+export function findRot13Payload(folded: string, marked: boolean = ROT13_MARKER.test(folded)): { score: number; from: number; to: number } | undefined {
+  if (!marked) return undefined;
   const matches = matchPhrases(rot13(folded));
   if (matches.length === 0) return undefined;
   let from = Infinity;

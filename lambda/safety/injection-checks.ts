@@ -3,7 +3,7 @@ import type { SafetyPolicy } from './policy';
 import { buildMatchView, type MatchView, originalSpan } from './normalize';
 import type { HiddenText } from './unicode';
 import { matchPhrases, matchPhrasesInView, phraseFindings, phraseScore } from './injection-phrases';
-import { findEncodedPayloads, findRot13Payload } from './encoded-payloads';
+import { findEncodedPayloads, findRot13Payload, hasRot13Marker } from './encoded-payloads';
 import { injectionClassifier } from './classifier';
 import { rate } from './content-checks';
 
@@ -53,7 +53,7 @@ export function phraseEvidence(text: string, view: MatchView, hidden: readonly H
       evidence.findings.push(f);
       evidence.miss *= 1 - f.score;
     }
-    const rot = findRot13Payload(view.text);
+    const rot = findRot13Payload(view.text, hasRot13Marker(view));
     if (rot !== undefined) {
       evidence.findings.push({ check: 'encoded_payload', type: 'ROT13', ...originalSpan(view, rot.from, rot.to), score: rot.score });
       evidence.miss *= 1 - rot.score;

@@ -84,6 +84,17 @@ function contentOf(p: Prepared, policy: SafetyPolicy, stage: Stage): RatedFindin
   return append(out, lexiconFindings(p.view, policy, stage));
 }
 
+/**
+ * Value findings only (PII, secrets, custom patterns), for re-checking redacted text: no folded
+ * view is needed, and the unicode scan only decides which invisible characters to look through.
+ */
+function valuesOf(text: string, policy: SafetyPolicy, stage: Stage): RatedFinding[] {
+  const unicode = scanUnicode(text).findings;
+  const stripped = unicode.length > 0 ? stripSpans(text, unicode) : undefined;
+  const values = contentFindings(stripped?.text ?? text, policy, stage);
+  return stripped === undefined ? values : values.map((f) => ({ ...f, ...unstripSpan(stripped, f.start, f.end) }));
+}
+
 function sizeFinding(text: string, policy: SafetyPolicy, stage: Stage): RatedFinding[] | undefined {
   const over = checkSize(text, policy.size[stage]);
   return over === undefined ? undefined : [{ ...over, action: 'block' }];
@@ -136,7 +147,7 @@ function redactToFixpoint(text: string, rated: RatedFinding[], policy: SafetyPol
     const masked = maskPlaceholders(out, placeholderTypes(policy));
     const again: RatedFinding[] = [];
     for (const [from, to] of windowsAround(marks, out.length)) {
-      for (const f of contentOf(prepare(masked.slice(from, to), recheckPolicy), recheckPolicy, stage)) {
+      for (const f of valuesOf(masked.slice(from, to), recheckPolicy, stage)) {
         if (f.action === 'redact') again.push({ ...f, start: f.start + from, end: f.end + from });
       }
     }

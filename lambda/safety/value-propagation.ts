@@ -12,7 +12,7 @@ const VALUE_CHECKS = new Set(['pii', 'secrets', 'custom_pattern']);
 /** Shorter values (a three-digit custom pattern match) would also match inside ordinary numbers. */
 export const MIN_PROPAGATED_VALUE = 4;
 /** Up to this many distinct values, one indexOf scan each; beyond, one Aho–Corasick pass for all. */
-const FEW_VALUES = 8;
+const FEW_VALUES = 48;
 
 export function otherOccurrences(text: string, found: readonly RatedFinding[]): RatedFinding[] {
   const firstByValue = new Map<string, RatedFinding>();
