@@ -116,7 +116,7 @@ export interface GrowthRow {
  * Best of at least `rounds` interleaved runs per size (the sizes alternate, so load hits them
  * alike); sizes that take under 50 ms get extra runs, where a scheduler hiccup weighs most.
  */
-export function measureGrowth(rounds = 5, families: Record<string, Family> = FAMILIES): GrowthRow[] {
+export function measureGrowth(rounds = 7, families: Record<string, Family> = FAMILIES): GrowthRow[] {
   const rows: GrowthRow[] = [];
   for (const [family, { run, shapes }] of Object.entries(families)) {
     for (const [shape, unit] of Object.entries(shapes)) {
@@ -124,6 +124,9 @@ export function measureGrowth(rounds = 5, families: Record<string, Family> = FAM
       const best = GROWTH_SIZES.map(() => Infinity);
       for (let r = 0; r < rounds; r++) {
         inputs.forEach((text, k) => {
+          // Start each run on a collected heap (npm run bench passes --expose-gc), so one run
+          // does not pay for the garbage of the run before.
+          (globalThis as { gc?: () => void }).gc?.();
           const extra = best[k] < 50 ? 4 : 1;
           best[k] = Math.min(best[k], time([text], run, extra, r === 0 ? 1 : 0).cpuMinUs / 1000);
         });

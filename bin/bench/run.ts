@@ -5,7 +5,7 @@
  * check family on its worst cases (64K to 1M characters, bin/bench/growth.ts), and quality
  * side by side with the peers.
  * Usage: npm run bench [DATA_DIR]   → prints a report and writes reports/bench.json
- * BENCH_SKIP=growth,quality,gateway skips sections for a quick look.
+ * BENCH_SKIP=speed,growth,quality,gateway skips sections for a quick look.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -136,16 +136,16 @@ async function main(): Promise<void> {
   // Other work on the machine inflates p99 most; the load average is recorded with the results.
   console.log(`Safety benchmark — node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}; data ${corpus.dir}\n`);
   const redactPii = await loadRedactPii();
-  const speedRows = await speed(corpus, redactPii);
+  const speedRows = skip.has('speed') ? [] : await speed(corpus, redactPii);
   printSpeed(speedRows);
 
-  const repeats = await repeated16k(corpus);
-  console.log(`\n16 KB, ${REPEATS_16K} repetitions in this run (µs; median, min and max over the repetitions; ×floor is CPU p50 over the floor's CPU p50 of the same repetition)`);
-  for (const [name, key] of [[FLOOR_NAME, 'floor'], ['checkInput (standard)', 'checkInput'], ["checkInput (origin 'data')", 'checkData'], ['peer llm-guard validate()', 'llmGuard']] as const) {
+  const repeats = skip.has('speed') ? [] : await repeated16k(corpus);
+  if (repeats.length > 0) console.log(`\n16 KB, ${REPEATS_16K} repetitions in this run (µs; median, min and max over the repetitions; ×floor is CPU p50 over the floor's CPU p50 of the same repetition)`);
+  for (const [name, key] of repeats.length === 0 ? [] : ([[FLOOR_NAME, 'floor'], ['checkInput (standard)', 'checkInput'], ["checkInput (origin 'data')", 'checkData'], ['peer llm-guard validate()', 'llmGuard']] as const)) {
     console.log(`  ${name}\n    wall p50 ${spread(repeats.map((r) => r[key].p50Us))}  p99 ${spread(repeats.map((r) => r[key].p99Us))}`);
     console.log(`    cpu  p50 ${spread(repeats.map((r) => r[key].cpuP50Us))}  p99 ${spread(repeats.map((r) => r[key].cpuP99Us))}`);
   }
-  console.log(`  checkInput ×floor (cpu p50): ${spread(repeats.map((r) => r.checkInput.cpuP50Us / r.floor.cpuP50Us))}; llm-guard ×checkInput (cpu p50): ${spread(repeats.map((r) => r.llmGuard.cpuP50Us / r.checkInput.cpuP50Us))}`);
+  if (repeats.length > 0) console.log(`  checkInput ×floor (cpu p50): ${spread(repeats.map((r) => r.checkInput.cpuP50Us / r.floor.cpuP50Us))}; llm-guard ×checkInput (cpu p50): ${spread(repeats.map((r) => r.llmGuard.cpuP50Us / r.checkInput.cpuP50Us))}`);
 
   const growth = skip.has('growth') ? [] : measureGrowth();
   if (growth.length > 0) {
