@@ -2,7 +2,7 @@
 /**
  * safety-check: try prompts or model answers against a safety policy before deploying it.
  *
- *   safety-check [--stage input|output] [--policy FILE] [--summary] < prompts.jsonl
+ *   safety-check [--stage input|output] [--origin user|data|system] [--policy FILE] [--summary] < prompts.jsonl
  *
  * Reads JSONL ({"text": ...} per line) or plain lines from stdin and writes one verdict per
  * line to stdout: {"action", "text", "findings"}. A line that cannot be read gets a verdict
@@ -10,11 +10,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { checkInput, checkOutput, parsePolicy, presetPolicy, PolicyError, type SafetyPolicy, type SafetyVerdict } from '../lambda/safety';
+import { checkInput, checkOutput, type Origin, parsePolicy, presetPolicy, PolicyError, type SafetyPolicy, type SafetyVerdict } from '../lambda/safety';
 import { CliError, runCli, UsageError } from './cli-args';
 
-const USAGE = `usage: safety-check [--stage input|output] [--policy FILE] [--summary] < prompts.jsonl
+const USAGE = `usage: safety-check [--stage input|output] [--origin user|data|system] [--policy FILE] [--summary] < prompts.jsonl
   --stage    which checks to run: "input" (prompts, the default) or "output" (model answers)
+  --origin   for input: who wrote the text: "user" (the default), "data" (documents, tool results, e-mails the
+             application passes to the model: checked for indirect injection) or "system" (no injection checks)
   --policy   a policy JSON file, e.g. {"preset":"strict","pii":{"EMAIL_ADDRESS":"block"}}; default: the standard preset
   --summary  print a count per action and per check to stderr at the end
   --help     this text
@@ -53,12 +55,18 @@ function textOf(line: string, lineNumber: number): string | { error: string } {
 runCli({
   name: 'safety-check',
   usage: USAGE,
-  options: { stage: { type: 'string', default: 'input' }, policy: { type: 'string' }, summary: { type: 'boolean', default: false } },
+  options: {
+    stage: { type: 'string', default: 'input' }, origin: { type: 'string', default: 'user' }, policy: { type: 'string' }, summary: { type: 'boolean', default: false },
+  },
 }, async (flags) => {
   const stage = flags.stage;
   if (stage !== 'input' && stage !== 'output') throw new UsageError(`--stage ${JSON.stringify(stage)} is not a stage; use --stage input or --stage output`);
+  const origin = flags.origin as Origin;
+  if (!['user', 'data', 'system'].includes(origin)) {
+    throw new UsageError(`--origin ${JSON.stringify(origin)} is not an origin; use --origin user, --origin data or --origin system`);
+  }
   const policy = flags.policy === undefined ? presetPolicy('standard') : loadPolicy(flags.policy);
-  const check = stage === 'input' ? checkInput : checkOutput;
+  const check = stage === 'input' ? (text: string, p: SafetyPolicy) => checkInput(text, p, { origin }) : checkOutput;
   const actions: Record<string, number> = { allow: 0, redact: 0, block: 0, error: 0 };
   const checks: Record<string, number> = {};
   let lineNumber = 0;
@@ -78,7 +86,7 @@ runCli({
     }
     process.stdout.write(`${JSON.stringify(out)}\n`);
   }
-  if (flags.summary) process.stderr.write(`${JSON.stringify({ policy: policy.version, stage, actions, checks })}\n`);
+  if (flags.summary) process.stderr.write(`${JSON.stringify({ policy: policy.version, stage, origin, actions, checks })}\n`);
   if (actions.error > 0) {
     process.stderr.write(`safety-check: ${actions.error} line${actions.error === 1 ? '' : 's'} could not be checked (see the "error" verdicts)\n`);
     return 1;

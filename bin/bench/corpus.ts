@@ -35,22 +35,6 @@ export function realisticTexts(corpus: Corpus, bytes: number, count: number, see
   return out;
 }
 
-/** Inputs built to make backtracking or quadratic scans blow up, at a given length. */
-export function adversarialTexts(length: number): Record<string, string> {
-  const pump = (unit: string): string => unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
-  return {
-    'one character': pump('a'),
-    'digit groups': pump('1 '),
-    'emails without tld': pump('a@'),
-    'ipv6 colons': pump('1:'),
-    'trigger words': pump('ignore all the '),
-    'base64 run': pump('QUJD'),
-    'spaced letters': pump('f u '),
-    'zero-width': pump('\u200b'),
-    'secret keyword': pump('password='),
-  };
-}
-
 const PROFANITY = ['fuck', 'shit', 'bitch', 'asshole', 'bastard', 'cunt', 'motherfucker', 'dickhead'];
 const LEET: Record<string, string> = { a: '4', e: '3', i: '1', o: '0', s: '$', t: '7' };
 

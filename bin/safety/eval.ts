@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { presetPolicy, resolvePolicy } from '../../lambda/safety/policy';
 import { dataDir, isHeldOut, loadLabelledFiles, loadPiiRows, loadXstest } from './datasets';
 import { classifierFlags, fmt, phraseFlags, piiScores, pipelineFlags, rates, type Rates } from './metrics';
+import { dataFlags, INDIRECT_EVAL_FILE, indirectQuality } from './indirect-eval';
 import { join } from 'node:path';
 
 const PII_TYPES = ['EMAIL_ADDRESS', 'PHONE_NUMBER', 'CREDIT_CARD', 'IBAN_CODE', 'US_SSN', 'IP_ADDRESS'];
@@ -40,6 +41,26 @@ function main(): void {
     console.log(file.name);
     for (const [k, r] of Object.entries(entry)) console.log(line(`  ${k}`, r));
   }
+  const summary: string[] = [];
+  for (const file of loadLabelledFiles(dir)) {
+    const r = (report.injection as Record<string, Record<string, Rates>>)[file.name]['pipeline held-out'];
+    summary.push(`${file.name.padEnd(44)} ${r.positives > 0 ? `recall ${fmt(r.recall)}` : `FPR ${fmt(r.falsePositiveRate)}`} (held-out, n=${r.rows})`);
+  }
+  console.log(`\nSummary, input pipeline on held-out rows:\n  ${summary.join('\n  ')}`);
+
+  // Indirect injection: the public evaluation set, checked as data (origin 'data').
+  const indirect = indirectQuality(policy);
+  report.indirect = { file: INDIRECT_EVAL_FILE, ...indirect };
+  console.log(`\nIndirect injection, origin 'data', on ${INDIRECT_EVAL_FILE.split('/').slice(-1)[0]} (evaluation only)`);
+  console.log(line('  all tasks (recall / FPR on clean data / prec)', indirect));
+  for (const [task, r] of Object.entries(indirect.byTask)) console.log(line(`  ${task}`, r));
+  // The same detector on prompts: instructions to an assistant are what it looks for in data,
+  // so this is not a false-positive rate that matters; it shows why origin must be set.
+  const asData = dataFlags(policy);
+  for (const file of loadLabelledFiles(dir).filter((f) => f.rows.some((r) => r.label === 0))) {
+    console.log(line(`  (prompts as data) ${file.name}`, rates(file.rows.filter((r) => r.label === 0), asData)));
+  }
+
   const xstest = loadXstest(join(dir, 'xstest_prompts.csv'));
   const unsafeBlocked = rates(xstest.unsafe.map((r) => ({ ...r, label: 1 as const })), layers.pipeline);
   console.log(`xstest unsafe prompts blocked as injection (not a target; harmful ≠ injection): ${fmt(unsafeBlocked.recall)}`);

@@ -1,5 +1,5 @@
 import { checkInput, checkOutput, type Action, type Finding, type SafetyPolicy, type SafetyVerdict } from '../safety';
-import type { TextLeaf, TextOrigin } from './text-leaves';
+import { DATA_ORIGINS, type TextLeaf, type TextOrigin } from './text-leaves';
 
 /** A finding located in a payload: the text's number (`part`, in document order), field and origin. */
 export interface LocatedFinding extends Finding {
@@ -26,14 +26,18 @@ export interface PayloadVerdict {
 
 export type Stage = 'input' | 'output';
 
+const checkData = (text: string, policy: SafetyPolicy): SafetyVerdict => checkInput(text, policy, { origin: 'data' });
+
 /**
- * The check a text goes through, by stage and origin. Every text of a request goes through the
- * input checks and every text of an answer through the output checks. This is the one place to
- * route data origins (`DATA_ORIGINS` in text-leaves.ts: tool results, documents, tool
- * definitions) to a detector of instructions hidden in data.
+ * The check a text goes through, by stage and origin. Every text of an answer goes through the
+ * output checks. Texts of a request that are material rather than instructions (`DATA_ORIGINS`:
+ * tool results, documents, tool definitions) go through the input checks with the detector of
+ * instructions hidden in data; every other text of a request, the system prompt included (the
+ * client writes it), through the input checks as a user's.
  */
-export function checkFor(stage: Stage, _origin: TextOrigin): (text: string, policy: SafetyPolicy) => SafetyVerdict {
-  return stage === 'input' ? checkInput : checkOutput;
+export function checkFor(stage: Stage, origin: TextOrigin): (text: string, policy: SafetyPolicy) => SafetyVerdict {
+  if (stage === 'output') return checkOutput;
+  return DATA_ORIGINS.has(origin) ? checkData : checkInput;
 }
 
 /**

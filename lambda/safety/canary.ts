@@ -12,17 +12,21 @@ export function createCanaryToken(): string {
   return `canary-${randomBytes(8).toString('hex')}`;
 }
 
-function squeeze(view: MatchView): { text: string; index: number[] } {
-  let text = '';
-  const index: number[] = [];
+const decoder = new TextDecoder('utf-16le');
+
+/** The view's letters and digits only, with the view index of each: typed arrays, one decode, no string built per unit. */
+function squeeze(view: MatchView): { text: string; index: Int32Array } {
+  const units = new Uint16Array(view.text.length);
+  const index = new Int32Array(view.text.length);
+  let len = 0;
   for (let i = 0; i < view.text.length; i++) {
     const c = view.text.charCodeAt(i);
     if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
-      text += view.text[i];
-      index.push(i);
+      units[len] = c;
+      index[len++] = i;
     }
   }
-  return { text, index };
+  return { text: decoder.decode(units.subarray(0, len)), index: index.subarray(0, len) };
 }
 
 function squeezeToken(token: string): string {

@@ -53,8 +53,13 @@ export function forEachFeature(folded: string, visit: (bucket: number) => void):
   return count;
 }
 
-/** Per-bucket counts and the buckets touched, reused across calls (scoring is synchronous). */
-const counts = new Int32Array(1 << FEATURE_HASH_BITS);
+/**
+ * Per-bucket counts and the buckets touched, reused across calls (scoring is synchronous).
+ * 16-bit counts keep the table small enough to stay in cache; a text of at most MAX_DOT_TEXT
+ * units cannot overflow them (callers pass a classifier window of about 4K).
+ */
+const MAX_DOT_TEXT = 16384;
+const counts = new Uint16Array(1 << FEATURE_HASH_BITS);
 const touched = new Int32Array(1 << FEATURE_HASH_BITS);
 
 /**
@@ -63,26 +68,37 @@ const touched = new Int32Array(1 << FEATURE_HASH_BITS);
  * text that repeats one n-gram ("aaaa…"), which a plain mean over occurrences would not.
  * A unit test keeps this equal to the training features.
  */
-export function normalizedDotProduct(folded: string, weights: Float32Array): number {
+export function normalizedDotProduct(text: string, weights: Float32Array | Int8Array, scale = 1): number {
+  const folded = text.length > MAX_DOT_TEXT ? text.slice(0, MAX_DOT_TEXT) : text;
   const n = folded.length;
   if (n === 0) return 0;
   let distinct = 0;
-  // Char n-grams over " " + text + " ", starting at every position of the padded string.
+  // Char n-grams over " " + text + " ", starting at every position of the padded string. Each
+  // unit is read once into a sliding window (c0..c4); the padded string is never built.
+  const m = n + 2;
+  const at = (p: number): number => (p === 0 || p === m - 1 ? 0x20 : folded.charCodeAt(p - 1));
+  let c1 = at(0);
+  let c2 = m > 1 ? at(1) : 0;
+  let c3 = m > 2 ? at(2) : 0;
+  let c4 = m > 3 ? at(3) : 0;
   let b = 0;
-  const padded = ` ${folded} `;
-  const m = padded.length;
   for (let s = 0; s + 3 <= m; s++) {
-    let h = Math.imul(FNV_OFFSET ^ padded.charCodeAt(s), FNV_PRIME);
-    h = Math.imul(h ^ padded.charCodeAt(s + 1), FNV_PRIME);
-    h = Math.imul(h ^ padded.charCodeAt(s + 2), FNV_PRIME);
+    const c0 = c1;
+    c1 = c2;
+    c2 = c3;
+    c3 = c4;
+    c4 = s + 4 < m ? at(s + 4) : 0;
+    let h = Math.imul(FNV_OFFSET ^ c0, FNV_PRIME);
+    h = Math.imul(h ^ c1, FNV_PRIME);
+    h = Math.imul(h ^ c2, FNV_PRIME);
     b = ((h ^ (2 << 24)) >>> 0) & MASK;
     if (counts[b]++ === 0) touched[distinct++] = b;
     if (s + 4 > m) continue;
-    h = Math.imul(h ^ padded.charCodeAt(s + 3), FNV_PRIME);
+    h = Math.imul(h ^ c3, FNV_PRIME);
     b = ((h ^ (3 << 24)) >>> 0) & MASK;
     if (counts[b]++ === 0) touched[distinct++] = b;
     if (s + 5 > m) continue;
-    h = Math.imul(h ^ padded.charCodeAt(s + 4), FNV_PRIME);
+    h = Math.imul(h ^ c4, FNV_PRIME);
     b = ((h ^ (4 << 24)) >>> 0) & MASK;
     if (counts[b]++ === 0) touched[distinct++] = b;
   }
@@ -115,5 +131,5 @@ export function normalizedDotProduct(folded: string, weights: Float32Array): num
     squares += c * c;
     counts[bucket] = 0;
   }
-  return dot / Math.sqrt(squares);
+  return (dot * scale) / Math.sqrt(squares);
 }

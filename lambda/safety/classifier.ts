@@ -1,5 +1,6 @@
 import { FEATURE_HASH_BITS, normalizedDotProduct } from './classifier-features';
 import weightsFile from './classifier-weights.json';
+import dataWeightsFile from './data-classifier-weights.json';
 
 /**
  * Logistic regression over hashed n-grams, trained by bin/safety/train-classifier.ts.
@@ -35,15 +36,18 @@ export function loadClassifier(file: ClassifierWeights): InjectionClassifier {
   if (file.hashBits !== FEATURE_HASH_BITS) {
     throw new Error(`classifier weights use ${file.hashBits} hash bits but the feature code uses ${FEATURE_HASH_BITS}; rerun npm run train:safety`);
   }
+  // The int8 weights as they are stored (32 KiB, cache-resident), scaled once per score.
   const bytes = Buffer.from(file.weights, 'base64');
-  const weights = new Float32Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) weights[i] = ((bytes[i] << 24) >> 24) * file.scale;
+  const weights = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length).slice();
   return {
     score(folded: string): number {
-      const z = file.bias + normalizedDotProduct(classifierWindow(folded), weights);
+      const z = file.bias + normalizedDotProduct(classifierWindow(folded), weights, file.scale);
       return 1 / (1 + Math.exp(-z));
     },
   };
 }
 
 export const injectionClassifier: InjectionClassifier = loadClassifier(weightsFile as ClassifierWeights);
+
+/** Instructions addressed to an assistant, scored on one line or sentence of data; see indirect-injection.ts. */
+export const dataInstructionClassifier: InjectionClassifier = loadClassifier(dataWeightsFile as ClassifierWeights);

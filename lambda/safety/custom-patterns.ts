@@ -16,10 +16,23 @@ export interface CompiledPattern {
 }
 
 /**
- * re2-wasm copies the whole input into WASM memory on every match call, so n matches cost
- * O(n × length). Capping matches keeps a request linear; past the cap the check fails closed.
+ * How re2-wasm meets a JS string, and why the bridge works the way it does:
+ * - each call encodes the whole input to UTF-8 and walks it again to turn the start index into
+ *   a byte offset, so a call costs O(input) (about 10 ns per character here): matching the whole
+ *   text once per match is O(matches × length);
+ * - its encoder pairs a lone surrogate with whatever unit follows it, so RE2 sees a different
+ *   text than the caller, and indices come back in code points, not UTF-16 units.
+ * The bridge therefore makes one copy of the text with every lone surrogate replaced by U+FFFD
+ * (one unit for one unit, so offsets are unchanged) and hands RE2 windows of that copy: each
+ * window is at most WINDOW units, so every call costs O(WINDOW) and a pattern costs O(length)
+ * however many matches it has. Indices are converted from code points within the window.
+ *
+ * The price is a stated bound: a match is decided within WINDOW units of where the search
+ * resumes, and a match may be at most MAX_MATCH units long. Custom patterns are for values (ids,
+ * codes, names); a match that reaches the bound fails closed with a `<NAME>_TOO_LONG` finding.
  */
-export const MAX_MATCHES_PER_PATTERN = 100;
+export const CUSTOM_PATTERN_WINDOW = 2048;
+export const CUSTOM_PATTERN_MAX_MATCH = 512;
 
 /**
  * re2-wasm reads re2.wasm from its own directory when first required. Loading it lazily keeps
@@ -78,65 +91,95 @@ export interface CustomFinding extends Finding {
 export function findCustomPatterns(text: string, patterns: readonly CustomPattern[], stage: Stage): CustomFinding[] {
   if (text.length === 0 || !patterns.some((p) => p.stage === 'both' || p.stage === stage)) return [];
   const { patterns: compiledPatterns } = compileCustomPatterns(patterns);
-  const toUtf16 = codePointToUtf16Index(text);
+  const copy = withoutLoneSurrogates(text);
   const findings: CustomFinding[] = [];
   for (const { spec, regex } of compiledPatterns) {
-    if (spec.stage !== 'both' && spec.stage !== stage) continue;
-    regex.lastIndex = 0;
-    let count = 0;
-    for (;;) {
-      const m = regex.exec(text);
-      if (m === null) break;
-      const matched = m[0] ?? '';
-      const start = toUtf16(m.index);
-      const end = toUtf16(m.index + codePointLength(matched));
-      if (++count > MAX_MATCHES_PER_PATTERN) {
-        findings.push({ check: 'custom_pattern', type: `${spec.name}_MATCH_LIMIT`, start, end: text.length, action: 'block' });
-        break;
-      }
-      if (end > start) findings.push({ check: 'custom_pattern', type: spec.name, start, end, action: spec.action });
-      // An empty match would repeat forever; step one code point past it.
-      if (matched.length === 0) regex.lastIndex = m.index + 1;
-      if (regex.lastIndex === 0) break;
-    }
-    regex.lastIndex = 0;
+    if (spec.stage === 'both' || spec.stage === stage) scanPattern(copy, spec, regex, findings);
   }
   return findings;
 }
 
-function codePointLength(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) i++;
+/** One pattern over the whole text in windows; see CUSTOM_PATTERN_WINDOW. */
+function scanPattern(text: string, spec: CustomPattern, regex: RE2, out: CustomFinding[]): void {
+  const n = text.length;
+  let pos = 0;
+  while (pos < n) {
+    // One unit of context before the window keeps \b and \B right at its start.
+    const from = pos > 0 ? stepBack(text, pos) : 0;
+    const to = Math.min(n, pos + CUSTOM_PATTERN_WINDOW);
+    const window = text.slice(from, to);
+    regex.lastIndex = pos > 0 ? 1 : 0; // in code points, like every re2-wasm index
+    const m = regex.exec(window);
+    if (m === null) {
+      if (to === n) return;
+      // No match in the window: none starts where a match of at most MAX_MATCH would fit in it.
+      pos = alignForward(text, to - CUSTOM_PATTERN_MAX_MATCH - 1);
+      continue;
     }
-    n++;
+    const start = from + unitsForCodePoints(window, 0, m.index);
+    const end = start + (m[0] ?? '').length;
+    // A match that touches the window's end may go on (or hit a false end-of-text) beyond it.
+    if (end >= to && to < n) {
+      if (start > pos) {
+        pos = start;
+        continue;
+      }
+      out.push({ check: 'custom_pattern', type: `${spec.name}_TOO_LONG`, start, end: to, action: 'block' });
+      return;
+    }
+    if (end > start) {
+      out.push({ check: 'custom_pattern', type: spec.name, start, end, action: spec.action });
+      pos = end;
+    } else {
+      pos = alignForward(text, start + 1);
+    }
   }
-  return n;
 }
 
-/** re2-wasm reports code-point indices; findings use UTF-16 indices like every JS string API. */
-function codePointToUtf16Index(text: string): (cp: number) => number {
-  let hasSurrogates = false;
+/** UTF-16 units taken by the first `codePoints` code points of `s` from `from` (s has no lone surrogates). */
+function unitsForCodePoints(s: string, from: number, codePoints: number): number {
+  let i = from;
+  for (let k = 0; k < codePoints && i < s.length; k++) i += isHighSurrogate(s.charCodeAt(i)) ? 2 : 1;
+  return i - from;
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
+/** Start of the code point before `i`. */
+function stepBack(s: string, i: number): number {
+  return i >= 2 && isLowSurrogate(s.charCodeAt(i - 1)) && isHighSurrogate(s.charCodeAt(i - 2)) ? i - 2 : i - 1;
+}
+
+/** `i`, or `i + 1` when `i` is the second half of a pair, so a window never starts inside one. */
+function alignForward(s: string, i: number): number {
+  return i > 0 && i < s.length && isLowSurrogate(s.charCodeAt(i)) && isHighSurrogate(s.charCodeAt(i - 1)) ? i + 1 : i;
+}
+
+/**
+ * The text with every unpaired surrogate replaced by U+FFFD: same length, same offsets, and
+ * valid UTF-16, so re2-wasm's encoder sees exactly these characters. Returns `text` when it
+ * has no lone surrogate (the common case: one pass, no copy).
+ */
+export function withoutLoneSurrogates(text: string): string {
+  let parts: string[] | undefined;
+  let last = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdfff) {
-      hasSurrogates = true;
-      break;
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (isHighSurrogate(c) && i + 1 < text.length && isLowSurrogate(text.charCodeAt(i + 1))) {
+      i++;
+      continue;
     }
+    (parts ??= []).push(text.slice(last, i), '\ufffd');
+    last = i + 1;
   }
-  if (!hasSurrogates) return (cp) => cp;
-  const map: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    map.push(i);
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) i++;
-    }
-  }
-  map.push(text.length);
-  return (cp) => map[Math.min(cp, map.length - 1)];
+  if (parts === undefined) return text;
+  parts.push(text.slice(last));
+  return parts.join('');
 }

@@ -1,5 +1,5 @@
 import type { Finding } from './types';
-import { buildMatchView } from './normalize';
+import { buildMatchView, isBase64Unit, type MatchView, MIN_ENCODED_RUN, registerTriggerWords, wordHash } from './normalize';
 import { matchPhrases, phraseScore } from './injection-phrases';
 
 /**
@@ -10,7 +10,7 @@ import { matchPhrases, phraseScore } from './injection-phrases';
 export type EncodingType = 'BASE64' | 'HEX' | 'ROT13';
 
 /** 20 base64 characters carry 15 bytes, about the shortest useful instruction ("ignore all rules"). */
-const MIN_BASE64_RUN = 20;
+const MIN_BASE64_RUN = MIN_ENCODED_RUN;
 const MIN_HEX_RUN = 24;
 /** Decoding is linear, but a request is not a decompression service: stop after this much. */
 const MAX_DECODED_CHARS = 1 << 16;
@@ -19,10 +19,6 @@ const MAX_RUN_DECODED = 8192;
 
 export interface EncodedFinding extends Finding {
   readonly score: number;
-}
-
-function isBase64Char(c: number): boolean {
-  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f;
 }
 
 function isHexChar(c: number): boolean {
@@ -56,16 +52,28 @@ function scoreDecoded(decoded: string): number {
   return phraseScore(matchPhrases(buildMatchView(decoded).text));
 }
 
-export function findEncodedPayloads(text: string): EncodedFinding[] {
-  const findings: EncodedFinding[] = [];
-  let budget = MAX_DECODED_CHARS;
-  for (let i = 0; i < text.length && budget > 0; ) {
-    if (!isBase64Char(text.charCodeAt(i))) {
+/** Base64/hex runs of at least MIN_ENCODED_RUN units, as (start, end) pairs; the view records them in its pass. */
+export function encodedRuns(text: string): Int32Array {
+  const runs: number[] = [];
+  for (let i = 0; i < text.length; ) {
+    if (!isBase64Unit(text.charCodeAt(i))) {
       i++;
       continue;
     }
     let j = i + 1;
-    while (j < text.length && isBase64Char(text.charCodeAt(j))) j++;
+    while (j < text.length && isBase64Unit(text.charCodeAt(j))) j++;
+    if (j - i >= MIN_ENCODED_RUN) runs.push(i, j);
+    i = j;
+  }
+  return Int32Array.from(runs);
+}
+
+export function findEncodedPayloads(text: string, runs: Int32Array = encodedRuns(text)): EncodedFinding[] {
+  const findings: EncodedFinding[] = [];
+  let budget = MAX_DECODED_CHARS;
+  for (let r = 0; r < runs.length && budget > 0; r += 2) {
+    const i = runs[r];
+    const j = runs[r + 1];
     let end = j;
     while (end < text.length && end < j + 2 && text.charCodeAt(end) === 0x3d) end++;
     const length = j - i;
@@ -78,7 +86,6 @@ export function findEncodedPayloads(text: string): EncodedFinding[] {
       budget -= decoded.length;
       pushIfInstruction(findings, 'BASE64', decoded, i, end);
     }
-    i = end;
   }
   return findings;
 }
@@ -109,9 +116,27 @@ export function rot13(s: string): string {
 }
 
 /** `folded` is the lowercase view; ROT13 preserves length, so view offsets carry over. */
-export function findRot13Payload(folded: string): { score: number; from: number; to: number } | undefined {
-  if (!ROT13_MARKERS.some((m) => folded.includes(m))) return undefined;
+const ROT13_MARKER = new RegExp(ROT13_MARKERS.join('|'));
+const ROT13_MARKER_HASHES = new Set(ROT13_MARKERS.map((m) => wordHash(m, 0, m.length)));
+registerTriggerWords(ROT13_MARKERS);
+
+/** Whether a view has a ROT13 marker word: read from the words its normalisation pass recorded. */
+export function hasRot13Marker(view: MatchView): boolean {
+  const words = view.triggerWords;
+  for (let k = 2; k < words.length; k += 3) if (ROT13_MARKER_HASHES.has(words[k] >>> 0)) return true;
+  return false;
+}
+
+/** `folded` is a lowercase view's text; `marked` says whether a marker is known to be there. */
+export function findRot13Payload(folded: string, marked: boolean = ROT13_MARKER.test(folded)): { score: number; from: number; to: number } | undefined {
+  if (!marked) return undefined;
   const matches = matchPhrases(rot13(folded));
   if (matches.length === 0) return undefined;
-  return { score: phraseScore(matches), from: Math.min(...matches.map((m) => m.from)), to: Math.max(...matches.map((m) => m.to)) };
+  let from = Infinity;
+  let to = 0;
+  for (const m of matches) {
+    from = Math.min(from, m.from);
+    to = Math.max(to, m.to);
+  }
+  return { score: phraseScore(matches), from, to };
 }

@@ -1,5 +1,7 @@
 /** The safety-check library: pure functions, no AWS SDK, no I/O. */
-export { checkInput, checkOutput } from './pipeline';
+export { checkInput, checkOutput, type CheckOptions, type Origin } from './pipeline';
+export { spotlight, spotlightInstructions, DATA_OPEN, DATA_CLOSE, DATAMARK } from './spotlight';
+export { bannedWordProblems } from './banned-words';
 export {
   parsePolicy,
   resolvePolicy,
@@ -8,6 +10,8 @@ export {
   POLICY_SCHEMA_VERSION,
   PII_ENTITIES,
   PRESETS,
+  SPOTLIGHT_MODES,
+  type SpotlightMode,
   type SafetyPolicy,
   type PolicyOverrides,
   type PresetName,

@@ -1,6 +1,7 @@
 import type { Finding } from './types';
 import type { MatchView } from './normalize';
 import { originalSpan } from './normalize';
+import { type RuleMatch, type TriggeredRule, TriggerRules } from './trigger-rules';
 
 /**
  * Phrase families of prompt injection and jailbreak, in English, German, Spanish and French,
@@ -20,13 +21,7 @@ export type InjectionFamily =
   | 'ROLE_DELIMITER'
   | 'TASK_SWITCH';
 
-interface PhraseRule {
-  readonly family: InjectionFamily;
-  readonly weight: number;
-  readonly triggers: readonly string[];
-  /** Sticky; tried at the start of a trigger word. */
-  readonly regex: RegExp;
-}
+type PhraseRule = TriggeredRule<InjectionFamily>;
 
 const OVERRIDE_VERBS_EN = ['ignore', 'disregard', 'forget', 'skip', 'override', 'bypass', 'neglect', 'abandon', 'discard', 'overlook', 'drop', 'ignoring', 'disregarding', 'forgetting', 'circumvent', 'disable'];
 
@@ -149,78 +144,44 @@ const DELIMITERS: ReadonlyArray<{ literal: string; weight: number }> = [
   { literal: 'begin new instructions', weight: 0.9 },
 ];
 
-type IndexedRule = PhraseRule & { readonly id: string };
+const PHRASES = new TriggerRules<InjectionFamily>(RULES);
 
-/** FNV-1a of a word, computed in place so the scan allocates no substrings. */
-function wordHash(text: string, from: number, to: number): number {
-  let h = 0x811c9dc5;
-  for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
+export type PhraseMatch = RuleMatch<InjectionFamily>;
 
-/** Keyed by word hash; a collision only means one extra sticky regex attempt that fails. */
-const RULES_BY_TRIGGER: ReadonlyMap<number, readonly IndexedRule[]> = (() => {
-  const map = new Map<number, IndexedRule[]>();
-  for (const [index, r] of RULES.entries()) {
-    const rule = { ...r, id: `${r.family}#${index}` };
-    for (const t of new Set(rule.triggers)) {
-      const key = wordHash(t, 0, t.length);
-      const list = map.get(key) ?? [];
-      list.push(rule);
-      map.set(key, list);
-    }
-  }
-  return map;
-})();
-
-function isWordChar(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x27 || c >= 0xc0;
-}
-
-/** Longest trigger is well under this; longer words cannot start a rule. */
-const MAX_TRIGGER_LENGTH = 16;
-
-export interface PhraseMatch {
-  /** Identifies the rule, so repeats of one rule count once. */
-  readonly rule: string;
-  readonly family: InjectionFamily;
-  readonly weight: number;
-  /** Span in the view's text. */
-  readonly from: number;
-  readonly to: number;
-}
-
-/** Every rule hit in `text` (a folded view), in order of position. */
-export function matchPhrases(text: string): PhraseMatch[] {
-  const matches: PhraseMatch[] = [];
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    if (!isWordChar(text.charCodeAt(i))) {
-      i++;
-      continue;
-    }
-    let j = i + 1;
-    while (j < n && isWordChar(text.charCodeAt(j))) j++;
-    if (j - i <= MAX_TRIGGER_LENGTH) {
-      const rules = RULES_BY_TRIGGER.get(wordHash(text, i, j));
-      if (rules !== undefined) {
-        for (const rule of rules) {
-          rule.regex.lastIndex = i;
-          const m = rule.regex.exec(text);
-          if (m !== null) matches.push({ rule: rule.id, family: rule.family, weight: rule.weight, from: i, to: i + m[0].length });
-        }
-      }
-    }
-    i = j;
-  }
-  if (text.indexOf('<|') >= 0 || text.indexOf('[') >= 0 || text.indexOf('<<') >= 0 || text.indexOf('##') >= 0 || text.indexOf('--') >= 0 || text.indexOf('==') >= 0 || text.indexOf(' of system') >= 0 || text.indexOf('new instr') >= 0) {
-    for (const d of DELIMITERS) {
-      const at = text.indexOf(d.literal);
-      if (at >= 0) matches.push({ rule: d.literal, family: 'ROLE_DELIMITER', weight: d.weight, from: at, to: at + d.literal.length });
-    }
-  }
+/** Every rule hit in a view, at the trigger words its one normalisation pass recorded. */
+export function matchPhrasesInView(view: MatchView): PhraseMatch[] {
+  const matches = PHRASES.inView(view, []);
+  matchDelimiters(view.text, matches);
   return matches;
+}
+
+/** Every rule hit in `text` (a folded view's text, e.g. of decoded or hidden text), in order of position. */
+export function matchPhrases(text: string): PhraseMatch[] {
+  const matches = PHRASES.inText(text, []);
+  matchDelimiters(text, matches);
+  return matches;
+}
+
+/**
+ * One scan for every delimiter; after each hit the scan resumes one unit later, so overlapping
+ * delimiters ("--- end of system prompt") are all seen. The first occurrence of each counts.
+ */
+const DELIMITER_SCAN = new RegExp(
+  [...DELIMITERS].sort((a, b) => b.literal.length - a.literal.length).map((d) => d.literal.replace(/[|[\]/.*+?^${}()\\]/g, '\\$&')).join('|'),
+  'g',
+);
+const DELIMITER_WEIGHT = new Map(DELIMITERS.map((d) => [d.literal, d.weight]));
+
+function matchDelimiters(text: string, matches: PhraseMatch[]): void {
+  const seen = new Set<string>();
+  DELIMITER_SCAN.lastIndex = 0;
+  for (let m = DELIMITER_SCAN.exec(text); m !== null; m = DELIMITER_SCAN.exec(text)) {
+    DELIMITER_SCAN.lastIndex = m.index + 1;
+    const literal = m[0];
+    if (seen.has(literal)) continue;
+    seen.add(literal);
+    matches.push({ rule: literal, family: 'ROLE_DELIMITER', weight: DELIMITER_WEIGHT.get(literal)!, from: m.index, to: m.index + literal.length });
+  }
 }
 
 /**
@@ -237,10 +198,20 @@ export function phraseScore(matches: readonly PhraseMatch[]): number {
   return 1 - miss;
 }
 
+/**
+ * Evidence needs one hit per rule, and a report a few: a text that repeats a phrase ten
+ * thousand times gets this many findings per rule, not ten thousand.
+ */
+export const MAX_FINDINGS_PER_RULE = 16;
+
 /** One finding per family and span: two rules that agree on the same words are one finding. */
 export function phraseFindings(view: MatchView, matches: readonly PhraseMatch[]): Finding[] {
   const bySpan = new Map<string, Finding>();
+  const perRule = new Map<string, number>();
   for (const m of matches) {
+    const count = perRule.get(m.rule) ?? 0;
+    if (count >= MAX_FINDINGS_PER_RULE) continue;
+    perRule.set(m.rule, count + 1);
     const { start, end } = originalSpan(view, m.from, m.to);
     const key = `${m.family}:${start}:${end}`;
     const seen = bySpan.get(key);

@@ -4,13 +4,53 @@ import { isBidiControl, isInvisible, isTagCharacter, isVariationSelector } from 
 /**
  * The text as the matchers see it: lowercase, accents and look-alikes folded to ASCII,
  * invisible characters and combining marks dropped, whitespace runs collapsed to one space.
- * `start[k]`/`end[k]` give the original UTF-16 span of normalized unit k, so every finding
- * made on the view is reported at its place in the original text.
+ * `start[k]` gives where in the original normalized unit k comes from (its end is the end of
+ * that code point), so every finding made on the view is reported at its place in the original.
  */
 export interface MatchView {
   readonly text: string;
+  /** The text the view was built from; a unit's original end is the end of the code point at `start`. */
+  readonly original: string;
   readonly start: Int32Array;
-  readonly end: Int32Array;
+  /**
+   * Words of the view that may be trigger words of a phrase matcher, found in the same pass:
+   * (from, to, hash) triples, `hash` as `wordHash` computes it. See registerTriggerWords.
+   */
+  readonly triggerWords: Int32Array;
+  /** Runs of at least MIN_ENCODED_RUN base64/hex characters in the original text: (start, end) pairs. */
+  readonly encodedRuns: Int32Array;
+}
+
+/** FNV-1a of text[from, to), computed in place so no substring is made. */
+export function wordHash(text: string, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** A word of the view: ASCII letters, digits and the apostrophe, or anything at or above U+00C0. */
+export function isWordUnit(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x27 || c >= 0xc0;
+}
+
+/** Trigger words longer than this are not recorded (none is). */
+export const MAX_TRIGGER_LENGTH = 16;
+const TRIGGER_FILTER = new Uint8Array(1 << 16);
+
+/**
+ * Phrase matchers register their trigger words once at load; the view records every word whose
+ * hash passes this filter, so matchers look up a few hundred recorded words instead of
+ * tokenizing the text again (one pass over the text for every check).
+ */
+export function registerTriggerWords(words: Iterable<string>): void {
+  for (const w of words) TRIGGER_FILTER[wordHash(w, 0, w.length) & 0xffff] = 1;
+}
+
+/** Base64 and hex runs shorter than this cannot carry an instruction (see encoded-payloads.ts). */
+export const MIN_ENCODED_RUN = 20;
+
+export function isBase64Unit(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f;
 }
 
 function isSpace(c: number): boolean {
@@ -29,47 +69,79 @@ function isDropped(cp: number): boolean {
 /** Scratch buffers reused across calls (the pipeline is synchronous); results are copied out. */
 let outBuf = new Uint16Array(1024);
 let startBuf = new Int32Array(1024);
-let endBuf = new Int32Array(1024);
+let wordBuf = new Int32Array(768);
+let runBuf = new Int32Array(256);
 
+function grow(buf: Int32Array<ArrayBuffer>, needed: number): Int32Array<ArrayBuffer> {
+  if (needed <= buf.length) return buf;
+  const bigger = new Int32Array(Math.max(needed, buf.length * 2));
+  bigger.set(buf);
+  return bigger;
+}
+
+/** Scratch contents do not survive a call, so growing needs no copy. */
 function ensureCapacity(needed: number): void {
   if (needed <= outBuf.length) return;
   let cap = outBuf.length;
   while (cap < needed) cap *= 2;
-  const o = new Uint16Array(cap);
-  o.set(outBuf);
-  outBuf = o;
-  const a = new Int32Array(cap);
-  a.set(startBuf);
-  startBuf = a;
-  const b = new Int32Array(cap);
-  b.set(endBuf);
-  endBuf = b;
+  outBuf = new Uint16Array(cap);
+  startBuf = new Int32Array(cap);
 }
 
 export function buildMatchView(original: string): MatchView {
   const n = original.length;
   // ASCII emits at most one unit per input unit; folds emit up to four and re-check below.
   ensureCapacity(n + 8);
+  const out = outBuf;
+  const starts = startBuf;
   let len = 0;
   let lastWasSpace = true; // also trims leading whitespace
+  let words = 0;
+  let wordStart = -1;
+  let hash = 0;
+  let runs = 0;
+  let runStart = -1;
   for (let i = 0; i < n; ) {
     const c = original.charCodeAt(i);
     if (c < 0x80) {
+      // The hot path, inlined: plain ASCII.
+      if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f) {
+        if (runStart < 0) runStart = i;
+      } else if (runStart >= 0) {
+        if (i - runStart >= MIN_ENCODED_RUN) runs = pushPair(runs, runStart, i);
+        runStart = -1;
+      }
+      let u = c;
       if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
-        if (!lastWasSpace) {
-          outBuf[len] = 0x20;
-          startBuf[len] = i;
-          endBuf[len++] = i + 1;
-          lastWasSpace = true;
+        if (lastWasSpace) {
+          i++;
+          continue;
         }
+        u = 0x20;
+        lastWasSpace = true;
       } else {
-        outBuf[len] = c >= 0x41 && c <= 0x5a ? c + 32 : c;
-        startBuf[len] = i;
-        endBuf[len++] = i + 1;
+        if (c >= 0x41 && c <= 0x5a) u = c + 32;
         lastWasSpace = false;
       }
+      out[len] = u;
+      starts[len] = i;
+      if ((u >= 0x61 && u <= 0x7a) || (u >= 0x30 && u <= 0x39) || u === 0x27) {
+        if (wordStart < 0) {
+          wordStart = len;
+          hash = 0x811c9dc5;
+        }
+        hash = Math.imul(hash ^ u, 0x01000193);
+      } else if (wordStart >= 0) {
+        if (len - wordStart <= MAX_TRIGGER_LENGTH && TRIGGER_FILTER[(hash >>> 0) & 0xffff] === 1) words = pushWord(words, wordStart, len, hash);
+        wordStart = -1;
+      }
+      len++;
       i++;
       continue;
+    }
+    if (runStart >= 0) {
+      if (i - runStart >= MIN_ENCODED_RUN) runs = pushPair(runs, runStart, i);
+      runStart = -1;
     }
     let cp = c;
     let width = 1;
@@ -81,34 +153,60 @@ export function buildMatchView(original: string): MatchView {
       }
     }
     const e = i + width;
-    if (len + (n - i) + 8 > outBuf.length) ensureCapacity(len + (n - i) + 8);
+    if (len + (n - i) + 8 > outBuf.length) {
+      ensureCapacity(len + (n - i) + 8);
+      return buildMatchView(original); // rare (a text of many multi-letter folds): start over with room
+    }
+    let units: string | undefined;
     if (isSpace(cp)) {
-      if (!lastWasSpace) {
-        outBuf[len] = 0x20;
-        startBuf[len] = i;
-        endBuf[len++] = e;
-      }
+      if (!lastWasSpace) units = ' ';
       lastWasSpace = true;
     } else if (!isDropped(cp)) {
-      const folded = FOLD_TABLE.get(cp);
-      if (folded === undefined) {
-        for (let k = i; k < e; k++) {
-          outBuf[len] = original.charCodeAt(k);
-          startBuf[len] = i;
-          endBuf[len++] = e;
-        }
-      } else {
-        for (let k = 0; k < folded.length; k++) {
-          outBuf[len] = folded.charCodeAt(k);
-          startBuf[len] = i;
-          endBuf[len++] = e;
-        }
-      }
+      units = FOLD_TABLE.get(cp) ?? original.slice(i, e);
       lastWasSpace = false;
+    }
+    for (let k = 0; units !== undefined && k < units.length; k++) {
+      const u = units.charCodeAt(k);
+      out[len] = u;
+      starts[len] = i;
+      if (isWordUnit(u)) {
+        if (wordStart < 0) {
+          wordStart = len;
+          hash = 0x811c9dc5;
+        }
+        hash = Math.imul(hash ^ u, 0x01000193);
+      } else if (wordStart >= 0) {
+        if (len - wordStart <= MAX_TRIGGER_LENGTH && TRIGGER_FILTER[(hash >>> 0) & 0xffff] === 1) words = pushWord(words, wordStart, len, hash);
+        wordStart = -1;
+      }
+      len++;
     }
     i = e;
   }
-  return { text: decodeUtf16(outBuf, len), start: startBuf.slice(0, len), end: endBuf.slice(0, len) };
+  if (wordStart >= 0 && len - wordStart <= MAX_TRIGGER_LENGTH && TRIGGER_FILTER[(hash >>> 0) & 0xffff] === 1) words = pushWord(words, wordStart, len, hash);
+  if (runStart >= 0 && n - runStart >= MIN_ENCODED_RUN) runs = pushPair(runs, runStart, n);
+  return {
+    text: decodeUtf16(outBuf, len),
+    original,
+    start: startBuf.slice(0, len),
+    triggerWords: wordBuf.slice(0, words),
+    encodedRuns: runBuf.slice(0, runs),
+  };
+}
+
+function pushWord(count: number, from: number, to: number, hash: number): number {
+  wordBuf = grow(wordBuf, count + 3);
+  wordBuf[count] = from;
+  wordBuf[count + 1] = to;
+  wordBuf[count + 2] = hash >>> 0;
+  return count + 3;
+}
+
+function pushPair(count: number, from: number, to: number): number {
+  runBuf = grow(runBuf, count + 2);
+  runBuf[count] = from;
+  runBuf[count + 1] = to;
+  return count + 2;
 }
 
 const decoder = new TextDecoder('utf-16le');
@@ -124,7 +222,10 @@ export function originalSpan(view: MatchView, from: number, to: number): { start
   if (view.text.length === 0) return { start: 0, end: 0 };
   const a = Math.min(Math.max(from, 0), view.text.length - 1);
   const b = Math.min(Math.max(to - 1, a), view.text.length - 1);
-  return { start: view.start[a], end: view.end[b] };
+  const last = view.start[b];
+  const c = view.original.charCodeAt(last);
+  const pair = c >= 0xd800 && c <= 0xdbff && (view.original.charCodeAt(last + 1) & 0xfc00) === 0xdc00;
+  return { start: view.start[a], end: last + (pair ? 2 : 1) };
 }
 
 /**

@@ -99,7 +99,7 @@ const prefixHash = new Uint32Array(MAX_TOKEN + 1);
 export class ObfuscatedWordMatcher {
   /** Hash of a deduplicated head word → lexemes starting with it. */
   private readonly byHead = new Map<number, Entry[]>();
-  private readonly infixes: Array<{ lexeme: Lexeme; key: number[] }> = [];
+  private readonly infixes: Array<{ lexeme: Lexeme; key: number[]; text: string }> = [];
   private readonly byLength = new Map<number, Lexeme[]>();
   private readonly suffixes = SUFFIXES.map(codesOf);
 
@@ -111,7 +111,7 @@ export class ObfuscatedWordMatcher {
       const list = this.byHead.get(hash) ?? [];
       list.push({ lexeme, word: head });
       this.byHead.set(hash, list);
-      if (lexeme.infix) this.infixes.push({ lexeme, key });
+      if (lexeme.infix) this.infixes.push({ lexeme, key, text: dedupe(head) });
       if (lexeme.words.length === 1) {
         const same = this.byLength.get(head.length) ?? [];
         same.push(lexeme);
@@ -127,7 +127,8 @@ export class ObfuscatedWordMatcher {
     let singleRunEnd = -1;
     let singleRunCount = 0;
     const flushSingles = (): void => {
-      if (singleRunCount >= 3) {
+      // A run longer than any word cannot be one word; bounding it keeps "f u f u …" linear.
+      if (singleRunCount >= 3 && singleRunCount <= MAX_TOKEN) {
         const joined = skeleton(text.slice(singleRunStart, singleRunEnd).replace(/[^a-z0-9@$!|+*]/g, ''));
         const m = this.matchToken(joined, singleRunStart, singleRunEnd, text);
         if (m) out.push(m);
@@ -209,8 +210,7 @@ export class ObfuscatedWordMatcher {
         }
       }
     }
-    for (const { lexeme, key: infix } of this.infixes) {
-      const infixText = String.fromCharCode(...infix);
+    for (const { lexeme, text: infixText } of this.infixes) {
       if (key.length > infixText.length && key.includes(infixText)) return { type: lexeme.type, score: lexeme.score, from, to };
     }
     return undefined;

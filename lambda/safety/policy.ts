@@ -12,6 +12,15 @@ export type PresetName = (typeof PRESETS)[number];
 
 const ACTIONS: readonly Action[] = ['allow', 'redact', 'block'];
 
+/**
+ * Spotlighting (Hines et al., "Defending Against Indirect Prompt Injection Attacks With
+ * Spotlighting", 2024): `delimit` wraps data in markers the model is told never to obey,
+ * `datamark` also interleaves a marker between words so data cannot pass for instructions,
+ * `base64` hands the model data only in encoded form.
+ */
+export const SPOTLIGHT_MODES = ['off', 'delimit', 'datamark', 'base64'] as const;
+export type SpotlightMode = (typeof SPOTLIGHT_MODES)[number];
+
 /** An action per direction: what to do when the thing appears in a prompt and in a model's answer. */
 export interface Directional {
   readonly input: Action;
@@ -46,6 +55,17 @@ export interface SafetyPolicy {
     readonly classifier: boolean;
     readonly decodePayloads: boolean;
   };
+  /** Instructions hidden in data (documents, tool results, e-mails): texts checked with `origin: 'data'`. */
+  readonly indirectInjection: {
+    readonly enabled: boolean;
+    readonly action: Action;
+    /** Combined score at or above which the action applies, 0–1. */
+    readonly threshold: number;
+    /** The line classifier for instructions addressed to the model; rules alone when false. */
+    readonly classifier: boolean;
+  };
+  /** How `spotlight()` marks data for the model; `off` leaves data unchanged. */
+  readonly spotlighting: { readonly mode: SpotlightMode };
   readonly pii: Readonly<Record<PiiEntity, Directional>>;
   readonly secrets: Directional;
   readonly toxicity: Directional;
@@ -63,6 +83,8 @@ const STANDARD: Omit<SafetyPolicy, 'version'> = {
   size: { input: { maxBytes: 1 << 20, maxChars: 1 << 19 }, output: { maxBytes: 1 << 20, maxChars: 1 << 19 } },
   unicode: { invisible: 'redact', bidi: 'redact', tagSmuggling: 'block', variationSelectorSmuggling: 'block' },
   injection: { enabled: true, action: 'block', threshold: 0.7, classifier: true, decodePayloads: true },
+  indirectInjection: { enabled: true, action: 'block', threshold: 0.7, classifier: true },
+  spotlighting: { mode: 'off' },
   pii: {
     EMAIL_ADDRESS: both('redact'),
     PHONE_NUMBER: both('redact'),
@@ -87,6 +109,7 @@ const PRESET_POLICIES: Record<PresetName, Omit<SafetyPolicy, 'version'>> = {
     size: { input: { maxBytes: 1 << 17, maxChars: 1 << 16 }, output: { maxBytes: 1 << 18, maxChars: 1 << 17 } },
     unicode: { invisible: 'block', bidi: 'block', tagSmuggling: 'block', variationSelectorSmuggling: 'block' },
     injection: { ...STANDARD.injection, threshold: 0.5 },
+    indirectInjection: { ...STANDARD.indirectInjection, threshold: 0.5 },
     pii: { ...STANDARD.pii, CREDIT_CARD: dir('block', 'redact'), US_SSN: dir('block', 'redact'), URL: both('allow') },
     secrets: dir('block', 'redact'),
     toxicity: dir('redact', 'block'),
@@ -97,6 +120,7 @@ const PRESET_POLICIES: Record<PresetName, Omit<SafetyPolicy, 'version'>> = {
     size: { input: { maxBytes: 1 << 22, maxChars: 1 << 21 }, output: { maxBytes: 1 << 22, maxChars: 1 << 21 } },
     unicode: { invisible: 'allow', bidi: 'allow', tagSmuggling: 'block', variationSelectorSmuggling: 'redact' },
     injection: { ...STANDARD.injection, threshold: 0.9 },
+    indirectInjection: { ...STANDARD.indirectInjection, threshold: 0.9 },
     pii: {
       ...STANDARD.pii,
       EMAIL_ADDRESS: both('allow'),
@@ -122,6 +146,8 @@ export interface PolicyOverrides {
   size?: { input?: Partial<SizeLimits>; output?: Partial<SizeLimits> };
   unicode?: Partial<SafetyPolicy['unicode']>;
   injection?: Partial<SafetyPolicy['injection']>;
+  indirectInjection?: Partial<SafetyPolicy['indirectInjection']>;
+  spotlighting?: { mode?: SpotlightMode };
   pii?: Partial<Record<PiiEntity, Action | Partial<Directional>>>;
   secrets?: Action | Partial<Directional>;
   toxicity?: Action | Partial<Directional>;
@@ -231,7 +257,7 @@ function readSection(v: unknown, path: string, keys: readonly string[], problems
   return v;
 }
 
-const TOP_KEYS = ['preset', 'version', 'size', 'unicode', 'injection', 'pii', 'secrets', 'toxicity', 'bannedWords', 'canary', 'customPatterns'];
+const TOP_KEYS = ['preset', 'version', 'size', 'unicode', 'injection', 'indirectInjection', 'spotlighting', 'pii', 'secrets', 'toxicity', 'bannedWords', 'canary', 'customPatterns'];
 
 function applyOverrides(raw: unknown, problems: string[]): SafetyPolicy {
   if (!isObj(raw)) {
@@ -255,6 +281,8 @@ function applyOverrides(raw: unknown, problems: string[]): SafetyPolicy {
   const size = readSection(raw.size, 'policy.size', ['input', 'output'], problems);
   const unicode = readSection(raw.unicode, 'policy.unicode', Object.keys(base.unicode), problems);
   const injection = readSection(raw.injection, 'policy.injection', Object.keys(base.injection), problems);
+  const indirect = readSection(raw.indirectInjection, 'policy.indirectInjection', Object.keys(base.indirectInjection), problems);
+  const spotlighting = readSection(raw.spotlighting, 'policy.spotlighting', ['mode'], problems);
   const pii = readSection(raw.pii, 'policy.pii', PII_ENTITIES, problems);
   const banned = readSection(raw.bannedWords, 'policy.bannedWords', ['words', 'action'], problems);
   const canary = readSection(raw.canary, 'policy.canary', ['tokens', 'action'], problems);
@@ -275,6 +303,13 @@ function applyOverrides(raw: unknown, problems: string[]): SafetyPolicy {
       classifier: readBoolean(injection.classifier, base.injection.classifier, 'policy.injection.classifier', problems),
       decodePayloads: readBoolean(injection.decodePayloads, base.injection.decodePayloads, 'policy.injection.decodePayloads', problems),
     },
+    indirectInjection: {
+      enabled: readBoolean(indirect.enabled, base.indirectInjection.enabled, 'policy.indirectInjection.enabled', problems),
+      action: readAction(indirect.action, 'policy.indirectInjection.action', problems) ?? base.indirectInjection.action,
+      threshold: readNumber(indirect.threshold, base.indirectInjection.threshold, 'policy.indirectInjection.threshold', problems, 0, 1),
+      classifier: readBoolean(indirect.classifier, base.indirectInjection.classifier, 'policy.indirectInjection.classifier', problems),
+    },
+    spotlighting: { mode: readSpotlightMode(spotlighting.mode, base.spotlighting.mode, problems) },
     pii: Object.fromEntries(
       PII_ENTITIES.map((e) => [e, readDirectional(pii[e], base.pii[e], `policy.pii.${e}`, problems)]),
     ) as Record<PiiEntity, Directional>,
@@ -298,6 +333,13 @@ function applyOverrides(raw: unknown, problems: string[]): SafetyPolicy {
     else problems.push(`policy.version: ${show(raw.version)} must be a string of 1 to 64 characters`);
   }
   return { ...policyWithoutVersion, version };
+}
+
+function readSpotlightMode(v: unknown, base: SpotlightMode, problems: string[]): SpotlightMode {
+  if (v === undefined) return base;
+  if ((SPOTLIGHT_MODES as readonly unknown[]).includes(v)) return v as SpotlightMode;
+  problems.push(`policy.spotlighting.mode: ${show(v)} is not a spotlighting mode; use one of ${SPOTLIGHT_MODES.join(', ')}`);
+  return base;
 }
 
 function readCustomPatterns(v: unknown, problems: string[]): CustomPattern[] {

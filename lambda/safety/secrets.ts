@@ -6,18 +6,11 @@ import type { Finding } from './types';
  * generic secrets need both a secret keyword and a high-entropy value, because either alone
  * is mostly ordinary prose.
  */
-export type SecretType =
-  | 'AWS_ACCESS_KEY'
-  | 'AWS_SECRET_KEY'
-  | 'PRIVATE_KEY'
-  | 'JWT'
-  | 'GITHUB_TOKEN'
-  | 'SLACK_TOKEN'
-  | 'GOOGLE_API_KEY'
-  | 'STRIPE_KEY'
-  | 'OPENAI_API_KEY'
-  | 'ANTHROPIC_API_KEY'
-  | 'GENERIC_SECRET';
+export const SECRET_TYPES = [
+  'AWS_ACCESS_KEY', 'AWS_SECRET_KEY', 'PRIVATE_KEY', 'JWT', 'GITHUB_TOKEN', 'SLACK_TOKEN', 'GOOGLE_API_KEY', 'STRIPE_KEY',
+  'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GENERIC_SECRET',
+] as const;
+export type SecretType = (typeof SECRET_TYPES)[number];
 
 export interface SecretFinding extends Finding {
   readonly check: 'secrets';
@@ -38,23 +31,22 @@ export function shannonEntropy(s: string): number {
 
 interface PrefixedToken {
   readonly type: SecretType;
-  /** A literal (or a regex over literals) that every match contains; the scan runs only if it is present. */
-  readonly prefilter: string | RegExp;
+  /** What PREFIX_SCAN reports when a match may be present; the regex runs only then. */
+  readonly prefix: string;
   readonly regex: RegExp;
   readonly minEntropy: number;
 }
 
 const PREFIXED: readonly PrefixedToken[] = [
   // AWS IAM unique-id prefixes (AWS docs, "Understanding unique ID prefixes").
-  { type: 'AWS_ACCESS_KEY', prefilter: /A(?:KIA|SIA|BIA|CCA|3T)/, regex: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Z0-9])/g, minEntropy: 3 },
-  { type: 'JWT', prefilter: 'eyJ', regex: /\beyJ[\w-]{8,4096}\.eyJ[\w-]{8,8192}\.[\w-]{0,4096}/g, minEntropy: 0 },
-  { type: 'GITHUB_TOKEN', prefilter: /gh[pousr]_|github_pat_/, regex: /\b(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_\w{82})\b/g, minEntropy: 3 },
-  { type: 'SLACK_TOKEN', prefilter: 'xox', regex: /\bxox[abposr]-[A-Za-z0-9-]{10,250}/g, minEntropy: 3 },
-  { type: 'GOOGLE_API_KEY', prefilter: 'AIza', regex: /\bAIza[\w-]{35}(?![\w-])/g, minEntropy: 3 },
-  { type: 'STRIPE_KEY', prefilter: '_live_', regex: /\b(?:sk|rk|pk)_live_[0-9a-zA-Z]{24,247}\b/g, minEntropy: 3 },
-  { type: 'STRIPE_KEY', prefilter: '_test_', regex: /\b(?:sk|rk)_test_[0-9a-zA-Z]{24,247}\b/g, minEntropy: 3 },
-  { type: 'ANTHROPIC_API_KEY', prefilter: 'sk-ant-', regex: /\bsk-ant-[\w-]{32,200}/g, minEntropy: 3.5 },
-  { type: 'OPENAI_API_KEY', prefilter: 'sk-', regex: /\bsk-(?:proj-|svcacct-|admin-)?(?!ant-)[\w-]{32,200}/g, minEntropy: 3.5 },
+  { type: 'AWS_ACCESS_KEY', prefix: 'AWS', regex: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Z0-9])/g, minEntropy: 3 },
+  { type: 'GITHUB_TOKEN', prefix: 'gh', regex: /\b(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_\w{82})\b/g, minEntropy: 3 },
+  { type: 'SLACK_TOKEN', prefix: 'xox', regex: /\bxox[abposr]-[A-Za-z0-9-]{10,250}/g, minEntropy: 3 },
+  { type: 'GOOGLE_API_KEY', prefix: 'AIza', regex: /\bAIza[\w-]{35}(?![\w-])/g, minEntropy: 3 },
+  { type: 'STRIPE_KEY', prefix: '_live_', regex: /\b(?:sk|rk|pk)_live_[0-9a-zA-Z]{24,247}\b/g, minEntropy: 3 },
+  { type: 'STRIPE_KEY', prefix: '_test_', regex: /\b(?:sk|rk)_test_[0-9a-zA-Z]{24,247}\b/g, minEntropy: 3 },
+  { type: 'ANTHROPIC_API_KEY', prefix: 'sk-', regex: /\bsk-ant-[\w-]{32,200}/g, minEntropy: 3.5 },
+  { type: 'OPENAI_API_KEY', prefix: 'sk-', regex: /\bsk-(?:proj-|svcacct-|admin-)?(?!ant-)[\w-]{32,200}/g, minEntropy: 3.5 },
 ];
 
 const PRIVATE_KEY_BEGIN = /-----BEGIN (?:[A-Z0-9]{1,16} ){0,3}PRIVATE KEY(?: BLOCK)?-----/g;
@@ -67,40 +59,138 @@ const SECRET_ASSIGNMENT =
 
 const SECRET_KEYWORD_STEMS = ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'bearer'];
 
-/** Cheap screen for SECRET_ASSIGNMENT: one of its keywords followed by an assignment. */
-const SECRET_KEYWORD = /(?:pass|pwd|secret|token|key|credential|bearer)[\w-]{0,16}["']?[ \t]{0,3}[:=]/i;
-
 const BEARER = /\b(?:authorization:[ \t]{0,3})?bearer[ \t]{1,3}([\w~+/.=-]{16,4096})/gi;
+
+/**
+ * header.payload.signature, each base64url; header and payload are JSON objects, so both start
+ * with "eyJ". Scanned by hand: a regex with bounded runs would retry them at every "eyJ".
+ */
+const BASE64URL_RUN = /[\w-]*/y;
+
+function runEnd(text: string, from: number): number {
+  BASE64URL_RUN.lastIndex = from;
+  BASE64URL_RUN.exec(text);
+  return BASE64URL_RUN.lastIndex;
+}
+
+function isWordUnit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x5f;
+}
+
+function findJwts(text: string, push: (type: SecretType, start: number, end: number) => void): void {
+  for (let at = text.indexOf('eyJ'); at >= 0; ) {
+    const headerEnd = runEnd(text, at);
+    let next = headerEnd;
+    if ((at === 0 || !isWordUnit(text.charCodeAt(at - 1))) && headerEnd - at >= 11 && headerEnd - at <= 4099 && text.startsWith('.eyJ', headerEnd)) {
+      const payloadEnd = runEnd(text, headerEnd + 1);
+      if (payloadEnd - headerEnd - 1 >= 11 && payloadEnd - headerEnd - 1 <= 8195) {
+        if (text.charCodeAt(payloadEnd) === 0x2e) {
+          next = runEnd(text, payloadEnd + 1);
+          push('JWT', at, next);
+        }
+      }
+    }
+    // Every "eyJ" inside the run just scanned is preceded by a word character: not a start.
+    at = text.indexOf('eyJ', Math.max(next, at + 1));
+  }
+}
+
+/**
+ * Each BEGIN line is paired with the first END line of the same kind after it; a truncated key
+ * (no END) runs to the end of the text. END lines are looked up per kind with a cursor that
+ * only moves forward, so a thousand BEGIN lines without END cost one pass, not a thousand.
+ */
+function findPrivateKeys(text: string, push: (type: SecretType, start: number, end: number) => void): void {
+  const endCursor = new Map<string, number>();
+  let coveredTo = 0;
+  for (const m of text.matchAll(PRIVATE_KEY_BEGIN)) {
+    if (m.index < coveredTo) continue;
+    const endMarker = m[0].replace('BEGIN', 'END');
+    let endAt = endCursor.get(endMarker) ?? 0;
+    if (endAt >= 0 && endAt < m.index + m[0].length) endAt = text.indexOf(endMarker, m.index + m[0].length);
+    endCursor.set(endMarker, endAt);
+    const end = endAt >= 0 ? endAt + endMarker.length : text.length;
+    push('PRIVATE_KEY', m.index, end);
+    coveredTo = end;
+  }
+}
 
 function looksRandom(value: string, minEntropy: number): boolean {
   const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Z0-9]/i].filter((r) => r.test(value)).length;
   return classes >= 2 && shannonEntropy(value) >= minEntropy;
 }
 
-export function findSecrets(text: string): SecretFinding[] {
+/**
+ * One case-sensitive scan finds which token prefixes occur at all; only their regexes run.
+ * Alternatives are in PREFIXED order (ANTHROPIC before OPENAI: "sk-ant-" also starts with "sk-").
+ */
+const PREFIX_SCAN = /A(?:KIA|SIA|BIA|CCA|3T)|gh[pousr]_|github_pat_|xox|AIza|_live_|_test_|sk-|eyJ|PRIVATE KEY/g;
+
+function presentPrefixes(text: string): Set<string> {
+  const present = new Set<string>();
+  PREFIX_SCAN.lastIndex = 0;
+  for (let m = PREFIX_SCAN.exec(text); m !== null; m = PREFIX_SCAN.exec(text)) {
+    const hit = m[0];
+    present.add(hit.startsWith('gh') || hit === 'github_pat_' ? 'gh' : hit.startsWith('A') && hit !== 'AIza' ? 'AWS' : hit);
+  }
+  return present;
+}
+
+/**
+ * A keyword assignment ("password = …") needs a ':' or '='; the keyword ends at most a quote
+ * and three blanks before it. So SECRET_ASSIGNMENT runs only on a short window before and after
+ * each separator that has a keyword stem just before it, instead of over the whole text.
+ */
+const STEM_BEFORE_SEPARATOR = /(?:pass|pwd|secret|token|key|credential|bearer)[\w-]{0,16}["']?[ \t]{0,3}$/i;
+const KEYWORD_REACH = 40;
+const VALUE_REACH = 210;
+
+function findAssignments(text: string, push: (type: SecretType, start: number, end: number) => void): void {
+  let scannedTo = 0;
+  const visit = (sep: number): void => {
+    const from = Math.max(0, sep - KEYWORD_REACH);
+    if (!STEM_BEFORE_SEPARATOR.test(text.slice(from, sep))) return;
+    const start = Math.max(from, scannedTo);
+    const window = text.slice(start, Math.min(text.length, sep + VALUE_REACH));
+    for (const m of window.matchAll(SECRET_ASSIGNMENT)) {
+      const at = start + m.index;
+      // The window may start inside a word; the keyword must not follow a letter in the text.
+      if (at > 0 && /[a-z]/i.test(text[at - 1])) continue;
+      const value = m[1];
+      const valueStart = at + m[0].length - value.length;
+      if (looksRandom(value, value.length >= 16 ? 3 : 2.5)) push('GENERIC_SECRET', valueStart, valueStart + value.length);
+      scannedTo = Math.max(scannedTo, at + m[0].length);
+    }
+  };
+  for (let at = text.indexOf('='); at >= 0; at = text.indexOf('=', at + 1)) if (at >= scannedTo) visit(at);
+  for (let at = text.indexOf(':'); at >= 0; at = text.indexOf(':', at + 1)) if (at >= scannedTo) visit(at);
+}
+
+/**
+ * `lowered`: any lowercase text that contains every keyword the text contains (the folded view
+ * does), so keyword prefilters need no lowercase copy of their own.
+ */
+export function findSecrets(text: string, lowered: string = text.toLowerCase()): SecretFinding[] {
   const out: SecretFinding[] = [];
   const push = (type: SecretType, start: number, end: number): void => {
     out.push({ check: 'secrets', type, start, end });
   };
+  const present = presentPrefixes(text);
   for (const token of PREFIXED) {
-    if (typeof token.prefilter === 'string' ? !text.includes(token.prefilter) : !token.prefilter.test(text)) continue;
+    if (!present.has(token.prefix)) continue;
+    if (token.type === 'ANTHROPIC_API_KEY' && !text.includes('sk-ant-')) continue;
     for (const m of text.matchAll(token.regex)) {
       if (token.minEntropy === 0 || shannonEntropy(m[0]) >= token.minEntropy) push(token.type, m.index, m.index + m[0].length);
     }
   }
-  if (text.includes('PRIVATE KEY')) {
-    for (const m of text.matchAll(PRIVATE_KEY_BEGIN)) {
-      const endMarker = m[0].replace('BEGIN', 'END');
-      const endAt = text.indexOf(endMarker, m.index + m[0].length);
-      // A truncated key is still a key: without its END line, everything after BEGIN goes.
-      push('PRIVATE_KEY', m.index, endAt >= 0 ? endAt + endMarker.length : text.length);
-    }
-  }
-  const lower = text.toLowerCase();
+  if (present.has('eyJ')) findJwts(text, push);
+  if (present.has('PRIVATE KEY')) findPrivateKeys(text, push);
   const hasKeyId = out.some((f) => f.type === 'AWS_ACCESS_KEY');
   // The 40-character secret is looked for next to a key id (anywhere) or right after "secret".
   const awsSecretWindows: Array<[number, number]> = hasKeyId ? [[0, text.length]] : [];
-  for (let at = lower.indexOf('secret'); at >= 0 && !hasKeyId; at = lower.indexOf('secret', at + 6)) awsSecretWindows.push([at, Math.min(text.length, at + 128)]);
+  if (!hasKeyId && lowered.includes('secret')) {
+    for (const m of text.matchAll(/secret/gi)) awsSecretWindows.push([m.index, Math.min(text.length, m.index + 128)]);
+  }
   let scannedTo = 0;
   for (const [from, to] of awsSecretWindows) {
     const start = Math.max(from, scannedTo);
@@ -114,14 +204,8 @@ export function findSecrets(text: string): SecretFinding[] {
       if (looksRandom(m[0], 4)) push('AWS_SECRET_KEY', at, at + 40);
     }
   }
-  if ((text.includes('=') || text.includes(':')) && SECRET_KEYWORD_STEMS.some((k) => lower.includes(k)) && SECRET_KEYWORD.test(text)) {
-    for (const m of text.matchAll(SECRET_ASSIGNMENT)) {
-      const value = m[1];
-      const start = m.index + m[0].length - value.length;
-      if (looksRandom(value, value.length >= 16 ? 3 : 2.5)) push('GENERIC_SECRET', start, start + value.length);
-    }
-  }
-  if (lower.includes('bearer')) {
+  if (SECRET_KEYWORD_STEMS.some((k) => lowered.includes(k))) findAssignments(text, push);
+  if (lowered.includes('bearer')) {
     for (const m of text.matchAll(BEARER)) {
       const value = m[1];
       const start = m.index + m[0].length - value.length;

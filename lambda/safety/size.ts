@@ -14,6 +14,8 @@ export function checkSize(text: string, limits: SizeLimits): Finding | undefined
 
 /** Index of the first UTF-16 unit whose UTF-8 encoding crosses maxBytes, or -1. Lone surrogates count 3 bytes (U+FFFD). */
 export function utf8OverflowIndex(text: string, maxBytes: number): number {
+  // A UTF-16 unit takes at most three UTF-8 bytes (a pair takes four for two units).
+  if (text.length * 3 <= maxBytes) return -1;
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -9,7 +9,8 @@ import { type Lexeme, ObfuscatedWordMatcher } from './obfuscated-words';
  * model that was talked into abuse, not a harm classifier; terms that are mostly innocent in
  * context ("kill a process", "cock" as a rooster) are deliberately absent.
  */
-export type ToxicityType = 'SLUR' | 'THREAT' | 'HARASSMENT' | 'PROFANITY';
+export const TOXICITY_TYPES = ['SLUR', 'THREAT', 'HARASSMENT', 'PROFANITY'] as const;
+export type ToxicityType = (typeof TOXICITY_TYPES)[number];
 
 const lex = (type: ToxicityType, score: number, terms: string[], infix = false): Lexeme[] =>
   terms.map((t) => ({ words: t.split(' '), type, score, infix }));

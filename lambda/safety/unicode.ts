@@ -54,9 +54,13 @@ export function codePointAt(text: string, i: number): number {
   return c;
 }
 
+/** Everything this check flags is at or above U+00AD: one native scan rules most texts out. */
+const MAY_FLAG = /[\xad-\uffff]/;
+
 export function scanUnicode(text: string): UnicodeScan {
   const findings: Finding[] = [];
   const hidden: HiddenText[] = [];
+  if (!MAY_FLAG.test(text)) return { findings, hidden };
   for (let i = 0; i < text.length; ) {
     const c = text.charCodeAt(i);
     // Everything this check flags is at or above U+00AD; one comparison skips plain ASCII.
@@ -68,7 +72,8 @@ export function scanUnicode(text: string): UnicodeScan {
       const run = readRun(text, i, isTagCharacter);
       if (run.end > i) {
         if (!isFlagTagSequence(text, i, run.codePoints)) {
-          const decoded = String.fromCharCode(...run.codePoints.filter((cp) => cp >= 0xe0020 && cp <= 0xe007e).map((cp) => cp - 0xe0000));
+          let decoded = '';
+          for (const cp of run.codePoints) if (cp >= 0xe0020 && cp <= 0xe007e) decoded += String.fromCharCode(cp - 0xe0000);
           push(findings, 'TAG_SMUGGLING', i, run.end);
           if (decoded.length > 0) hidden.push({ start: i, end: run.end, text: decoded });
         }

@@ -13,6 +13,7 @@ import {
 } from '../common/reserved-concurrency';
 import { ConfigProblem, formatConfigProblem, parseConfigJson } from './config-json';
 import { ModelDeploymentConfig, PlatformConfig, platformConfigSchema, StageConfig } from './config-schema';
+import { bannedWordProblems } from '../../lambda/safety/banned-words';
 import { deploymentStrategy } from './rollout-config';
 import { describeIssue } from './schema-issues';
 
@@ -51,8 +52,11 @@ export function loadPlatformConfig(file: string, source = relative(process.cwd()
  * Parses and validates a platform config (JSON text). Reports every problem at once, each at its
  * line and column: JSON syntax first (alone, as nothing else can be read), then keys given twice
  * and schema problems, then what the schema cannot say (GPU types, version references, model fit).
+ * Things that are legal but almost certainly a mistake (a banned word that can never match) go to
+ * `warn`, by default a Node process warning on stderr.
  */
-export function parsePlatformConfig(text: string, source = 'platform config'): PlatformConfig {
+export function parsePlatformConfig(text: string, source = 'platform config',
+  warn: (message: string) => void = (message) => process.emitWarning(message, 'PlatformConfigWarning')): PlatformConfig {
   const json = parseConfigJson(text);
   if (json.syntaxErrors.length > 0) throw new PlatformConfigError(source, json.syntaxErrors);
   // Each problem starts with the config path it is about: `stages.prod.models.chat.instanceType: ...`.
@@ -62,6 +66,10 @@ export function parsePlatformConfig(text: string, source = 'platform config'): P
   if (json.duplicateKeys.length > 0 || !parsed.success) throw new PlatformConfigError(source, [...json.duplicateKeys, ...located(schemaProblems)]);
   const problems = semanticProblems(parsed.data);
   if (problems.length > 0) throw new PlatformConfigError(source, located(problems));
+  for (const [modelName, model] of Object.entries(parsed.data.models)) {
+    const words = typeof model.safetyPolicy === 'object' ? (model.safetyPolicy.bannedWords as { words?: unknown } | undefined)?.words : undefined;
+    if (Array.isArray(words)) for (const p of bannedWordProblems(words.filter((w): w is string => typeof w === 'string'))) warn(`${source}: models.${modelName}.safetyPolicy.${p}`);
+  }
   return parsed.data;
 }
 

@@ -83,9 +83,12 @@ describe('processing handlers (bundled)', () => {
     }
   });
 
-  it('bundles every handler under 400 KB minified', () => {
+  // 400 KB until the bundles carried two classifier weight tables (43 KB of base64 each, one string
+  // literal apiece: nearly free to parse) and the Secrets Manager client; cold start, the figure
+  // that matters, is measured by npm run bench.
+  it('bundles every handler under 480 KB minified', () => {
     for (const entry of ['gateway-handler', 'pre-processing-handler', 'post-processing-handler'] as const) {
-      expect(fs.statSync(bundle(entry)).size).toBeLessThan(400 * 1024);
+      expect(fs.statSync(bundle(entry)).size).toBeLessThan(480 * 1024);
     }
   });
 });

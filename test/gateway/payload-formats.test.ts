@@ -203,8 +203,8 @@ describe('hf-text-generation', () => {
 
 describe('embeddings', () => {
   it('takes "inputs" or OpenAI-style "input", checked as documents', () => {
-    expect(texts(request(embeddings, { inputs: ['a', 'b'], normalize: true }))).toEqual(['inputs[0]=a@document', 'inputs[1]=b@document']);
-    expect(texts(request(embeddings, { input: 'a', model: 'e5', encoding_format: 'float' }))).toEqual(['input=a@document', 'model=e5@user']);
+    expect(texts(request(embeddings, { inputs: ['a', 'b'], normalize: true }))).toEqual(['inputs[0]=a@user', 'inputs[1]=b@user']);
+    expect(texts(request(embeddings, { input: 'a', model: 'e5', encoding_format: 'float' }))).toEqual(['input=a@user', 'model=e5@user']);
     expect(texts(request(embeddings, { inputs: 'a', input: 'b' }))).toMatch(/exactly one of "inputs" or "input"/);
     expect(texts(request(embeddings, { inputs: [] }))).toBe('the embeddings request: inputs: needs at least 1 item');
     expect(texts(request(embeddings, { inputs: 5 }))).toBe('the embeddings request: inputs: expected a string or a non-empty array of strings');

@@ -1,6 +1,6 @@
 import { buildMatchView } from '../../lambda/safety/normalize';
 import { findToxicity } from '../../lambda/safety/toxicity';
-import { findBannedWords } from '../../lambda/safety/banned-words';
+import { bannedWordProblems, findBannedWords } from '../../lambda/safety/banned-words';
 import { createCanaryToken, findCanaryLeaks } from '../../lambda/safety/canary';
 
 const toxic = (text: string): string[] => findToxicity(buildMatchView(text)).map((f) => text.slice(f.start, f.end));
@@ -31,6 +31,20 @@ describe('banned words', () => {
     const text = 'Try Ac-me Corp or A C M E corp or acme corp';
     const f = findBannedWords(buildMatchView(text), ['Acme Corp']);
     expect(f.map((x) => text.slice(x.start, x.end))).toEqual(['A C M E corp', 'acme corp']);
+  });
+
+  it('matches words with hyphens and underscores on punctuation boundaries', () => {
+    const text = 'Status of project-nightingale, PROJECT_NIGHTINGALE and Project Nightingale; not projectnightingale.';
+    const found = findBannedWords(buildMatchView(text), ['project-nightingale']).map((x) => text.slice(x.start, x.end));
+    expect(found).toEqual(['project-nightingale', 'PROJECT_NIGHTINGALE', 'Project Nightingale']);
+  });
+
+  it('names entries that can never match, for the config loader', () => {
+    expect(bannedWordProblems(['project-nightingale', 'Café'])).toEqual([]);
+    expect(bannedWordProblems(['---', 'x'])).toEqual([
+      'bannedWords.words[0] "---" can never match: after folding (lowercase, accents and look-alikes to ASCII) it has no letters or digits; use a word with letters or digits',
+      'bannedWords.words[1] "x" is too short to ban on its own (it matches inside spaced-out text); use a longer word or phrase',
+    ]);
   });
 
   it('folds accents in the list', () => {

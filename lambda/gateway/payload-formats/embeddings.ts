@@ -27,10 +27,12 @@ const buildRequest = schemaPerPolicy((object) => {
   );
 });
 
+// Inputs to embed are as often a user's query as a document, and the detector of instructions in
+// data flags most ordinary queries: they are checked as a user's text.
 const REQUEST_MAP: FieldMap = {
   fields: {
-    inputs: { origin: 'document' },
-    input: { origin: 'document' },
+    inputs: { origin: 'user' },
+    input: { origin: 'user' },
     truncation_direction: { nonText: (s) => /^[lr]/i.test(s) && s.length <= 5 },
     encoding_format: ENUM_VALUE,
   },

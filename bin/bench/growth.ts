@@ -1,0 +1,156 @@
+/**
+ * Linear time, measured: each check family on its own worst-case inputs at 64K, 128K, 256K,
+ * 512K and 1M characters. A family passes when time(2n) / time(n) ≤ MAX_RATIO for every
+ * doubling of every shape. Times are CPU time of this process (the wall clock on a shared
+ * machine also counts other processes), the best of several interleaved runs, and every ratio
+ * is computed within one run.
+ */
+import { checkInput, checkOutput, parsePolicy, PII_ENTITIES, type SafetyPolicy } from '../../lambda/safety';
+import { time } from './timing';
+
+export const GROWTH_SIZES = [1 << 16, 1 << 17, 1 << 18, 1 << 19, 1 << 20];
+export const MAX_RATIO = 2.5;
+
+type Run = (text: string) => unknown;
+
+interface Family {
+  readonly run: Run;
+  /** Repeated to the length: the shapes that make backtracking or rescanning code blow up. */
+  readonly shapes: Record<string, string>;
+}
+
+/** Everything off but size, so each family is measured on its own (plus the shared normalisation). */
+const OFF = {
+  preset: 'permissive',
+  size: { input: { maxChars: 1 << 22, maxBytes: 1 << 24 }, output: { maxChars: 1 << 22, maxBytes: 1 << 24 } },
+  unicode: { invisible: 'allow', bidi: 'allow', tagSmuggling: 'allow', variationSelectorSmuggling: 'allow' },
+  injection: { enabled: false },
+  indirectInjection: { enabled: false },
+  pii: Object.fromEntries(PII_ENTITIES.map((e) => [e, 'allow'])),
+  secrets: 'allow',
+  toxicity: 'allow',
+} as const;
+
+const only = (overrides: Record<string, unknown>): SafetyPolicy => parsePolicy({ ...OFF, ...overrides });
+const input = (policy: SafetyPolicy): Run => (s) => checkInput(s, policy);
+const data = (policy: SafetyPolicy): Run => (s) => checkInput(s, policy, { origin: 'data' });
+const output = (policy: SafetyPolicy): Run => (s) => checkOutput(s, policy);
+const allPii = Object.fromEntries(PII_ENTITIES.map((e) => [e, 'redact']));
+
+export const FAMILIES: Record<string, Family> = {
+  size: { run: input(only({})), shapes: { 'two-byte': 'é', 'astral': '😀', 'lone surrogate': '\ud800' } },
+  unicode: {
+    run: input(only({ unicode: { invisible: 'redact', bidi: 'redact', tagSmuggling: 'block', variationSelectorSmuggling: 'block' } })),
+    shapes: { 'zero width': '\u200b', 'zero width between letters': 'a\u200b', 'tag characters': '\u{E0041}', 'variation selectors': '\ufe0f', 'bidi': '\u202e', 'joiner in words': 'a\u200db' },
+  },
+  'injection (prompt)': {
+    run: input(only({ injection: { enabled: true } })),
+    shapes: {
+      'override gaps': 'ignore all the ', 'persona': 'you are now ', 'delimiters': '<|', 'spanish trigger': 'a partir de ', 'base64': 'QUJD', 'hex': '4a',
+      'rot13 marker': 'vtaber ', 'one letter': 'a', 'long words': 'x'.repeat(63) + ' ',
+    },
+  },
+  'injection (data)': {
+    run: data(only({ indirectInjection: { enabled: true } })),
+    shapes: {
+      'unclosed comments': '<!--', 'style attributes': 'style=', 'image alt': '![a](', 'answer manipulation': 'in your response ', 'short lines': 'Write a poem.\n',
+      'one long line': 'word ', 'role markers': '<|im_start|>',
+    },
+  },
+  pii: {
+    run: input(only({ pii: allPii })),
+    shapes: {
+      'emails without tld': 'a@', 'local parts': 'a.', 'digit groups': '1 ', 'dashed digits': '1-', 'ipv6 colons': '1:', 'double colons': '1::', 'iban starts': 'GB12 ',
+      'ssn-like': '123-45-', 'urls': 'http://a', 'plus digits': '+1 ', 'emails': 'ann@example.com ',
+    },
+  },
+  secrets: {
+    run: input(only({ secrets: 'redact' })),
+    shapes: {
+      'private key begin without end': '-----BEGIN PRIVATE KEY-----', 'jwt prefix': 'eyJ', 'jwt dots': 'eyJhbGciOiJIUzI1.', 'aws prefix': 'AKIA', 'secret keyword': 'password=',
+      'bearer': 'bearer ', 'github prefix': 'ghp_', 'openai prefix': 'sk-', 'secret word': 'secret ',
+    },
+  },
+  toxicity: {
+    run: output(only({ toxicity: 'redact' })),
+    shapes: { 'spaced letters': 'f u ', 'masked': 'f*', 'stretched': 'fuu', 'leet': '$h1', 'dotted': 'f.u.' },
+  },
+  'banned words': {
+    run: input(only({ bannedWords: { words: ['project-nightingale', 'acme corp'], action: 'redact' } })),
+    shapes: { 'spaced word': 'p r o j e c t ', 'first word of phrase': 'project ', 'hyphenated': 'project-' },
+  },
+  canary: {
+    run: output(only({ canary: { tokens: ['canary-5f2a9c0d1e7b4a36'] } })),
+    shapes: { 'spaced canary prefix': 'c a n a r y 5 f ', 'canary prefix': 'canary-5f2a' },
+  },
+  'custom patterns (RE2)': {
+    run: input(only({ customPatterns: [{ name: 'EMPLOYEE_ID', pattern: 'EMP-\\d{6}', action: 'redact' }, { name: 'TICKET', pattern: '(?i)ticket[ #:-]{0,3}\\d{3,8}', action: 'redact' }] })),
+    shapes: { 'many matches': 'EMP-123456 ', 'prefix only': 'EMP-', 'lone surrogates': '\ud800EMP-123456 ', 'near misses': 'ticket #' },
+  },
+  'redaction (many findings)': {
+    run: input(only({ pii: allPii, secrets: 'redact' })),
+    shapes: { 'one value repeated': 'AKIAQWERTYUIOPASDFGH ', 'distinct emails': '', 'glued copies': 'AKIAQWERTYUIOPASDFGH1' },
+  },
+};
+
+function pump(unit: string, length: number, family: string, shape: string): string {
+  if (family === 'redaction (many findings)' && shape === 'distinct emails') {
+    let s = '';
+    for (let i = 0; s.length < length; i++) s += `u${i}@example.com `;
+    return s.slice(0, length);
+  }
+  return unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
+}
+
+export interface GrowthRow {
+  readonly family: string;
+  readonly shape: string;
+  /** Best time in ms at each size. */
+  readonly ms: readonly number[];
+  /** time(2n) / time(n) for each doubling. */
+  readonly ratios: readonly number[];
+  readonly maxRatio: number;
+}
+
+/**
+ * Best of at least `rounds` interleaved runs per size (the sizes alternate, so load hits them
+ * alike); sizes that take under 50 ms get extra runs, where a scheduler hiccup weighs most.
+ */
+export function measureGrowth(rounds = 7, families: Record<string, Family> = FAMILIES): GrowthRow[] {
+  const rows: GrowthRow[] = [];
+  for (const [family, { run, shapes }] of Object.entries(families)) {
+    for (const [shape, unit] of Object.entries(shapes)) {
+      const inputs = GROWTH_SIZES.map((n) => pump(unit, n, family, shape));
+      const best = GROWTH_SIZES.map(() => Infinity);
+      for (let r = 0; r < rounds; r++) {
+        inputs.forEach((text, k) => {
+          // Start each run on a collected heap (npm run bench passes --expose-gc), so one run
+          // does not pay for the garbage of the run before.
+          (globalThis as { gc?: () => void }).gc?.();
+          const extra = best[k] < 50 ? 4 : 1;
+          best[k] = Math.min(best[k], time([text], run, extra, r === 0 ? 1 : 0).cpuMinUs / 1000);
+        });
+      }
+      const ratios = best.slice(1).map((t, k) => round2(t / Math.max(best[k], 0.001)));
+      rows.push({ family, shape, ms: best.map(round2), ratios, maxRatio: Math.max(...ratios) });
+    }
+  }
+  return rows;
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+export function printGrowth(rows: readonly GrowthRow[]): void {
+  console.log(`Linear time: best ms per size (${GROWTH_SIZES.map((n) => `${n >> 10}K`).join(', ')} characters) and time(2n)/time(n); limit ${MAX_RATIO}`);
+  let family = '';
+  for (const r of rows) {
+    if (r.family !== family) {
+      family = r.family;
+      const worst = Math.max(...rows.filter((x) => x.family === family).map((x) => x.maxRatio));
+      console.log(`  ${family}: worst ratio ${worst.toFixed(2)} ${worst <= MAX_RATIO ? 'ok' : 'OVER'}`);
+    }
+    console.log(`    ${r.shape.padEnd(32)} ${r.ms.map((m) => m.toFixed(1).padStart(8)).join('')}   ratios ${r.ratios.map((x) => x.toFixed(2)).join(' ')}`);
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Redaction placeholders: `[EMAIL_ADDRESS_1]`, `[GENERIC_SECRET_2]`. They reach the model and
+ * come back in later turns, so no check may see one as a finding ("password=[GENERIC_SECRET_3]"
+ * is not a password). Every check runs on text where placeholders of the policy's own types are
+ * masked with spaces (same length, so offsets do not move). Only known types are masked, and the
+ * number is at most seven digits, so a placeholder-shaped string cannot hide a value or a phrase.
+ */
+export function placeholder(type: string, n: number): string {
+  return `[${type}_${n}]`;
+}
+
+const MAX_TYPE = 64;
+const MAX_DIGITS = 7;
+
+function isTypeChar(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
+}
+
+/** Replaces every placeholder of a known type with spaces; returns `text` itself when there is none. */
+export function maskPlaceholders(text: string, knownTypes: ReadonlySet<string>): string {
+  let parts: string[] | undefined;
+  let last = 0;
+  for (let open = text.indexOf('['); open >= 0; open = text.indexOf('[', open + 1)) {
+    let i = open + 1;
+    while (i < text.length && i - open <= MAX_TYPE + MAX_DIGITS + 1 && isTypeChar(text.charCodeAt(i))) i++;
+    if (text.charCodeAt(i) !== 0x5d) continue;
+    const body = text.slice(open + 1, i);
+    const sep = body.lastIndexOf('_');
+    const digits = body.length - sep - 1;
+    if (sep <= 0 || digits < 1 || digits > MAX_DIGITS || !/^\d+$/.test(body.slice(sep + 1)) || !knownTypes.has(body.slice(0, sep))) continue;
+    (parts ??= []).push(text.slice(last, open), ' '.repeat(i + 1 - open));
+    last = i + 1;
+    open = i;
+  }
+  if (parts === undefined) return text;
+  parts.push(text.slice(last));
+  return parts.join('');
+}

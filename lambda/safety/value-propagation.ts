@@ -1,0 +1,52 @@
+import type { RatedFinding } from './types';
+import { AhoCorasick } from './aho-corasick';
+
+/**
+ * Once a value is found anywhere in a request, every other copy of it goes too, wherever it
+ * sits: a key glued to other characters ("…51AKIAIOSFODNN7EXAMPLE") escapes the recognizer's
+ * boundary rules but is the same secret. All copies of all found values are located in one
+ * Aho–Corasick pass. Only value checks take part (PII, secrets, custom patterns); phrase and
+ * lexicon checks already see every occurrence.
+ */
+const VALUE_CHECKS = new Set(['pii', 'secrets', 'custom_pattern']);
+/** Shorter values (a three-digit custom pattern match) would also match inside ordinary numbers. */
+export const MIN_PROPAGATED_VALUE = 4;
+/** Up to this many distinct values, one indexOf scan each; beyond, one Aho–Corasick pass for all. */
+const FEW_VALUES = 48;
+
+export function otherOccurrences(text: string, found: readonly RatedFinding[]): RatedFinding[] {
+  const firstByValue = new Map<string, RatedFinding>();
+  const known = new Set<number>();
+  for (const f of found) {
+    if (f.action !== 'redact' || !VALUE_CHECKS.has(f.check) || f.end - f.start < MIN_PROPAGATED_VALUE) continue;
+    const value = text.slice(f.start, f.end);
+    if (!firstByValue.has(value)) firstByValue.set(value, f);
+    known.add(f.start * 4096 + Math.min(f.end - f.start, 4095));
+  }
+  if (firstByValue.size === 0) return [];
+  const values = [...firstByValue.keys()];
+  const out: RatedFinding[] = [];
+  const visit = (id: number, end: number): void => {
+    const value = values[id];
+    const start = end - value.length;
+    if (known.has(start * 4096 + Math.min(value.length, 4095)) || splitsPair(text, start) || splitsPair(text, end)) return;
+    out.push({ ...firstByValue.get(value)!, start, end });
+  };
+  if (values.length <= FEW_VALUES) {
+    // A handful of values: indexOf per value is cheaper than building an automaton.
+    values.forEach((value, id) => {
+      for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + 1)) visit(id, at + value.length);
+    });
+  } else {
+    new AhoCorasick(values).forEachMatch(text, visit);
+  }
+  return out;
+}
+
+/** True when index `i` falls between the two halves of a surrogate pair. */
+export function splitsPair(text: string, i: number): boolean {
+  if (i <= 0 || i >= text.length) return false;
+  const before = text.charCodeAt(i - 1);
+  const after = text.charCodeAt(i);
+  return before >= 0xd800 && before <= 0xdbff && after >= 0xdc00 && after <= 0xdfff;
+}
