@@ -1,2 +1,3 @@
 export * from './safety-gateway';
 export * from './gateway-metrics';
+export * from './gateway-rollback-alarms';
