@@ -8,6 +8,7 @@ import { instanceTypeProblem, modelFitProblem, tensorParallelProblem } from '../
 import { parsePolicy, PolicyError } from '../../lambda/safety/policy';
 import { ModelDeploymentConfig, PlatformConfig, platformConfigSchema } from './config-schema';
 import { deploymentStrategy } from './rollout-config';
+import { platformLimitProblems } from './platform-limits';
 
 /** Every problem in a platform config, each naming its path, the value and the fix. */
 export class PlatformConfigError extends Error {
@@ -30,7 +31,7 @@ export function parsePlatformConfig(text: string, source = 'platform config'): P
   }
   const parsed = platformConfigSchema.safeParse(raw);
   if (!parsed.success) throw new PlatformConfigError(source, parsed.error.issues.map((issue) => describeIssue(issue, raw)));
-  const problems = semanticProblems(parsed.data);
+  const problems = [...semanticProblems(parsed.data), ...platformLimitProblems(parsed.data)];
   if (problems.length > 0) throw new PlatformConfigError(source, problems);
   return parsed.data;
 }
