@@ -4,3 +4,4 @@ export * from './render-markdown';
 export * from './render-html';
 export * from './assembly-diff';
 export * from './cost-estimate';
+export * from './stage-view';
