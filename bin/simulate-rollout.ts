@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { combineFaults, describeFault, endpointScenario, formatRolloutReport, parseFault, simulateRollouts } from '../lib';
-import { InferencePlatformStack, buildPlatformApp, parsePlatformConfig } from '../lib/platform';
+import { InferencePlatformStage, buildPlatformApp, parsePlatformConfig } from '../lib/platform';
 
 /**
  * `npm run simulate-rollout -- --stage prod --model chat --fault errors=10%`: plays the model's
@@ -31,9 +31,9 @@ function main(): void {
   const configPath = path.resolve(values.config!);
   const config = parsePlatformConfig(readFileSync(configPath, 'utf8'), path.relative(process.cwd(), configPath));
   if (!config.stages[values.stage]) throw new Error(`--stage ${values.stage} is not in ${values.config} (stages: ${Object.keys(config.stages).join(', ')})`);
-  const stack = buildPlatformApp(config).node.findChild(`${config.name}-${values.stage}`) as InferencePlatformStack;
-  const endpoint = stack.endpoints[values.model];
-  if (!endpoint) throw new Error(`--model ${values.model} is not served in stage ${values.stage} (models: ${Object.keys(stack.endpoints).join(', ')})`);
+  const stage = buildPlatformApp(config).node.findChild(`${config.name}-${values.stage}`) as InferencePlatformStage;
+  const endpoint = stage.models[values.model]?.endpoint;
+  if (!endpoint) throw new Error(`--model ${values.model} is not served in stage ${values.stage} (models: ${Object.keys(stage.models).join(', ')})`);
 
   const faulty = simulateRollouts(endpointScenario(endpoint, { requestsPerMinute: rate, fault }), runs, seed);
   const healthy = simulateRollouts(endpointScenario(endpoint, { requestsPerMinute: rate }), runs, seed);

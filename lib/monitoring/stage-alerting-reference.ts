@@ -1,3 +1,4 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -22,12 +23,12 @@ export interface IStageAlerting {
   readonly deadLetterQueue: sqs.IQueue;
 }
 
-/** The physical names of a stage's alerting, as its shared stack publishes them. */
+/** The physical names of a stage's alerting, as its shared stack publishes them, in this stack's account and region. */
 export interface StageAlertingAttributes {
-  readonly topicArn: string;
+  readonly topicName: string;
   readonly eventBusName: string;
-  readonly publisherFunctionArn: string;
-  readonly deadLetterQueueArn: string;
+  readonly publisherFunctionName: string;
+  readonly deadLetterQueueName: string;
 }
 
 /**
@@ -44,11 +45,20 @@ export class ImportedStageAlerting extends Construct implements IStageAlerting {
 
   constructor(scope: Construct, id: string, attrs: StageAlertingAttributes) {
     super(scope, id);
-    this.topic = sns.Topic.fromTopicArn(this, 'Topic', attrs.topicArn);
+    // ARNs built from the names in this stack's account and region, so the rule and its targets
+    // are known to share an environment (an ARN read whole would leave it unresolved).
+    const stack = Stack.of(this);
+    this.topic = sns.Topic.fromTopicArn(this, 'Topic', stack.formatArn({ service: 'sns', resource: attrs.topicName, arnFormat: ArnFormat.NO_RESOURCE_NAME }));
     this.alarmAction = new actions.SnsAction(this.topic);
     this.eventBus = events.EventBus.fromEventBusName(this, 'Bus', attrs.eventBusName);
     // Same account and region: a rule's invoke permission can be created in the rule's stack.
-    this.publisher = { function: lambda.Function.fromFunctionAttributes(this, 'Publisher', { functionArn: attrs.publisherFunctionArn, sameEnvironment: true }) };
-    this.deadLetterQueue = sqs.Queue.fromQueueArn(this, 'DeadLetters', attrs.deadLetterQueueArn);
+    this.publisher = {
+      function: lambda.Function.fromFunctionAttributes(this, 'Publisher', {
+        functionArn: stack.formatArn({ service: 'lambda', resource: 'function', resourceName: attrs.publisherFunctionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        sameEnvironment: true,
+      }),
+    };
+    this.deadLetterQueue = sqs.Queue.fromQueueArn(this, 'DeadLetters',
+      stack.formatArn({ service: 'sqs', resource: attrs.deadLetterQueueName, arnFormat: ArnFormat.NO_RESOURCE_NAME }));
   }
 }
