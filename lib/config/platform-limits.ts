@@ -14,12 +14,35 @@ export function platformLimitProblems(config: PlatformConfig): string[] {
   const stages = Object.entries(config.stages);
   return [
     ...stages.flatMap(([stageName, stage]) => nameProblems(config.name, stageName, stage)),
+    ...stages.flatMap(([stageName, stage]) => gatewayPolicyProblems(config.name, stageName, stage)),
     ...collisionProblems(config.name, stages),
     ...stages.flatMap(([stageName, stage]) => quotaProblems(stageName, stage, stages)),
   ];
 }
 
 type Stages = Array<[string, StageConfig]>;
+
+/**
+ * IAM counts at most 10,240 characters of inline policy per role, whitespace excluded (IAM User
+ * Guide, "IAM and AWS STS quotas"). The gateway handler's policy lists each model's endpoint ARN
+ * (and inference component ARN): measured on the synthesized policy, 352 characters besides them.
+ */
+const ROLE_POLICY_CHARS = 10_240;
+const GATEWAY_POLICY_BASE_CHARS = 400;
+
+function gatewayPolicyProblems(platform: string, stageName: string, stage: StageConfig): string[] {
+  if (!stage.gateway) return [];
+  // An ARN as IAM stores it, quoted and comma-separated: the longest partition and region when the stage names none.
+  const partition = !stage.region ? 'aws-us-gov' : stage.region.startsWith('us-gov-') ? 'aws-us-gov' : stage.region.startsWith('cn-') ? 'aws-cn' : 'aws';
+  const arn = (resource: string) => `arn:${partition}:sagemaker:${stage.region ?? 'ap-southeast-3'}:123456789012:${resource}`.length + 3;
+  const models = Object.entries(stage.models);
+  const chars = GATEWAY_POLICY_BASE_CHARS + models.reduce((n, [model, deployment]) => n + arn(`endpoint/${platformNames.endpoint(platform, stageName, model)}`)
+    + (deployment.scaleToZero ? arn(`inference-component/${platformNames.inferenceComponent(platform, stageName, model)}`) : 0), 0);
+  if (chars <= ROLE_POLICY_CHARS) return [];
+  const perModel = (chars - GATEWAY_POLICY_BASE_CHARS) / models.length;
+  return [`stages.${stageName}.gateway: its handler may invoke ${models.length} endpoints, whose ARNs make an inline policy of about ${chars} characters; ` +
+    `IAM allows ${ROLE_POLICY_CHARS} per role: serve at most ${Math.floor((ROLE_POLICY_CHARS - GATEWAY_POLICY_BASE_CHARS) / perModel)} models in this stage, or shorten their names`];
+}
 
 /** Whether two stages may deploy to the same account (and region): a stage without one may deploy to any. */
 function mayShare(a: StageConfig, b: StageConfig, region: boolean): boolean {

@@ -104,6 +104,15 @@ describe('platformLimitProblems', () => {
     })).toEqual([expect.stringMatching(/^stages\.prod\.quotas\.stacks: 5 CloudFormation stacks allowed, but 6 would be in its account and region \(staging: 3, prod: 3; .*one shared stack per stage and one per model\)/)]);
   });
 
+  test('a gateway in front of more models than its handler role\'s inline policy can grant', () => {
+    // About 78 characters per endpoint ARN in us-east-1, besides the policy's other statements.
+    expect(platformLimitProblems(parsePlatformConfig(JSON.stringify(scaledConfig(referenceConfigJson(), 'prod', 110))))).toEqual([]);
+    const tooMany = scaledConfig(referenceConfigJson(), 'prod', 140);
+    expect(configProblemsAfter((c) => Object.assign(c, tooMany))).toEqual([
+      expect.stringMatching(/^stages\.prod\.gateway: its handler may invoke 140 endpoints, whose ARNs make an inline policy of about \d+ characters; IAM allows 10240 per role: serve at most 1[12]\d models in this stage/),
+    ]);
+  });
+
   test('quotas are part of the schema: a typo is named', () => {
     expect(configProblemsAfter((c) => {
       c.stages.prod.quotas = { endpoint: 3 };
