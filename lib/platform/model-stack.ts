@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, Size, Stack, StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Size, Stack, StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -24,6 +24,12 @@ import { SageMakerPipelineTarget } from '../monitoring/sagemaker-pipeline-target
 import { ImportedStageAlerting } from '../monitoring/stage-alerting-reference';
 import { autoscale, inferenceImage, latencyBudget, optional } from './config-mapping';
 import { SharedStageOutputs } from './shared-stage-outputs';
+
+/**
+ * Context key (`cdk deploy -c inference-platform:adopt-endpoints=true --import-existing-resources`)
+ * that makes the model stacks adopt a running endpoint of the same name instead of creating it.
+ */
+export const ADOPT_CONTEXT_KEY = 'inference-platform:adopt-endpoints';
 
 export interface ModelStackProps extends StackProps {
   /** The validated platform config (see `parsePlatformConfig`). */
@@ -121,6 +127,19 @@ export class ModelStack extends Stack {
       },
     });
     if (deployment.autoscaling) autoscale(this.endpoint, deployment.autoscaling);
+    const dataQuality = deployment.modelMonitor && captureStore ? new DataQualityMonitor(this, `${id_}DataQuality`, {
+      endpoint: this.endpoint, artifactStore: this.artifactStore, captureStore, alarmAction: alerting.alarmAction,
+      baselineS3Prefix: deployment.modelMonitor.baselineS3Prefix, features: deployment.modelMonitor.features,
+      instanceType: deployment.modelMonitor.instanceType, rolePath: platformNames.rolePath(config.name, stageName),
+    }) : undefined;
+    if (this.node.tryGetContext(ADOPT_CONTEXT_KEY) === true || this.node.tryGetContext(ADOPT_CONTEXT_KEY) === 'true') {
+      // Upgrading a deployed stage (README, "Upgrading"): the resources with fixed names that the
+      // former stage stack created are adopted by `cdk deploy --import-existing-resources`, which
+      // imports only resources whose DeletionPolicy is Retain or RetainExceptOnCreate.
+      for (const named of [this.endpoint.endpoint, this.endpoint.inferenceComponentScaling?.inferenceComponent]) {
+        named?.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
+      }
+    }
     new CfnOutput(this, `${id_}EndpointName`, { value: this.endpoint.endpointName, description: `SageMaker endpoint of ${modelName}` });
 
     // The gateway is in the shared stack; its metrics are named by stage and model, so the
@@ -133,15 +152,7 @@ export class ModelStack extends Stack {
     });
     const trigger = deployment.retrainingTrigger;
     if (trigger) this.driftMonitor.onDrift(this.retrainingTarget(`${id_}Retraining`, trigger.type, trigger.arn));
-    const alarms: cloudwatch.IAlarm[] = [...this.driftMonitor.alarms];
-    if (deployment.modelMonitor && captureStore) {
-      const dataQuality = new DataQualityMonitor(this, `${id_}DataQuality`, {
-        endpoint: this.endpoint, artifactStore: this.artifactStore, captureStore, alarmAction: alerting.alarmAction,
-        baselineS3Prefix: deployment.modelMonitor.baselineS3Prefix, features: deployment.modelMonitor.features,
-        instanceType: deployment.modelMonitor.instanceType, rolePath: platformNames.rolePath(config.name, stageName),
-      });
-      alarms.push(...dataQuality.alarms);
-    }
+    const alarms: cloudwatch.IAlarm[] = [...this.driftMonitor.alarms, ...(dataQuality?.alarms ?? [])];
     this.dashboard = new ModelDashboard(this, `${id_}Dashboard`, {
       stage: stageName, modelName, endpoint: this.endpoint, gateway: this.gateway, alarms,
       scaling: deployment.autoscaling && { minCapacity: deployment.autoscaling.minCapacity, maxCapacity: deployment.autoscaling.maxCapacity },

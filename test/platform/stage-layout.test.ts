@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnDeletionPolicy, Stack } from 'aws-cdk-lib';
+import { ADOPT_CONTEXT_KEY } from '../../lib/platform/model-stack';
+import { buildPlatformApp } from '../../lib/platform/platform-app';
 import { InferencePlatformStage } from '../../lib/platform/inference-platform-stage';
-import { Json, REFERENCE_STACKS, referencePlatformApp, stacksOf, statementsOf } from '../helpers/fixtures';
+import { Json, REFERENCE_STACKS, cdkJsonContext, referenceConfig, referencePlatformApp, stacksOf, statementsOf } from '../helpers/fixtures';
 
 /**
  * The stage layout on the reference platform, built and synthesized in memory: the stacks of a
@@ -113,6 +115,16 @@ describe('a stage is a shared stack and one stack per model', () => {
 });
 
 describe('upgrading from the one-stack-per-stage layout', () => {
+  test('-c inference-platform:adopt-endpoints=true lets `cdk deploy --import-existing-resources` adopt the running endpoints and inference components', () => {
+    const adopting = buildPlatformApp(referenceConfig(), { context: { ...cdkJsonContext(), [ADOPT_CONTEXT_KEY]: 'true' } });
+    const staging = adopting.node.findChild('inference-staging') as InferencePlatformStage;
+    // Auto-import takes resources with a static name whose DeletionPolicy is Retain or RetainExceptOnCreate.
+    expect(staging.models.chat.endpoint.endpoint.cfnOptions.deletionPolicy).toBe(CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE);
+    expect(staging.models.embed.endpoint.inferenceComponentScaling!.inferenceComponent.cfnOptions.deletionPolicy).toBe(CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE);
+    // Without the flag, removing a model deletes its endpoint.
+    expect(stage('prod').models.chat.endpoint.endpoint.cfnOptions.deletionPolicy).toBeUndefined();
+  });
+
   /** Resources whose ids contain the former stack path (new permissions are harmless: nothing names them). */
   const RENAMED = [/^GatewayApimodelsmodelinvocationsPOSTApiPermission/, /DriftAlarmsAllowEventRule/];
 
