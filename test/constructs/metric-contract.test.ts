@@ -23,7 +23,7 @@ describe('gateway metrics read by alarms and dashboards are the ones the handler
   let stub: StubServer;
   let restore: () => void;
   const emitted = new Map<string, Emitted>();
-  let templates: Record<string, Json> = {};
+  const templates: Record<string, Json> = {};
 
   beforeAll(async () => {
     const outdir = mkdtempSync(path.join(tmpdir(), 'metric-contract-'));
