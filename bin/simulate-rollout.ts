@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { combineFaults, describeFault, endpointScenario, formatRolloutReport, parseFault, simulateRollouts } from '../lib';
-import { InferencePlatformStack, buildPlatformApp, loadPlatformConfig, PlatformConfigError } from '../lib/platform';
+import { InferencePlatformStage, buildPlatformApp, loadPlatformConfig, PlatformConfigError } from '../lib/platform';
 import { failingWith, numberFlag, runCli, UsageError } from './cli-args';
 
 /**
@@ -36,9 +36,9 @@ runCli({
 
   const config = failingWith([PlatformConfigError], () => loadPlatformConfig(flags.config), 1);
   if (!config.stages[flags.stage]) throw new UsageError(`--stage ${flags.stage} is not in ${flags.config} (stages: ${Object.keys(config.stages).join(', ')})`);
-  const stack = buildPlatformApp(config).node.findChild(`${config.name}-${flags.stage}`) as InferencePlatformStack;
-  const endpoint = stack.endpoints[flags.model];
-  if (!endpoint) throw new UsageError(`--model ${flags.model} is not served in stage ${flags.stage} (models: ${Object.keys(stack.endpoints).join(', ')})`);
+  const stage = buildPlatformApp(config).node.findChild(`${config.name}-${flags.stage}`) as InferencePlatformStage;
+  const endpoint = stage.models[flags.model]?.endpoint;
+  if (!endpoint) throw new UsageError(`--model ${flags.model} is not served in stage ${flags.stage} (models: ${Object.keys(stage.models).join(', ')})`);
 
   const faulty = simulateRollouts(endpointScenario(endpoint, { requestsPerMinute: rate, fault }), runs, seed);
   const healthy = simulateRollouts(endpointScenario(endpoint, { requestsPerMinute: rate }), runs, seed);

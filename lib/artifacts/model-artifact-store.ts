@@ -1,21 +1,14 @@
-import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { PRIVATE_BUCKET_DEFAULTS } from '../common/private-bucket-defaults';
-import { acknowledge, acknowledgeWildcardResource } from '../compliance/acknowledge';
-import { ModelVersion, ModelVersionProps, modelVersionProblems } from './model-version';
+import { acknowledge } from '../compliance/acknowledge';
+import { ImportedModelArtifactStore, ModelArtifactStoreAttributes } from './imported-model-artifact-store';
+import { LINEAGE_MANIFEST_METADATA_KEY, ModelArtifactStoreBase } from './model-artifact-store-base';
 import { PropValidation } from '../common/prop-validation';
-
-/** A store of model artifacts: the bucket and the key that encrypts it. */
-export interface IModelArtifactStore {
-  readonly bucket: s3.IBucket;
-  readonly encryptionKey: kms.IKey;
-  /** Grants read access to one model version's objects, and nothing else in the store. */
-  grantRead(grantee: iam.IGrantable, modelVersion: ModelVersion): iam.Grant;
-}
 
 export interface ModelArtifactStoreProps {
   /**
@@ -51,22 +44,27 @@ export interface ModelArtifactStoreProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** Metadata key of the lineage manifest on the artifact bucket, for auditors reading the template. */
-export const LINEAGE_MANIFEST_METADATA_KEY = 'CdkInferencePlatform::ModelLineage';
 
 /**
  * The S3 bucket for model artifacts: versioned, SSE-KMS with a rotating customer-managed key,
  * TLS only, no public access, server access logs to a separate bucket, optional Object Lock,
  * retained on stack deletion. Each model version added here is recorded as lineage.
  */
-export class ModelArtifactStore extends Construct implements IModelArtifactStore {
+export class ModelArtifactStore extends ModelArtifactStoreBase {
   public readonly bucket: s3.Bucket;
   public readonly accessLogBucket: s3.Bucket;
   public readonly encryptionKey: kms.IKey;
   /** The model registry, when `modelPackageGroupName` is set. */
   public readonly modelPackageGroup?: sagemaker.CfnModelPackageGroup;
-  private readonly versions = new Map<string, ModelVersion>();
-  private lastRegisteredPackage?: sagemaker.CfnModelPackage;
+  protected readonly registry?: string;
+
+  /**
+   * A store defined in another stack, e.g. a stage's shared stack: model versions added to it are
+   * recorded, granted and registered in the stack that uses them (see `ImportedModelArtifactStore`).
+   */
+  public static fromStoreAttributes(scope: Construct, id: string, attrs: ModelArtifactStoreAttributes): ImportedModelArtifactStore {
+    return new ImportedModelArtifactStore(scope, id, attrs);
+  }
 
   constructor(scope: Construct, id: string, props: ModelArtifactStoreProps = {}) {
     super(scope, id);
@@ -127,68 +125,15 @@ export class ModelArtifactStore extends Construct implements IModelArtifactStore
     this.denyUploadsNotEncryptedWithStoreKey();
 
     (this.bucket.node.defaultChild as s3.CfnBucket).addMetadata(LINEAGE_MANIFEST_METADATA_KEY,
-      Lazy.any({ produce: () => [...this.versions.values()].map((v) => v.lineage) }, { omitEmptyArray: true }));
+      Lazy.any({ produce: () => this.modelVersions.map((v) => v.lineage) }, { omitEmptyArray: true }));
 
     if (props.modelPackageGroupName) {
       this.modelPackageGroup = new sagemaker.CfnModelPackageGroup(this, 'Registry', {
         modelPackageGroupName: props.modelPackageGroupName,
         modelPackageGroupDescription: `Model versions stored in ${this.node.path}`,
       });
+      this.registry = this.modelPackageGroup.attrModelPackageGroupArn;
     }
-  }
-
-  /**
-   * Adds a model version to the store: validates its lineage, records it in the template's
-   * lineage manifest, and registers it in the model package group when there is one.
-   */
-  public addModelVersion(props: ModelVersionProps): ModelVersion {
-    const problems = modelVersionProblems(props);
-    const modelVersion = new ModelVersion(this, props);
-    if (this.versions.has(modelVersion.id)) problems.push(`${modelVersion.id} is already in this store: give the new artifact a new version`);
-    if (problems.length > 0) {
-      throw new Error(`${this.node.path}: invalid model version ${modelVersion.id}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    }
-    this.versions.set(modelVersion.id, modelVersion);
-    if (this.modelPackageGroup) this.register(modelVersion, this.modelPackageGroup);
-    return modelVersion;
-  }
-
-  /** Every model version added so far, in the order added. */
-  public get modelVersions(): ModelVersion[] {
-    return [...this.versions.values()];
-  }
-
-  public grantRead(grantee: iam.IGrantable, modelVersion: ModelVersion): iam.Grant {
-    if (modelVersion.store !== this) {
-      throw new Error(`${this.node.path}: cannot grant read on ${modelVersion.id}: it belongs to another artifact store`);
-    }
-    // An uncompressed model is every object under its prefix; a tar.gz is one object.
-    const objects = modelVersion.isUncompressed ? `${modelVersion.s3Key}*` : modelVersion.s3Key;
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:GetObject', 's3:GetObjectVersion'],
-      resourceArns: [this.bucket.arnForObjects(objects)],
-    });
-    if (modelVersion.isUncompressed) {
-      if (grant.principalStatement && grantee.grantPrincipal instanceof iam.Role) {
-        acknowledgeWildcardResource(grantee.grantPrincipal, this.bucket.arnForObjects(objects),
-          `${modelVersion.id} is an uncompressed model: SageMaker reads every object under its prefix ${modelVersion.s3Key}, and only those.`);
-      }
-      // SageMaker lists the prefix to download an uncompressed model.
-      grant.combine(iam.Grant.addToPrincipal({
-        grantee,
-        actions: ['s3:ListBucket'],
-        resourceArns: [this.bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${modelVersion.s3Key}*`] } },
-      }));
-    }
-    grant.combine(iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['kms:Decrypt'],
-      resourceArns: [this.encryptionKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.${Stack.of(this).urlSuffix}` } },
-    }));
-    return grant;
   }
 
   private denyUploadsNotEncryptedWithStoreKey(): void {
@@ -208,28 +153,6 @@ export class ModelArtifactStore extends Construct implements IModelArtifactStore
       resources: [this.bucket.arnForObjects('*')],
       conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.encryptionKey.keyArn } },
     }));
-  }
-
-  private register(modelVersion: ModelVersion, group: sagemaker.CfnModelPackageGroup): void {
-    const lineage = modelVersion.lineage;
-    const metadata: Record<string, string> = {
-      model: lineage.modelName,
-      version: lineage.version,
-      sha256: lineage.sha256,
-      trainingData: lineage.trainingDataUri.slice(0, 256),
-      sourceCommit: lineage.sourceCommit,
-    };
-    for (const [metric, value] of Object.entries(lineage.evaluationMetrics).slice(0, 40)) metadata[`metric.${metric}`] = String(value);
-    const modelPackage = new sagemaker.CfnModelPackage(this, `Package-${modelVersion.modelName}-${modelVersion.version}`, {
-      modelPackageGroupName: group.attrModelPackageGroupArn,
-      modelPackageDescription: `${modelVersion.id} (sha256 ${modelVersion.sha256})`,
-      modelApprovalStatus: 'Approved',
-      sourceUri: modelVersion.s3Uri,
-      customerMetadataProperties: metadata,
-    });
-    // The registry numbers versions in creation order; keep it the order they were added.
-    if (this.lastRegisteredPackage) modelPackage.node.addDependency(this.lastRegisteredPackage);
-    this.lastRegisteredPackage = modelPackage;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { IModelArtifactStore } from './model-artifact-store';
+import type { IModelArtifactStore } from './model-artifact-store-base';
 import type { ServingPrecision } from '../endpoint/model-fit';
 
 /** What an artifact is and where it came from: everything an auditor needs to trace a model. */

@@ -59,7 +59,8 @@ export function analyseAlarms(stack: StackArtifact): AlarmRow[] {
   }
   for (const [id, r] of resourcesOfType(t, 'AWS::CloudWatch::Alarm')) {
     for (const action of [...asList<Json>(r.Properties?.AlarmActions)]) {
-      const target = referencedId(action);
+      // A Ref, or an ARN built around one (a topic of another stack, named by its output).
+      const target = referencedId(action) ?? [...referencedIds(action)].find((ref) => t.Resources[ref]);
       const type = target ? t.Resources[target]?.Type : undefined;
       if (type === 'AWS::ApplicationAutoScaling::ScalingPolicy' || type === 'AWS::AutoScaling::ScalingPolicy') add(id, 'scaling', `scaling policy ${target}`);
       else if (type === 'AWS::SNS::Topic') add(id, 'notification', `SNS topic ${target}`);

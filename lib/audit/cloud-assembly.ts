@@ -18,6 +18,7 @@ export interface TemplateResource {
 /** A CloudFormation template. */
 export interface CfnTemplate {
   readonly Description?: string;
+  readonly Metadata?: Json;
   readonly Resources: Record<string, TemplateResource>;
   readonly Outputs?: Record<string, Json>;
 }
@@ -36,6 +37,10 @@ export interface Acknowledgement {
 /** One stack of the assembly. */
 export interface StackArtifact {
   readonly stackName: string;
+  /** How the CLI selects it: `<stage>/<id>` for a stack in a CDK Stage (`cdk deploy inference-prod/chat`). */
+  readonly displayName: string;
+  /** Its template, relative to the assembly directory (nested assemblies: `assembly-<stage>/...`). */
+  readonly templateFile: string;
   /** The stage: the stack's `stage` tag, else the stack name. */
   readonly stage: string;
   readonly region?: string;
@@ -132,17 +137,18 @@ export function parseValidationReport(report: Json): ValidationFinding[] {
 
 /**
  * Reads a synthesized cloud assembly (cdk.out): every CloudFormation stack with its template,
- * tags, acknowledgements and logical-id → construct-path map, and the validation report.
+ * tags, acknowledgements and logical-id → construct-path map, and the validation report. Stacks
+ * of CDK Stages live in nested assemblies (`assembly-<stage>/`, a `cdk:cloud-assembly` artifact
+ * of the manifest): they are read too, so the report covers every stack that `cdk deploy` would.
  */
 export function loadCloudAssembly(directory: string): CloudAssembly {
-  const manifestFile = path.join(directory, 'manifest.json');
   if (!existsSync(directory)) {
     throw new AssemblyNotFoundError(`No cloud assembly at ${directory}: run npm run synth first.`);
   }
-  if (!existsSync(manifestFile)) {
+  if (!existsSync(path.join(directory, 'manifest.json'))) {
     throw new AssemblyNotFoundError(`${directory} has no manifest.json, so it is not a synthesized cloud assembly: run npm run synth first.`);
   }
-  const stacks = readStacks(directory);
+  const stacks = readStacks(directory, '');
   if (stacks.length === 0) {
     throw new AssemblyNotFoundError(`${directory} holds no CloudFormation stacks: run npm run synth first.`);
   }
@@ -152,24 +158,22 @@ export function loadCloudAssembly(directory: string): CloudAssembly {
   return { directory, stacks, validationFindings };
 }
 
-/**
- * The stacks of an assembly directory and of the nested assemblies it names (CDK Stages, e.g. a
- * pipeline's stages): every stack of the app, wherever it sits.
- */
-function readStacks(directory: string): StackArtifact[] {
+/** The stacks of the assembly in `root/relative` and of the assemblies nested in it. */
+function readStacks(root: string, relative: string): StackArtifact[] {
+  const directory = path.join(root, relative);
   const manifestFile = path.join(directory, 'manifest.json');
-  if (!existsSync(manifestFile)) throw new AssemblyNotFoundError(`${directory} has no manifest.json: run npm run synth first.`);
+  if (!existsSync(manifestFile)) throw new AssemblyNotFoundError(`${manifestFile} is missing from the cloud assembly: run npm run synth first.`);
   const manifest = readJson(manifestFile);
   const stacks: StackArtifact[] = [];
   for (const [artifactId, artifact] of Object.entries(manifest.artifacts ?? {}) as Array<[string, Json]>) {
-    if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
-      stacks.push(...readStacks(path.join(directory, artifact.properties.directoryName)));
+    if (artifact.type === 'cdk:cloud-assembly') {
+      stacks.push(...readStacks(root, path.join(relative, artifact.properties?.directoryName ?? artifactId)));
       continue;
     }
     if (artifact.type !== 'aws:cloudformation:stack') continue;
-    const templateFile = path.join(directory, artifact.properties?.templateFile ?? `${artifactId}.template.json`);
-    if (!existsSync(templateFile)) {
-      throw new AssemblyNotFoundError(`${templateFile} is missing from the cloud assembly: run npm run synth first.`);
+    const templateFile = path.join(relative, artifact.properties?.templateFile ?? `${artifactId}.template.json`);
+    if (!existsSync(path.join(root, templateFile))) {
+      throw new AssemblyNotFoundError(`${path.join(root, templateFile)} is missing from the cloud assembly: run npm run synth first.`);
     }
     let metadata: Record<string, Array<{ type: string; data: Json }>> = artifact.metadata ?? {};
     if (artifact.additionalMetadataFile && existsSync(path.join(directory, artifact.additionalMetadataFile))) {
@@ -180,11 +184,13 @@ function readStacks(directory: string): StackArtifact[] {
     const stackName = artifact.properties?.stackName ?? artifact.displayName ?? artifactId;
     stacks.push({
       stackName,
+      displayName: artifact.displayName ?? artifactId,
+      templateFile,
       stage: tags.stage ?? stackName,
       region: env && !env[2].startsWith('unknown') ? env[2] : undefined,
       account: env && !env[1].startsWith('unknown') ? env[1] : undefined,
       tags,
-      template: readJson(templateFile),
+      template: readJson(path.join(root, templateFile)),
       ...parseStackMetadata(metadata),
     });
   }

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { Acknowledgement, CloudAssembly, StackArtifact, ValidationFinding } from './cloud-assembly';
 import { SAGEMAKER_GUARD_RULES } from '../compliance/sagemaker-guard-rules';
 
@@ -19,11 +20,16 @@ export function packOf(ruleId: string): string {
   return ({ AwsSolutions: 'cdk-nag AwsSolutions', 'HIPAA.Security': 'cdk-nag HIPAA Security', 'NIST.800.53.R5': 'cdk-nag NIST 800-53 R5' } as Record<string, string>)[prefix] ?? prefix;
 }
 
-/** cdk-nag and template-validator results for one stack, each acknowledgement with its reason and owner. */
-export function analyseCompliance(assembly: CloudAssembly, stack: StackArtifact): ComplianceSummary {
-  const template = `${stack.stackName}.template.json`;
-  const mine = assembly.validationFindings.filter((f) => f.resources.length === 0
-    || f.resources.some((r) => r.templatePath?.endsWith(template) || r.constructPath?.startsWith(`${stack.stackName}/`) || r.constructPath?.startsWith(`/${stack.stackName}/`)));
+/** Whether a finding's resource is in this stack: by template file, or by construct path under the stack's path. */
+function inStack(stack: StackArtifact, r: ValidationFinding['resources'][number]): boolean {
+  const template = path.basename(stack.templateFile);
+  return !!(r.templatePath && path.basename(r.templatePath) === template)
+    || [stack.displayName, stack.stackName].some((id) => r.constructPath?.startsWith(`${id}/`) || r.constructPath?.startsWith(`/${id}/`));
+}
+
+/** cdk-nag and template-validator results for the stacks of a stage, each acknowledgement with its reason and owner. */
+export function analyseCompliance(assembly: CloudAssembly, stack: StackArtifact, stacks: StackArtifact[] = [stack]): ComplianceSummary {
+  const mine = assembly.validationFindings.filter((f) => f.resources.length === 0 || f.resources.some((r) => stacks.some((s) => inStack(s, r))));
   const acknowledgements = stack.acknowledgements.map((a) => ({ ...a, pack: packOf(a.ruleId) }));
   return {
     checks: ['cdk-nag AwsSolutions', 'cdk-nag HIPAA Security', 'cdk-nag NIST 800-53 R5', 'CloudFormation template validator (schemas, cfn-lint rules)', `Guard rules ${SAGEMAKER_GUARD_RULES.map((r) => r.id).join(', ')}`],

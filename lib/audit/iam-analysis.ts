@@ -38,10 +38,31 @@ function justifying(stack: StackArtifact, logicalIds: string[], wildcards: strin
     && paths.some((p) => p === a.constructPath || p.startsWith(`${a.constructPath}/`)));
   const granular = owners.filter((a) => {
     const m = /\[(?:Action|Resource)::(.*)\]$/.exec(a.ruleId);
-    return m ? wildcards.includes(m[1]) : false;
+    return m ? wildcards.includes(crossStackAsRendered(m[1])) : false;
   });
   const generic = owners.filter((a) => !/\[(?:Action|Resource)::/.test(a.ruleId));
   return [...granular, ...generic];
+}
+
+/**
+ * cdk-nag writes an intrinsic it does not know, such as `Fn::GetStackOutput`, as its JSON in a
+ * finding id; `render` writes it `<stack:output>`.
+ */
+function crossStackAsRendered(nagId: string): string {
+  return nagId.replace(/\{"Fn::GetStackOutput":\{"StackName":"([^"]+)","OutputName":"([^"]+)"\}\}/g, '<$1:$2>');
+}
+
+/**
+ * Every IAM statement of the stacks of a stage view, each stack read on its own (its
+ * acknowledgements name its own logical ids), the ids prefixed with the stack where the view
+ * has several (`inference-prod-chat.ChatExecutionRole...`).
+ */
+export function analyseIamOfStacks(stacks: StackArtifact[]): IamStatementRow[] {
+  if (stacks.length === 1) return analyseIam(stacks[0]);
+  return stacks.flatMap((stack) => {
+    const prefix = (text: string) => text.split(', ').map((id) => (id.split(/[ /]/)[0] in stack.template.Resources ? `${stack.stackName}.${id}` : id)).join(', ');
+    return analyseIam(stack).map((row) => ({ ...row, source: prefix(row.source), principal: row.kind === 'identity' ? prefix(row.principal) : row.principal }));
+  });
 }
 
 /** Every IAM statement of a stack: identity policies (roles' inline and attached) and resource policies. */

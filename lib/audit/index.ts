@@ -7,3 +7,4 @@ export * from './cost-estimate';
 export * from './delivery-paths';
 export * from './policy-evaluation';
 export * from './assembly-resolver';
+export * from './stage-view';

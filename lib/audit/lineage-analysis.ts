@@ -18,15 +18,20 @@ export interface LineageRow {
   readonly consistent: boolean;
 }
 
-/** Lineage from the artifact bucket's `CdkInferencePlatform::ModelLineage` metadata and the Models' `lineage:*` tags. */
+/**
+ * Lineage from the `CdkInferencePlatform::ModelLineage` manifests (on the artifact bucket of a
+ * store that owns its bucket; in the template's Metadata where a stack uses a store of another
+ * stack) and the Models' `lineage:*` tags.
+ */
 export function analyseLineage(stack: StackArtifact): LineageRow[] {
   const t = stack.template;
   const rows: LineageRow[] = [];
   const models = resourcesOfType(t, 'AWS::SageMaker::Model').map(([id, r]) => ({ id, tags: tagsOf(r) }));
   const endpoints = resourcesOfType(t, 'AWS::SageMaker::Endpoint').map(([id, r]) => ({ id, name: String(r.Properties?.EndpointName ?? id), tags: tagsOf(r) }));
   const seen = new Set<string>();
-  for (const [, r] of Object.entries(t.Resources)) {
-    for (const entry of (r.Metadata?.['CdkInferencePlatform::ModelLineage'] ?? []) as Json[]) {
+  const manifests = [t.Metadata?.['CdkInferencePlatform::ModelLineage'] ?? [], ...Object.values(t.Resources).map((r) => r.Metadata?.['CdkInferencePlatform::ModelLineage'] ?? [])];
+  for (const manifest of manifests) {
+    for (const entry of manifest as Json[]) {
       const key = `${entry.modelName}@${entry.version}`;
       if (seen.has(key)) continue;
       seen.add(key);

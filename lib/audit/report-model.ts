@@ -6,9 +6,22 @@ import { checkDeliveryPaths, DeliveryEdge, DeliveryReport } from './delivery-pat
 import { CostAssumptions, CostEstimate, DEFAULT_COST_ASSUMPTIONS, estimateCost } from './cost-estimate';
 import { analyseEncryption, EncryptionRow } from './encryption-analysis';
 import { analyseExposure, ExposureRow } from './exposure-analysis';
-import { analyseIam, IamStatementRow } from './iam-analysis';
+import { analyseIamOfStacks, IamStatementRow } from './iam-analysis';
 import { analyseLineage, LineageRow } from './lineage-analysis';
 import { analyseRetention, RetentionRow } from './retention-analysis';
+import { StageView, stageViews } from './stage-view';
+
+/** One template of the stage: where an auditor reads it, and how close it is to CloudFormation's limits. */
+export interface TemplateRow {
+  readonly stackName: string;
+  /** How `cdk deploy` selects it. */
+  readonly displayName: string;
+  /** Relative to the assembly directory. */
+  readonly templateFile: string;
+  readonly resources: number;
+  /** Size of the template as synthesized (CloudFormation takes at most 1 MB through S3). */
+  readonly bytes: number;
+}
 
 /** Everything the report shows about one stage. */
 export interface StageReport {
@@ -16,6 +29,8 @@ export interface StageReport {
   readonly stackName: string;
   readonly region: string;
   readonly description: string;
+  /** The stage's templates: its shared stack and one per model. */
+  readonly templates: TemplateRow[];
   readonly inventory: Array<{ type: string; count: number }>;
   readonly diagramSvg: string;
   readonly iam: IamStatementRow[];
@@ -36,30 +51,46 @@ export function inventory(stack: StackArtifact): Array<{ type: string; count: nu
   return [...counts.entries()].map(([type, count]) => ({ type, count })).sort((a, b) => a.type.localeCompare(b.type));
 }
 
-/** The report model of one stage: pure, from the assembly only. */
-export function buildStageReport(assembly: CloudAssembly, stack: StackArtifact, assumptions: CostAssumptions = DEFAULT_COST_ASSUMPTIONS,
+/**
+ * The report model of one stage (all its stacks, see `stageViews`): pure, from the assembly only.
+ * IAM is read stack by stack, where each acknowledgement names its own stack's logical ids; the
+ * rest reads the stage as one template, so references between its stacks resolve.
+ */
+export function buildStageReport(assembly: CloudAssembly, view: StageView, assumptions: CostAssumptions = DEFAULT_COST_ASSUMPTIONS,
   delivery: DeliveryReport = checkDeliveryPaths(assembly)): StageReport {
+  const stacks = new Set(view.stacks.map((s) => s.stackName));
   return {
-    stage: stack.stage,
-    stackName: stack.stackName,
-    region: stack.region ?? 'environment-agnostic (region chosen at deploy)',
-    description: stack.template.Description ?? '',
-    inventory: inventory(stack),
-    diagramSvg: architectureSvg(stack),
-    iam: analyseIam(stack),
-    encryption: analyseEncryption(stack),
-    exposure: analyseExposure(stack),
-    alarms: analyseAlarms(stack),
-    retention: analyseRetention(stack),
-    compliance: analyseCompliance(assembly, stack),
-    delivery: delivery.edges.filter((e) => e.from.stack === stack.stackName || e.to.stack === stack.stackName),
-    lineage: analyseLineage(stack),
-    cost: estimateCost(stack, assumptions),
+    stage: view.stage,
+    stackName: view.stackName,
+    region: view.region ?? 'environment-agnostic (region chosen at deploy)',
+    description: view.template.Description ?? '',
+    templates: view.stacks.map(templateRow),
+    inventory: inventory(view),
+    diagramSvg: architectureSvg(view),
+    iam: analyseIamOfStacks(view.stacks),
+    encryption: analyseEncryption(view),
+    exposure: analyseExposure(view),
+    alarms: analyseAlarms(view),
+    retention: analyseRetention(view),
+    compliance: analyseCompliance(assembly, view, view.stacks),
+    delivery: delivery.edges.filter((e) => stacks.has(e.from.stack ?? '') || stacks.has(e.to.stack ?? '')),
+    lineage: analyseLineage(view),
+    cost: estimateCost(view, assumptions),
   };
 }
 
-/** One report per stage of the assembly. */
+/** One report per stage of the assembly, covering every stack of the stage. */
 export function buildAuditReport(assembly: CloudAssembly, assumptions?: CostAssumptions): StageReport[] {
   const delivery = checkDeliveryPaths(assembly);
-  return assembly.stacks.map((s) => buildStageReport(assembly, s, assumptions, delivery));
+  return stageViews(assembly).map((view) => buildStageReport(assembly, view, assumptions, delivery));
+}
+
+function templateRow(stack: StackArtifact): TemplateRow {
+  return {
+    stackName: stack.stackName,
+    displayName: stack.displayName,
+    templateFile: stack.templateFile,
+    resources: Object.keys(stack.template.Resources).length,
+    bytes: Buffer.byteLength(JSON.stringify(stack.template)),
+  };
 }

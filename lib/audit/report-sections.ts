@@ -31,6 +31,16 @@ export function reportSections(r: StageReport): Section[] {
       svg: r.diagramSvg,
     },
     {
+      id: 'templates', title: 'Templates',
+      summary: [`The stage deploys ${r.templates.length} stack(s); read each template in the assembly directory (cdk.out). ` +
+        'CloudFormation allows 500 resources and 1 MB (through S3) per template.'],
+      tables: [{
+        headers: ['Stack', 'cdk deploy', 'Template', 'Resources', 'Size'],
+        rows: r.templates.map((t) => [c(t.stackName), c(t.displayName), c(t.templateFile), c(t.resources, t.resources > 400),
+          c(`${(t.bytes / 1024).toFixed(1)} KB`, t.bytes > 800 * 1024)]),
+      }],
+    },
+    {
       id: 'iam', title: 'IAM statements',
       summary: [`${r.iam.length} statements; ${wildcardRows.length} identity statements allow wildcards, ${unjustified.length} of them without an acknowledgement.`],
       tables: [{

@@ -42,6 +42,8 @@ export function render(value: Json): string {
   if (getAtt) return `<${Array.isArray(getAtt) ? getAtt.join('.') : getAtt}>`;
   const join = value['Fn::Join'];
   if (Array.isArray(join)) return asList<Json>(join[1]).map(render).join(String(join[0]));
+  const output = value['Fn::GetStackOutput'];
+  if (output && typeof output === 'object' && !Array.isArray(output)) return `<${render(output.StackName)}:${render(output.OutputName)}>`;
   const sub = value['Fn::Sub'];
   if (sub !== undefined) return String(Array.isArray(sub) ? sub[0] : sub).replace(/\$\{([^}]+)\}/g, '<$1>');
   const key = Object.keys(value)[0];

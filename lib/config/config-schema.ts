@@ -188,6 +188,14 @@ const alerting = z.strictObject({
   emails: z.array(z.string().regex(/^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$/, 'must be an email address')).optional(),
 }).describe('Who hears about this stage\'s alarms');
 
+const quotas = z.strictObject({
+  endpoints: z.number().int().min(1).optional()
+    .describe('SageMaker endpoints this account may have in this region (Service Quotas, SageMaker); each model is one endpoint'),
+  instances: z.record(z.string(), z.number().int().min(0)).optional()
+    .describe('SageMaker "<type> for endpoint usage" quotas by instance type, e.g. {"ml.g5.12xlarge": 4}; a blue/green rollout runs two fleets'),
+  stacks: z.number().int().min(1).optional().describe('CloudFormation stacks this account may have in this region (default 2000); a stage is one stack plus one per model'),
+}).describe('Quotas of the stage\'s account and region that differ per account: the config is checked against them');
+
 const stage = z.strictObject({
   account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional().describe('Target account (default: environment-agnostic)'),
   region: z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1').optional().describe('Target region (default: environment-agnostic)'),
@@ -200,6 +208,7 @@ const stage = z.strictObject({
     .describe('The account\'s Lambda concurrent executions quota in the stage\'s region (Service Quotas), which the stage\'s reserved concurrency must leave 100 of (default 1000, Lambda\'s default quota)'),
   externalAccounts: z.array(z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id')).optional()
     .describe('Accounts other than the stage\'s own that ARNs in this stage may name on purpose (e.g. the data science account of a capture reader)'),
+  quotas: quotas.optional(),
 });
 
 const instanceType = z.strictObject({

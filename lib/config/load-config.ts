@@ -16,6 +16,7 @@ import { ModelDeploymentConfig, PlatformConfig, platformConfigSchema, StageConfi
 import { bannedWordProblems } from '../../lambda/safety/banned-words';
 import { deploymentStrategy } from './rollout-config';
 import { describeIssue } from './schema-issues';
+import { platformLimitProblems } from './platform-limits';
 
 /**
  * Every problem in a platform config, one line each: `file:line:column: path: value problem and
@@ -64,7 +65,7 @@ export function parsePlatformConfig(text: string, source = 'platform config',
   const parsed = platformConfigSchema.safeParse(json.value);
   const schemaProblems = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, json.value));
   if (json.duplicateKeys.length > 0 || !parsed.success) throw new PlatformConfigError(source, [...json.duplicateKeys, ...located(schemaProblems)]);
-  const problems = semanticProblems(parsed.data);
+  const problems = [...semanticProblems(parsed.data), ...platformLimitProblems(parsed.data)];
   if (problems.length > 0) throw new PlatformConfigError(source, located(problems));
   for (const [modelName, model] of Object.entries(parsed.data.models)) {
     const words = typeof model.safetyPolicy === 'object' ? (model.safetyPolicy.bannedWords as { words?: unknown } | undefined)?.words : undefined;
@@ -81,8 +82,6 @@ export function configInstanceType(config: PlatformConfig, name: string): GpuIns
   return GpuInstanceType.of(name, config.instanceTypes?.[name]);
 }
 
-/** SageMaker endpoint names: at most 63 characters (CreateEndpoint API, EndpointName). */
-const MAX_ENDPOINT_NAME = 63;
 
 function semanticProblems(config: PlatformConfig): string[] {
   const problems: string[] = [];
@@ -135,11 +134,6 @@ function semanticProblems(config: PlatformConfig): string[] {
       const version = model.versions[deployment.version];
       if (!version) {
         at(`${mpath}.version`, deployment.version, `is not a version of ${modelName} (versions: ${Object.keys(model.versions).join(', ') || 'none'})`);
-      }
-      const endpointName = `${config.name}-${stageName}-${modelName}`;
-      if (endpointName.length > MAX_ENDPOINT_NAME) {
-        at(mpath, endpointName, `is ${endpointName.length} characters as an endpoint name (<platform>-<stage>-<model>); SageMaker allows ` +
-          `${MAX_ENDPOINT_NAME}: shorten the platform, stage or model name`);
       }
       const type = configInstanceType(config, deployment.instanceType);
       const typeProblem = instanceTypeProblem(type) ?? unknownFactsProblem(type);

@@ -9,6 +9,8 @@ export interface IGpuInferenceEndpoint extends IResource {
   readonly endpointName: string;
   /** @attribute */
   readonly endpointArn: string;
+  /** The inference component callers name (`InferenceComponentName`), when the endpoint scales to zero. */
+  readonly inferenceComponentName?: string;
   /** Grants `sagemaker:InvokeEndpoint` (and its streaming form) on this endpoint only. */
   grantInvoke(grantee: iam.IGrantable): iam.Grant;
   /** Any metric of this endpoint, in `AWS/SageMaker` unless `namespace` says otherwise. */

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { DataCaptureStore } from '../monitoring/data-capture-store';
+import type { IDataCaptureStore } from '../monitoring/data-capture-store';
 import { DeploymentStrategy } from '../rollout/deployment-strategy';
 import { VariantOptions } from './production-variant';
 import { ScaleToZeroOptions } from '../scaling/scale-to-zero';
@@ -21,7 +21,7 @@ export interface ShadowVariantOptions extends VariantOptions {
 /** What SageMaker data capture records of an endpoint's traffic. */
 export interface DataCaptureOptions {
   /** Where captured records go. */
-  readonly store: DataCaptureStore;
+  readonly store: IDataCaptureStore;
   /** Share of requests captured, 1–100 %. */
   readonly samplingPercentage: number;
   /**
@@ -136,4 +136,11 @@ export interface GpuInferenceEndpointProps extends VariantOptions {
    *   write only this endpoint's logs and metrics
    */
   readonly role?: iam.IRole;
+  /**
+   * IAM path of the execution role the endpoint creates (ignored with `role`). A resource policy
+   * in another stack can trust the roles under a path, e.g. a data capture bucket defined before
+   * the endpoints that write to it (`DataCaptureStoreProps.trustedRolePath`).
+   * @default '/'
+   */
+  readonly rolePath?: string;
 }

@@ -20,6 +20,7 @@ import { validateVariant, VariantOptions } from './production-variant';
 import { RollbackAlarms } from '../rollout/rollback-alarms';
 import { AlarmSpec, DEFAULT_MAX_ERROR_RATE, rollbackAlarmSpecs } from '../rollout/rollback-alarm-spec';
 import { RoutingStrategy } from './routing-strategy';
+import { inferenceComponentNameOf } from './inference-component-name';
 
 export * from './gpu-inference-endpoint-props';
 export { RoutingStrategy };
@@ -29,6 +30,22 @@ import { ScalingGuard } from '../scaling/scaling-guard';
 
 /** AutoRollbackConfiguration takes at most 10 alarms. */
 const MAX_ROLLBACK_ALARMS = 10;
+
+/** An endpoint defined elsewhere, by name. */
+export interface GpuInferenceEndpointAttributes {
+  /** The endpoint's literal name. */
+  readonly endpointName: string;
+  /**
+   * The variant metrics default to.
+   * @default 'AllTraffic'
+   */
+  readonly variantName?: string;
+  /**
+   * The endpoint's inference component, when it scales to zero: callers name it, and invoke grants cover it.
+   * @default - none
+   */
+  readonly inferenceComponentName?: string;
+}
 
 /** The facts of one deployed variant. */
 export interface DeployedVariant {
@@ -47,10 +64,23 @@ export interface DeployedVariant {
 export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
   /** An endpoint defined elsewhere, by name. */
   public static fromEndpointName(scope: Construct, id: string, endpointName: string, variantName = 'AllTraffic'): IGpuInferenceEndpoint {
+    return GpuInferenceEndpoint.fromEndpointAttributes(scope, id, { endpointName, variantName });
+  }
+
+  /**
+   * An endpoint defined elsewhere (e.g. in another stack of the same stage), by its literal
+   * name: the ARN is built from the name, so using it makes no reference to the defining stack.
+   */
+  public static fromEndpointAttributes(scope: Construct, id: string, attrs: GpuInferenceEndpointAttributes): IGpuInferenceEndpoint {
+    const arn = (resource: string, name: string) => Stack.of(scope).formatArn({ service: 'sagemaker', resource, resourceName: name.toLowerCase() });
     class Import extends GpuInferenceEndpointBase {
-      public readonly endpointName = endpointName;
-      public readonly endpointArn = Stack.of(scope).formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: endpointName.toLowerCase() });
-      protected readonly defaultVariantName = variantName;
+      public readonly endpointName = attrs.endpointName;
+      public readonly endpointArn = arn('endpoint', attrs.endpointName);
+      public readonly inferenceComponentName = attrs.inferenceComponentName;
+      protected readonly defaultVariantName = attrs.variantName ?? 'AllTraffic';
+      protected inferenceComponentArns(): string[] {
+        return attrs.inferenceComponentName ? [arn('inference-component', attrs.inferenceComponentName)] : [];
+      }
     }
     return new Import(scope, id);
   }
@@ -105,7 +135,7 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
     this.maxErrorRate = props.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE;
     this.rollbackAlarmSpecs = rollbackAlarmSpecs({ latencyBudget: this.latencyBudget, maxErrorRate: this.maxErrorRate });
 
-    this.role = props.role ?? this.createRole();
+    this.role = props.role ?? this.createRole(props.rolePath);
     const vpcConfig = this.vpcConfig(props);
     const allowsKmsKey = variantOptions.every((v) => v.instanceType.spec && !v.instanceType.spec.hasLocalNvmeStorage);
     this.encryptionKey = props.encryptionKey ?? (allowsKmsKey
@@ -212,7 +242,7 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
     if (scaleToZero) {
       const type = primary.instanceType;
       const accelerators = primary.tensorParallelDegree ?? type.spec?.gpuCount ?? 1;
-      this.inferenceComponentName = `${this.endpointName.slice(0, 60)}-ic`;
+      this.inferenceComponentName = inferenceComponentNameOf(this.endpointName);
       this.inferenceComponentScaling = new InferenceComponentScaling(this, 'ScaleToZero', {
         ...scaleToZero,
         inferenceComponentName: this.inferenceComponentName,
@@ -364,9 +394,10 @@ export class GpuInferenceEndpoint extends GpuInferenceEndpointBase {
     check.throwIfAny(this);
   }
 
-  private createRole(): iam.Role {
+  private createRole(path?: string): iam.Role {
     const role = new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      path,
       description: `Execution role of the models behind SageMaker endpoint ${this.endpointName}`,
     });
     const stack = Stack.of(this);

@@ -7,3 +7,4 @@ export * from './endpoint-metrics';
 export * from './gpu-inference-endpoint-base';
 export * from './gpu-inference-endpoint-props';
 export * from './gpu-inference-endpoint';
+export * from './inference-component-name';

@@ -40,3 +40,29 @@ export function gatewayMetric(stage: string, model: string, metricName: GatewayM
     dimensionsMap: { Stage: stage, Model: model, ...options.dimensionsMap },
   });
 }
+
+/**
+ * The metrics of a stage's safety gateway, as alarms and dashboards read them. `SafetyGateway`
+ * is one; `GatewayMetrics.ofStage` reads the gateway of a stage defined in another stack (the
+ * metrics are named by stage and model only, so reading them makes no reference to that stack).
+ */
+export interface IGatewayMetrics {
+  /** The gateway's stage: the `Stage` dimension. */
+  readonly stage: string;
+  /** A gateway metric of one model (`Errors`, `Blocked`, `Latency`, `Blocked_injection`, ...). */
+  metric(model: string, metricName: GatewayMetricName | `Blocked_${string}` | `Redacted_${string}`, options?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
+
+/** The gateway metrics of a stage, wherever its gateway is defined. */
+export class GatewayMetrics implements IGatewayMetrics {
+  public static ofStage(stage: string): IGatewayMetrics {
+    return new GatewayMetrics(stage);
+  }
+
+  private constructor(public readonly stage: string) {}
+
+  public metric(model: string, metricName: GatewayMetricName | `Blocked_${string}` | `Redacted_${string}`,
+    options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return gatewayMetric(this.stage, model, metricName, options);
+  }
+}

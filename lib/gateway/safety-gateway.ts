@@ -12,7 +12,8 @@ import { acknowledge, acknowledgeInHipaaAndNist } from '../compliance/acknowledg
 import { BundledFunction } from '../common/bundled-function';
 import { DEFAULT_GATEWAY_RESERVED_CONCURRENCY } from '../common/reserved-concurrency';
 import { allowLogsToUseKey } from '../common/service-key-access';
-import { GatewayMetricName, gatewayMetric } from './gateway-metrics';
+import { GatewayMetricName, IGatewayMetrics, gatewayMetric } from './gateway-metrics';
+import { addGatewayRollbackAlarms } from './gateway-rollback-alarms';
 import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
 import { IGpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint-base';
 import { PropValidation } from '../common/prop-validation';
@@ -139,7 +140,7 @@ const DEFAULT_BUDGET = Duration.seconds(25);
  * checks the answer, and writes one EMF record and one log line per request. The same checks
  * also run as standalone pre- and post-processing functions for teams that call endpoints themselves.
  */
-export class SafetyGateway extends Construct {
+export class SafetyGateway extends Construct implements IGatewayMetrics {
   public readonly api: apigateway.RestApi;
   public readonly handler: BundledFunction;
   public readonly preProcessing: BundledFunction;
@@ -172,7 +173,7 @@ export class SafetyGateway extends Construct {
       models: Object.fromEntries(Object.entries(props.models).map(([name, model]) => [name, {
         endpointName: model.endpoint.endpointName,
         fallbackEndpointName: model.fallbackEndpoint?.endpointName,
-        inferenceComponentName: model.endpoint instanceof GpuInferenceEndpoint ? model.endpoint.inferenceComponentName : undefined,
+        inferenceComponentName: model.endpoint.inferenceComponentName,
         format: model.format,
         rawPaths: model.rawPaths,
         timeoutMs: budgets[name].toMilliseconds(),
@@ -317,34 +318,10 @@ export class SafetyGateway extends Construct {
     }
   }
 
-  /**
-   * The gateway's error rate fronting a `GpuInferenceEndpoint` also rolls its deployments back:
-   * a new model version that makes the gateway fail (malformed answers, output the checks block)
-   * is caught even when SageMaker's own metrics look healthy.
-   */
+  /** Rollback alarms on the gateway's view of each `GpuInferenceEndpoint` it fronts (see `addGatewayRollbackAlarms`). */
   private addRollbackAlarms(props: SafetyGatewayProps): void {
     for (const [name, model] of Object.entries(props.models)) {
-      if (!(model.endpoint instanceof GpuInferenceEndpoint)) continue;
-      const maxErrorRate = model.endpoint.maxErrorRate;
-      const specs: [string, GatewayMetricName, number, string][] = [
-        ['GatewayErrorRate', 'Errors', maxErrorRate, `More than ${+(maxErrorRate * 100).toFixed(2)}% of gateway requests to ${name} fail with a 5xx`],
-        ['GatewayOutputBlockRate', 'OutputBlocked', 0.05, `More than 5% of ${name}'s answers are blocked by the output checks`],
-      ];
-      for (const [id, metricName, threshold, what] of specs) {
-        const alarm = new cloudwatch.Alarm(this, `${id}${name}`, {
-          alarmDescription: `[${props.stage}/${name}] ${what}. During a deployment SageMaker rolls traffic back to the old fleet; ` +
-            'otherwise read the gateway log lines for the error classes and check names.',
-          metric: this.metric(name, metricName),
-          threshold,
-          evaluationPeriods: 3,
-          datapointsToAlarm: 2,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        });
-        acknowledgeInHipaaAndNist(alarm, 'CloudWatchAlarmAction', 'A deployment rollback alarm: SageMaker deployment guardrails ' +
-          'read its state and roll traffic back, which is its action.');
-        model.endpoint.addRollbackAlarm(alarm);
-      }
+      if (model.endpoint instanceof GpuInferenceEndpoint) addGatewayRollbackAlarms(this, this, name, model.endpoint);
     }
   }
 }

@@ -5,8 +5,8 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import { pascalCase } from '../common/pascal-case';
 import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
-import { SafetyGateway } from '../gateway/safety-gateway';
-import { StageAlerting } from './stage-alerting';
+import { IGatewayMetrics } from '../gateway/gateway-metrics';
+import { IStageAlerting } from './stage-alerting-reference';
 
 /** Source and detail type of the drift events (lambda/drift/drift-event.ts writes them). */
 export const DRIFT_EVENT_SOURCE = 'cdk-inference-platform';
@@ -20,10 +20,16 @@ export interface DriftMonitorProps {
   /** The model's name in the platform (and the gateway's path). */
   readonly modelName: string;
   readonly endpoint: GpuInferenceEndpoint;
-  /** The gateway in front of the endpoint, whose per-request features are watched. */
-  readonly gateway?: SafetyGateway;
+  /** The gateway in front of the endpoint (or its metrics, `GatewayMetrics.ofStage`), whose per-request features are watched. */
+  readonly gateway?: IGatewayMetrics;
   /** The stage's topic and event bus. */
-  readonly alerting: StageAlerting;
+  readonly alerting: IStageAlerting;
+  /**
+   * Name of the rule that turns drift alarms into events (≤ 64 letters, digits, `.`, `-`, `_`):
+   * a known name lets a dead-letter queue policy in another stack allow the rule by name pattern.
+   * @default - a CloudFormation-generated name
+   */
+  readonly driftRuleName?: string;
   /**
    * Safety checks whose block counts get a drift alarm.
    * @default DEFAULT_DRIFT_CHECKS
@@ -111,6 +117,7 @@ export class DriftMonitor extends Construct {
       cloudwatch.TreatMissingData.NOT_BREACHING);
 
     this.driftRule = new events.Rule(this, 'DriftAlarms', {
+      ruleName: props.driftRuleName,
       description: `Drift alarms of ${subject} become ModelDriftDetected events`,
       eventPattern: {
         source: ['aws.cloudwatch'],

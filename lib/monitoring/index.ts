@@ -8,3 +8,4 @@ export { PlatformDashboard } from './platform-dashboard';
 export type { PlatformDashboardProps, PlatformDashboardModel } from './platform-dashboard';
 export { DataQualityMonitor, MODEL_MONITOR_REGIONS, DATA_METRIC_NAMESPACE } from './model-monitor';
 export type { DataQualityMonitorProps } from './model-monitor';
+export * from './stage-alerting-reference';

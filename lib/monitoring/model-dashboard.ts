@@ -1,10 +1,9 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { GatewayMetricName } from '../gateway/gateway-metrics';
+import { GatewayMetricName, IGatewayMetrics } from '../gateway/gateway-metrics';
 import { DeployedVariant, GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
 import { PropValidation } from '../common/prop-validation';
-import { SafetyGateway } from '../gateway/safety-gateway';
 
 /** The checks of the safety library (lambda/safety/types.ts `CheckName`, without `internal`). */
 export const DEFAULT_SAFETY_CHECKS: readonly string[] = [
@@ -18,11 +17,11 @@ export interface ModelDashboardProps {
   readonly modelName: string;
   readonly endpoint: GpuInferenceEndpoint;
   /**
-   * The safety gateway in front of the model; adds the blocks, redactions, gateway latency,
-   * errors and input/output drift widgets.
+   * The safety gateway in front of the model (or its metrics, `GatewayMetrics.ofStage`); adds the
+   * blocks, redactions, gateway latency, errors and input/output drift widgets.
    * @default - endpoint widgets only
    */
-  readonly gateway?: SafetyGateway;
+  readonly gateway?: IGatewayMetrics;
   /**
    * The bounds of the primary variant's autoscaling, drawn on the instance count graph.
    * @default - the variant's fixed instance count is drawn
@@ -53,8 +52,8 @@ export interface ModelDashboardProps {
 
 /** A widget's size on the 24-column dashboard grid. */
 const HEIGHT = 6;
-/** An alarm status widget lists at most 100 alarms (CloudWatch dashboard body structure). */
-const MAX_STATUS_ALARMS = 100;
+/** An alarm status widget lists at most 100 alarms (CloudWatch API Reference, "Dashboard Body Structure and Syntax": alarms, 1–100 ARNs). */
+export const MAX_STATUS_ALARMS = 100;
 /** What the drift widgets show: three days, enough to read a trend against the band at the drift period. */
 const DRIFT_WINDOW = '-P3D';
 
@@ -252,7 +251,7 @@ function instanceCountWidget(endpoint: GpuInferenceEndpoint, scaling?: { minCapa
 }
 
 /** Requests a check blocked (or redacted), per check, per minute. */
-function perCheckWidget(gateway: SafetyGateway, model: string, kind: 'Blocked' | 'Redacted', checks: string[]): cloudwatch.GraphWidget {
+function perCheckWidget(gateway: IGatewayMetrics, model: string, kind: 'Blocked' | 'Redacted', checks: string[]): cloudwatch.GraphWidget {
   return new cloudwatch.GraphWidget({
     title: `${model}: ${kind === 'Blocked' ? 'blocks' : 'redactions'} per check`,
     width: 12, height: HEIGHT, stacked: true,
@@ -261,7 +260,7 @@ function perCheckWidget(gateway: SafetyGateway, model: string, kind: 'Blocked' |
   });
 }
 
-function gatewayLatencyWidget(gateway: SafetyGateway, model: string, budgetMs: number): cloudwatch.GraphWidget {
+function gatewayLatencyWidget(gateway: IGatewayMetrics, model: string, budgetMs: number): cloudwatch.GraphWidget {
   const series: [GatewayMetricName, string, string][] = [
     ['Latency', 'p50', 'gateway p50'], ['Latency', 'p99', 'gateway p99'], ['ModelLatency', 'p99', 'model call p99 (as the gateway sees it)'],
   ];
@@ -273,7 +272,7 @@ function gatewayLatencyWidget(gateway: SafetyGateway, model: string, budgetMs: n
   });
 }
 
-function gatewayErrorsWidget(gateway: SafetyGateway, model: string): cloudwatch.GraphWidget {
+function gatewayErrorsWidget(gateway: IGatewayMetrics, model: string): cloudwatch.GraphWidget {
   const series: [GatewayMetricName, string][] = [
     ['Errors', 'errors (5xx)'], ['ClientErrors', 'client errors (4xx)'], ['CircuitOpen', 'circuit open'], ['FallbackUsed', 'fallback used'],
   ];

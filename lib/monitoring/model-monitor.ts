@@ -4,10 +4,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { CAPTURE_PREFIX, DataCaptureStore, MONITORING_PREFIX } from './data-capture-store';
+import { CAPTURE_PREFIX, IDataCaptureStore, MONITORING_PREFIX } from './data-capture-store';
 import { acknowledge, acknowledgeInHipaaAndNist, acknowledgeWildcardResource } from '../compliance/acknowledge';
 import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
-import { ModelArtifactStore } from '../artifacts/model-artifact-store';
+import { IModelArtifactStore } from '../artifacts/model-artifact-store-base';
 import { PropValidation } from '../common/prop-validation';
 
 /**
@@ -37,11 +37,11 @@ export interface DataQualityMonitorProps {
   /** The endpoint whose captured requests are checked; it must have data capture on. */
   readonly endpoint: GpuInferenceEndpoint;
   /** Holds the baseline. */
-  readonly artifactStore: ModelArtifactStore;
+  readonly artifactStore: IModelArtifactStore;
   /** Key prefix in the artifact store with `constraints.json` and `statistics.json` (from a baselining job). */
   readonly baselineS3Prefix: string;
   /** The data capture bucket and key: the job reads `capture/<endpoint>/` and writes `monitoring/<endpoint>/`. */
-  readonly captureStore: DataCaptureStore;
+  readonly captureStore: IDataCaptureStore;
   /** Features whose `feature_baseline_drift_<feature>` metric gets an alarm. */
   readonly features: string[];
   /**
@@ -60,6 +60,11 @@ export interface DataQualityMonitorProps {
    * @default - none: the alarms show on the dashboards only
    */
   readonly alarmAction?: cloudwatch.IAlarmAction;
+  /**
+   * IAM path of the job's role, e.g. one the capture bucket trusts (`DataCaptureStoreProps.trustedRolePath`).
+   * @default '/'
+   */
+  readonly rolePath?: string;
 }
 
 /**
@@ -181,6 +186,7 @@ export class DataQualityMonitor extends Construct {
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `Model Monitor data quality job of SageMaker endpoint ${endpointName}`,
+      path: props.rolePath,
     });
     const captured = `${CAPTURE_PREFIX}/${endpointName}/`;
     const reports = `${MONITORING_PREFIX}/${endpointName}/`;

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { AssemblyNotFoundError, CloudAssembly, loadCloudAssembly } from '../../lib/audit/cloud-assembly';
 import { diffAssemblies } from '../../lib/audit/assembly-diff';
 import { buildAuditReport, buildStageReport, StageReport } from '../../lib/audit/report-model';
+import { stageViews } from '../../lib/audit/stage-view';
 import { renderHtml } from '../../lib/audit/render-html';
 import { renderMarkdown } from '../../lib/audit/render-markdown';
 import { referencePlatformApp, REPO_ROOT } from '../helpers/fixtures';
@@ -18,7 +19,8 @@ beforeAll(() => {
   assemblyDir = mkdtempSync(path.join(tmpdir(), 'audit-ref-'));
   referencePlatformApp(assemblyDir).synth();
   assembly = loadCloudAssembly(assemblyDir);
-  [prod, staging] = ['prod', 'staging'].map((s) => buildStageReport(assembly, assembly.stacks.find((x) => x.stage === s)!));
+  const reports = buildAuditReport(assembly);
+  [prod, staging] = ['prod', 'staging'].map((s) => reports.find((r) => r.stage === s)!);
 }, 900_000);
 
 /** A crafted single-stack assembly from a template, written to a temp dir. */
@@ -38,8 +40,9 @@ describe('audit report on the reference platform', () => {
     expect(buildAuditReport(assembly).map((r) => r.stage)).toEqual(['prod', 'staging']);
     for (const r of [prod, staging]) {
       const md = renderMarkdown(r);
-      for (const title of ['Inventory and architecture', 'IAM statements', 'Encryption at rest and in transit', 'Network exposure', 'Alarms and what they trigger',
-        'Delivery paths: every alarm, event and failure reaches someone', 'Data retention', 'Compliance', 'Model lineage', 'Estimated monthly cost']) {
+      for (const title of ['Inventory and architecture', 'Templates', 'IAM statements', 'Encryption at rest and in transit', 'Network exposure',
+        'Alarms and what they trigger', 'Delivery paths: every alarm, event and failure reaches someone', 'Data retention', 'Compliance', 'Model lineage',
+        'Estimated monthly cost']) {
         expect(md).toContain(`## ${title}`);
       }
       for (const list of [r.inventory, r.iam, r.encryption, r.exposure, r.alarms, r.delivery, r.retention, r.compliance.acknowledgements, r.lineage, r.cost.lines]) expect(list.length).toBeGreaterThan(0);
@@ -47,9 +50,30 @@ describe('audit report on the reference platform', () => {
     }
   });
 
+  test('the report of a stage covers every stack of the assembly: its shared stack and each model\'s, read from the nested assemblies', () => {
+    const covered = [prod, staging].flatMap((r) => r.templates.map((t) => t.stackName)).sort();
+    expect(covered).toEqual(assembly.stacks.map((s) => s.stackName).sort());
+    expect(prod.templates.map((t) => [t.stackName, t.displayName])).toEqual([
+      ['inference-prod', 'inference-prod/Shared'], ['inference-prod-chat', 'inference-prod/chat'], ['inference-prod-embed', 'inference-prod/embed'],
+    ]);
+    for (const t of prod.templates) {
+      expect(t.templateFile).toMatch(/^assembly-inference-prod\/\w+\.template\.json$/);
+      expect(existsSync(path.join(assemblyDir, t.templateFile))).toBe(true);
+      expect(t.resources).toBeGreaterThan(20);
+    }
+    expect(renderMarkdown(prod)).toMatch(/## Templates[\s\S]*\| inference-prod-chat \| inference-prod\/chat \| assembly-inference-prod\//);
+  });
+
   test('the prod LLM endpoint\'s rollback alarms are listed, with scaling, notification and retraining alarms', () => {
     const rollback = prod.alarms.filter((a) => a.targets.some((t) => t === 'automatic rollback of inference-prod-chat'));
-    expect(rollback.map((a) => a.logicalId)).toEqual(expect.arrayContaining([expect.stringMatching(/^ChatRollbackAlarmsAllTrafficModelLatencyP99/), expect.stringMatching(/^ChatRollbackAlarmsAllTrafficInvocation5xxErrorRate/), expect.stringMatching(/^GatewayGatewayErrorRatechat/)]));
+    expect(rollback.map((a) => a.logicalId)).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^inference-prod-chat\.ChatRollbackAlarmsAllTrafficModelLatencyP99/),
+      expect.stringMatching(/^inference-prod-chat\.ChatRollbackAlarmsAllTrafficInvocation5xxErrorRate/),
+      expect.stringMatching(/^inference-prod-chat\.GatewayGatewayErrorRatechat/),
+    ]));
+    // A model stack's alarm notifies the shared stack's topic, read through Fn::GetStackOutput.
+    const drift = prod.alarms.find((a) => a.logicalId.startsWith('inference-prod-chat.ChatDriftInputLengthDrift'))!;
+    expect(drift.targets).toEqual(expect.arrayContaining([expect.stringMatching(/^SNS topic inference-prod\.AlertingTopic/)]));
     expect(prod.alarms.some((a) => a.triggers.includes('notification'))).toBe(true);
     expect(prod.alarms.some((a) => a.triggers.includes('retraining'))).toBe(true);
     expect(renderMarkdown(prod)).toMatch(/ChatRollbackAlarmsAllTrafficModelLatencyP99\w* \| [^|]*ModelLatency[^|]*\| > 20000/);
@@ -77,8 +101,8 @@ describe('audit report on the reference platform', () => {
 
   test('encryption, exposure, retention, compliance, lineage and cost show the expected facts', () => {
     expect(prod.encryption.filter((e) => !e.ok)).toEqual([]);
-    expect(prod.encryption.find((e) => e.resource.startsWith('ArtifactStoreArtifacts'))).toMatchObject({ kmsKey: expect.stringMatching(/^ArtifactStoreKey/), inTransit: expect.stringMatching(/TLS enforced/) });
-    expect(prod.encryption.find((e) => e.resource.startsWith('ChatConfig') && e.type === 'SageMaker endpoint storage')?.atRest).toMatch(/NVMe.*ml\.g6e\.12xlarge/);
+    expect(prod.encryption.find((e) => e.resource.startsWith('inference-prod.ArtifactStoreArtifacts'))).toMatchObject({ kmsKey: expect.stringMatching(/^inference-prod\.ArtifactStoreKey/), inTransit: expect.stringMatching(/TLS enforced/) });
+    expect(prod.encryption.find((e) => e.resource.startsWith('inference-prod-chat.ChatConfig') && e.type === 'SageMaker endpoint storage')?.atRest).toMatch(/NVMe.*ml\.g6e\.12xlarge/);
     expect(prod.exposure.filter((e) => e.public)).toEqual([]);
     expect(prod.exposure.find((e) => e.type === 'API Gateway method')).toMatchObject({ entryPoint: expect.stringMatching(/^POST \/models\/\{model\}\/invocations \(REGIONAL/), authorization: expect.stringMatching(/AWS_IAM.*API key/) });
     expect(prod.retention.find((r) => r.role.startsWith('model artifacts'))?.protection).toMatch(/Object Lock GOVERNANCE 90 d/);
@@ -125,7 +149,7 @@ describe('audit report on crafted assemblies', () => {
       Errors: { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmActions: [{ Ref: 'Topic' }], MetricName: 'Errors', Namespace: 'X', Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold', Period: 60, Statistic: 'Sum' } },
     };
     const crafted = loadCloudAssembly(craftedAssembly(resources));
-    const report = buildStageReport(crafted, crafted.stacks[0]);
+    const report = buildStageReport(crafted, stageViews(crafted)[0]);
     expect(report.delivery.map((e) => e.status)).toEqual(['blocked']);
     const md = renderMarkdown(report);
     expect(md).toContain('✗ Every alarm can notify its topic: 0 of 1 alarm → topic edges allowed.');
@@ -139,13 +163,13 @@ describe('audit report on crafted assemblies', () => {
       Policy: { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'p', Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } } },
     };
     const open = loadCloudAssembly(craftedAssembly(resources));
-    const report = buildStageReport(open, open.stacks[0]);
+    const report = buildAuditReport(open)[0];
     const row = report.iam.find((s) => s.source === 'Policy')!;
     expect(row).toMatchObject({ wildcards: ['s3:*', '*'], acknowledgements: [] });
     expect(renderMarkdown(report)).toContain('**⚠ NOT ACKNOWLEDGED**');
     expect(renderHtml(report)).toContain('<td class="flag">s3:*</td>');
     const acked = loadCloudAssembly(craftedAssembly(resources, { '/crafted/Policy': { 'Annotation::AwsSolutions-IAM5[Resource::*]': 'crafted reason' } }));
-    expect(buildStageReport(acked, acked.stacks[0]).iam.find((s) => s.source === 'Policy')!.acknowledgements.map((a) => a.reason)).toEqual(['crafted reason']);
+    expect(buildAuditReport(acked)[0].iam.find((s) => s.source === 'Policy')!.acknowledgements.map((a) => a.reason)).toEqual(['crafted reason']);
   });
 
   test('an unencrypted bucket without TLS enforcement and a public API method are reported', () => {
@@ -154,7 +178,7 @@ describe('audit report on crafted assemblies', () => {
       Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'x' } },
       Method: { Type: 'AWS::ApiGateway::Method', Properties: { HttpMethod: 'GET', AuthorizationType: 'NONE', RestApiId: { Ref: 'Api' }, ResourceId: { 'Fn::GetAtt': ['Api', 'RootResourceId'] } } },
     }));
-    const report = buildStageReport(a, a.stacks[0]);
+    const report = buildAuditReport(a)[0];
     expect(report.encryption.find((e) => e.resource === 'Bucket')).toMatchObject({ ok: false, inTransit: expect.stringMatching(/not enforced/) });
     expect(report.exposure.find((e) => e.resource === 'Method')).toMatchObject({ public: true, authorization: 'NONE' });
     expect(renderMarkdown(report)).toMatch(/1 data stores need attention: Bucket/);
@@ -166,36 +190,49 @@ describe('audit:diff', () => {
   test('a changed synth: replacement, IAM, encryption, exposure, removed and loosened alarms, added acknowledgement; exit 1', () => {
     const changed = mkdtempSync(path.join(tmpdir(), 'audit-changed-'));
     cpSync(assemblyDir, changed, { recursive: true });
-    const file = path.join(changed, 'inference-prod.template.json');
-    const t = JSON.parse(readFileSync(file, 'utf8'));
-    const find = (type: string, prefix: string) => Object.keys(t.Resources).find((k) => t.Resources[k].Type === type && k.startsWith(prefix))!;
-    t.Resources[find('AWS::SageMaker::EndpointConfig', 'Chat')].Properties.ProductionVariants[0].InstanceType = 'ml.g6e.48xlarge';
-    t.Resources[find('AWS::IAM::Policy', 'ChatExecutionRole')].Properties.PolicyDocument.Statement.push({ Effect: 'Allow', Action: 's3:*', Resource: '*' });
-    t.Resources[find('AWS::S3::Bucket', 'DataCaptureBucket')].Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault = { SSEAlgorithm: 'AES256' };
-    t.Resources[find('AWS::ApiGateway::Method', 'GatewayApi')].Properties.AuthorizationType = 'NONE';
-    const latency = find('AWS::CloudWatch::Alarm', 'ChatRollbackAlarmsAllTrafficModelLatencyP99');
-    const before = t.Resources[latency].Properties.Threshold;
-    t.Resources[latency].Properties.Threshold = before * 3;
-    const errors = find('AWS::CloudWatch::Alarm', 'ChatRollbackAlarmsAllTrafficInvocation5xxErrorRate');
-    delete t.Resources[errors];
-    writeFileSync(file, JSON.stringify(t));
-    const metaFile = path.join(changed, 'inference-prod.metadata.json');
+    const stackFile = (name: string) => path.join(changed, assembly.stacks.find((s) => s.stackName === name)!.templateFile);
+    const edit = (name: string, change: (t: Record<string, Record<string, { Type: string; Properties: Record<string, any> }>>) => void) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+      const t = JSON.parse(readFileSync(stackFile(name), 'utf8'));
+      change(t);
+      writeFileSync(stackFile(name), JSON.stringify(t));
+    };
+    const find = (name: string, type: string, prefix: string) => {
+      const t = JSON.parse(readFileSync(stackFile(name), 'utf8'));
+      return Object.keys(t.Resources).find((k) => t.Resources[k].Type === type && k.startsWith(prefix))!;
+    };
+    const config = find('inference-prod-chat', 'AWS::SageMaker::EndpointConfig', 'Chat');
+    const latency = find('inference-prod-chat', 'AWS::CloudWatch::Alarm', 'ChatRollbackAlarmsAllTrafficModelLatencyP99');
+    const errors = find('inference-prod-chat', 'AWS::CloudWatch::Alarm', 'ChatRollbackAlarmsAllTrafficInvocation5xxErrorRate');
+    const captureBucket = find('inference-prod', 'AWS::S3::Bucket', 'DataCaptureBucket');
+    let before = 0;
+    edit('inference-prod-chat', (t) => {
+      t.Resources[config].Properties.ProductionVariants[0].InstanceType = 'ml.g6e.48xlarge';
+      t.Resources[find('inference-prod-chat', 'AWS::IAM::Policy', 'ChatExecutionRole')].Properties.PolicyDocument.Statement.push({ Effect: 'Allow', Action: 's3:*', Resource: '*' });
+      before = t.Resources[latency].Properties.Threshold;
+      t.Resources[latency].Properties.Threshold = before * 3;
+      delete t.Resources[errors];
+    });
+    edit('inference-prod', (t) => {
+      t.Resources[captureBucket].Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault = { SSEAlgorithm: 'AES256' };
+      t.Resources[find('inference-prod', 'AWS::ApiGateway::Method', 'GatewayApi')].Properties.AuthorizationType = 'NONE';
+    });
+    const metaFile = stackFile('inference-prod-chat').replace(/\.template\.json$/, '.metadata.json');
     const meta = JSON.parse(readFileSync(metaFile, 'utf8'));
-    meta['/inference-prod/Chat/Extra'] = [{ type: 'aws:cdk:acknowledged-rules', data: { 'Annotation::AwsSolutions-IAM5[Resource::*]': 'new wildcard' } }];
+    meta['/inference-prod/chat/Chat/Extra'] = [{ type: 'aws:cdk:acknowledged-rules', data: { 'Annotation::AwsSolutions-IAM5[Resource::*]': 'new wildcard' } }];
     writeFileSync(metaFile, JSON.stringify(meta));
 
     const findings = diffAssemblies(assembly, loadCloudAssembly(changed));
     const kinds = (k: string) => findings.filter((f) => f.kind === k);
-    expect(kinds('replacement').map((f) => f.resource)).toContain(find('AWS::SageMaker::EndpointConfig', 'Chat'));
+    expect(kinds('replacement').map((f) => f.resource)).toContain(config);
     expect(kinds('iam').map((f) => f.change)).toEqual(expect.arrayContaining([expect.stringMatching(/^added: Allow s3:\* on \*/)]));
-    expect(kinds('encryption').map((f) => f.resource)).toContain(find('AWS::S3::Bucket', 'DataCaptureBucket'));
+    expect(kinds('encryption').map((f) => f.resource)).toContain(captureBucket);
     expect(kinds('exposure').map((f) => f.change).join()).toMatch(/\[AWS_IAM.*\] → .*\[NONE/);
     expect(kinds('alarm')).toEqual(expect.arrayContaining([
       expect.objectContaining({ resource: errors, change: expect.stringMatching(/alarm removed \(it triggered rollback/) }),
       expect.objectContaining({ resource: latency, change: `alarm loosened: threshold ${before} → ${before * 3}` }),
     ]));
-    expect(kinds('acknowledgement')).toEqual([expect.objectContaining({ resource: '/inference-prod/Chat/Extra', change: expect.stringMatching(/new wildcard/) })]);
-    expect(findings.every((f) => f.stack === 'inference-prod')).toBe(true);
+    expect(kinds('acknowledgement')).toEqual([expect.objectContaining({ resource: '/inference-prod/chat/Chat/Extra', change: expect.stringMatching(/new wildcard/) })]);
+    expect(new Set(findings.map((f) => f.stack))).toEqual(new Set(['inference-prod', 'inference-prod-chat']));
     const cli = spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['bin/audit-diff.ts', '--baseline', assemblyDir, '--assembly', changed, '--out', mkdtempSync(path.join(tmpdir(), 'diff-out-'))], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(cli.status).toBe(1);
     expect(cli.stdout).toMatch(/changes need sign-off/);

@@ -23,12 +23,16 @@ describe('gateway metrics read by alarms and dashboards are the ones the handler
   let stub: StubServer;
   let restore: () => void;
   const emitted = new Map<string, Emitted>();
-  let templates: Record<string, Json> = {};
+  const templates: Record<string, Json> = {};
 
   beforeAll(async () => {
     const outdir = mkdtempSync(path.join(tmpdir(), 'metric-contract-'));
     const assembly = referencePlatformApp(outdir).synth();
-    templates = Object.fromEntries(assembly.stacks.map((s) => [s.stackName, s.template]));
+    // Each stage's stacks (its shared stack and one per model) as one set of resources.
+    for (const stage of assembly.nestedAssemblies.map((a) => a.nestedAssembly)) {
+      const resources = Object.fromEntries(stage.stacks.flatMap((s) => Object.entries(s.template.Resources).map(([id, r]) => [`${s.stackName}.${id}`, r])));
+      templates[stage.stacks[0].tags.stage === 'prod' ? 'inference-prod' : 'inference-staging'] = { Resources: resources };
+    }
 
     stub = await startStubServer();
     stub.on('inference-prod-chat', (req) => {

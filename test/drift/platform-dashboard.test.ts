@@ -34,7 +34,8 @@ describe('PlatformDashboard of a stage with two models, one behind the gateway',
 
   test('one row per model: invocations, p99 latency against the budget, 5xx rate, GPU per GPU, block rate', () => {
     for (const model of ['chat', 'embed']) {
-      const row = body.widgets.filter((w: Json) => (w.properties.title ?? w.properties.markdown ?? '').includes(model));
+      // The header (`# ...`) names every model too, with a link to its dashboard.
+      const row = body.widgets.filter((w: Json) => !w.properties.markdown?.startsWith('# ') && (w.properties.title ?? w.properties.markdown ?? '').includes(model));
       expect(new Set(row.map((w: Json) => w.y)).size).toBe(1);
       expect(row.reduce((sum: number, w: Json) => sum + w.width, 0)).toBe(24);
       const latency = titled(`${model}: p99 model latency`);
@@ -50,6 +51,10 @@ describe('PlatformDashboard of a stage with two models, one behind the gateway',
     expect(blockRate.metrics[0][0].expression).toBe('100 * blocked');
     expect(blockRate.metrics[1].slice(0, 2)).toEqual(['CdkInferencePlatform/Gateway', 'Blocked']);
     expect(titled('embed: gateway block rate')).toBeUndefined();
+  });
+
+  test('the header links each model\'s own dashboard (its endpoint name by default)', () => {
+    expect(body.widgets[0].properties.markdown).toContain('[chat](#dashboards/dashboard/chat-staging) · [embed](#dashboards/dashboard/embed-staging)');
   });
 
   test('the alarm status widget lists every rollback alarm of the stage and the given alarms', () => {

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { REPO_ROOT, referenceConfigJson } from '../helpers/fixtures';
+import { loadCloudAssembly } from '../../lib/audit/cloud-assembly';
+import { REFERENCE_STACKS, REPO_ROOT, referenceConfigJson } from '../helpers/fixtures';
 
 /** `cdk synth` through the real CLI, running the app from source with tsx so a stale dist/ cannot mislead. */
 function cdkSynth(outdir: string, env: Record<string, string> = {}) {
@@ -15,12 +16,24 @@ describe('cdk synth (real CLI)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'platform-cli-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('synthesizes both stages and exits 0', () => {
+  test('synthesizes both stages, each in its nested assembly, and exits 0', () => {
     const out = path.join(dir, 'ok');
     const result = cdkSynth(out);
     expect({ status: result.status, stderr: result.status === 0 ? '' : result.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(existsSync(path.join(out, 'inference-staging.template.json'))).toBe(true);
-    expect(existsSync(path.join(out, 'inference-prod.template.json'))).toBe(true);
+    const stacks = loadCloudAssembly(out).stacks;
+    expect(stacks.map((s) => s.stackName).sort()).toEqual(REFERENCE_STACKS);
+    for (const s of stacks) expect(existsSync(path.join(out, s.templateFile))).toBe(true);
+    expect(stacks.find((s) => s.stackName === 'inference-prod-chat')).toMatchObject({ displayName: 'inference-prod/chat', templateFile: expect.stringMatching(/^assembly-inference-prod\//) });
+  });
+
+  test('cdk ls lists every stack as the CLI selects it, shared stacks before the models that depend on them', () => {
+    const result = spawnSync(path.join(REPO_ROOT, 'node_modules/.bin/cdk'), ['ls', '--app', path.join(dir, 'ok')],
+      { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' }, timeout: 60_000 });
+    expect(result.status).toBe(0);
+    const listed = result.stdout.trim().split('\n').map((line) => line.split(' ')[0]);
+    expect([...listed].sort()).toEqual(['inference-prod/Shared', 'inference-prod/chat', 'inference-prod/embed',
+      'inference-staging/Shared', 'inference-staging/chat', 'inference-staging/embed']);
+    expect(listed.indexOf('inference-prod/Shared')).toBeLessThan(listed.indexOf('inference-prod/chat'));
   });
 
   test('a broken config exits 1 and prints the config problem, not a stack trace', () => {

@@ -6,7 +6,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { sageMakerGuardPlugin } from '../../lib/compliance/sagemaker-guard-plugin';
 import { loadPlatformConfig, parsePlatformConfig } from '../../lib/config/load-config';
-import { InferencePlatformStack } from '../../lib/platform/inference-platform-stack';
+import { InferencePlatformStage } from '../../lib/platform/inference-platform-stage';
 import { Json, REPO_ROOT, cdkJsonContext, errorMessage, referenceConfigJson } from '../helpers/fixtures';
 
 /**
@@ -84,8 +84,8 @@ describe('config mistakes', () => {
       c.stages['s'.repeat(30)] = c.stages.staging;
     });
     const endpoint = `${'p'.repeat(30)}-${'s'.repeat(30)}-chat`;
-    expect(message).toContain(`: stages.${'s'.repeat(30)}.models.chat: "${endpoint}" is ${endpoint.length} characters as an endpoint name ` +
-      '(<platform>-<stage>-<model>); SageMaker allows 63: shorten the platform, stage or model name');
+    expect(message).toContain(`: stages.${'s'.repeat(30)}.models.chat: the endpoint name "${endpoint}" (<name>-<stage>-<model>) has ` +
+      `${endpoint.length} characters, SageMaker allows 63: shorten the platform, stage or model name by ${endpoint.length - 63}`);
   });
 
   test('a missing config file is one line naming it and the fix', () => {
@@ -118,11 +118,10 @@ describe('config mistakes', () => {
     config.stages.prod.models.chat.instanceType = 'ml.g7e.12xlarge';
     const parsed = parsePlatformConfig(JSON.stringify(config), SOURCE);
     const app = new App({ context: cdkJsonContext() });
-    const stack = new InferencePlatformStack(app, 'inference-prod', { config: parsed, stageName: 'prod', env: { region: 'us-east-1' } });
+    const stack = new InferencePlatformStage(app, 'inference-prod', { config: parsed, stageName: 'prod', env: { region: 'us-east-1' } }).models.chat;
     // SM-002 (a KMS key unless every variant has NVMe storage) passes either way: no finding for the auditor to puzzle over.
     Validations.of(app).addPlugins(sageMakerGuardPlugin());
-    const assembly = app.synth();
-    const template = Template.fromJSON(assembly.getStackByName(stack.stackName).template);
+    const template = Template.fromStack(stack);
     const [endpointConfig] = Object.values(template.findResources('AWS::SageMaker::EndpointConfig')) as Json[];
     expect(endpointConfig.Properties.ProductionVariants[0].InstanceType).toBe('ml.g7e.12xlarge');
     expect(endpointConfig.Properties.KmsKeyId !== undefined).toBe(!nvme);

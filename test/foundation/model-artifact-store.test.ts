@@ -3,7 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { LINEAGE_MANIFEST_METADATA_KEY, ModelArtifactStore } from '../../lib/artifacts/model-artifact-store';
+import { ModelArtifactStore } from '../../lib/artifacts/model-artifact-store';
+import { LINEAGE_MANIFEST_METADATA_KEY } from '../../lib/artifacts/model-artifact-store-base';
 import {
   COMMIT, SHA256, acknowledgementsOn, errorMessage, newStack, statementsAllowing, storeWithVersion, versionProps, Json } from '../helpers/fixtures';
 

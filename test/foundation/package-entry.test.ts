@@ -13,10 +13,10 @@ const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'
 describe('package entry point', () => {
   test('exports the foundation constructs at the root and the platform app from its own entry', () => {
     for (const name of ['GpuInstanceType', 'InferenceImage', 'ModelArtifactStore', 'ModelVersion', 'GpuInferenceEndpoint',
-      'RoutingStrategy', 'checkModelFit', 'InferencePlatformStack']) {
+      'RoutingStrategy', 'checkModelFit', 'InferencePlatformStage', 'SharedStageStack', 'ModelStack']) {
       expect({ name, exported: (platform as Record<string, unknown>)[name] !== undefined }).toEqual({ name, exported: true });
     }
-    for (const name of ['parsePlatformConfig', 'buildPlatformApp', 'PlatformConfigError', 'platformConfigJsonSchema']) {
+    for (const name of ['parsePlatformConfig', 'buildPlatformApp', 'PlatformConfigError', 'platformConfigJsonSchema', 'platformLimitProblems', 'InferencePlatformStage']) {
       expect({ name, exported: (platformApp as Record<string, unknown>)[name] !== undefined }).toEqual({ name, exported: true });
     }
   });

@@ -108,14 +108,22 @@ export function referencePlatformApp(outdir?: string): App {
   return buildPlatformApp(referenceConfig(), { context: cdkJsonContext(), ...(outdir ? { outdir } : {}) });
 }
 
+/** Every stack of the app, also those of its stages (the platform's stacks are in one Stage per stage). */
+export function stacksOf(app: App): Stack[] {
+  return app.node.findAll().filter(Stack.isStack);
+}
+
 /** Templates of every stack in the app, by stack name. */
 export function templatesOf(app: App): Record<string, Template> {
   const templates: Record<string, Template> = {};
-  for (const child of app.node.children) {
-    if (Stack.isStack(child)) templates[child.stackName] = Template.fromStack(child);
-  }
+  for (const stack of stacksOf(app)) templates[stack.stackName] = Template.fromStack(stack);
   return templates;
 }
+
+/** The reference platform's stacks, by stack name: a shared stack per stage and a stack per model. */
+export const REFERENCE_STACKS = [
+  'inference-prod', 'inference-prod-chat', 'inference-prod-embed', 'inference-staging', 'inference-staging-chat', 'inference-staging-embed',
+];
 
 /** Every statement of a policy document (a single statement is normalised to a list). */
 export function statementsOf(document: { Statement?: unknown } | undefined): Array<Record<string, Json>> {

@@ -6,7 +6,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { CapacitySize, DeploymentStrategy } from '../../lib/rollout/deployment-strategy';
 import { GpuInferenceEndpoint } from '../../lib/endpoint/gpu-inference-endpoint';
 import { GpuInstanceType } from '../../lib/endpoint/gpu-instance-type';
-import { cdkJsonContext, errorMessage, referencePlatformApp, storeWithVersion } from '../helpers/fixtures';
+import { cdkJsonContext, errorMessage, REFERENCE_STACKS, referencePlatformApp, storeWithVersion } from '../helpers/fixtures';
 import { addEndpoint } from './rollout-fixtures';
 
 /**
@@ -66,5 +66,5 @@ test('the reference platform app (every stage, cdk-nag packs, validator rules as
   const outdir = mkdtempSync(path.join(tmpdir(), 'rollout-reference-'));
   outdirs.push(outdir);
   const assembly = referencePlatformApp(outdir).synth();
-  expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(['inference-prod', 'inference-staging']);
+  expect(assembly.nestedAssemblies.flatMap((a) => a.nestedAssembly.stacks.map((s) => s.stackName)).sort()).toEqual(REFERENCE_STACKS);
 });

@@ -1,41 +1,42 @@
 import { parsePlatformConfig } from '../../lib/config/load-config';
 import { Json, configProblemsAfter, referenceConfigJson } from '../helpers/fixtures';
-import { referenceStacks } from './rollout-fixtures';
+import { referenceStages } from './rollout-fixtures';
 
 describe('the reference config\'s rollouts (built in memory)', () => {
-  const stacks = referenceStacks();
+  const stages = referenceStages();
 
   test('prod: chat and embed roll out as CANARY, one instance of two, 10-minute bake', () => {
     for (const model of ['chat', 'embed']) {
-      const endpoint = stacks.prod.endpoints[model];
+      const stack = stages.prod.models[model];
+      const endpoint = stack.endpoint;
       expect(endpoint.deploymentStrategy.kind).toBe('CANARY');
       expect(endpoint.rollout.problems).toEqual([]);
-      const resolved = stacks.prod.resolve(endpoint.endpoint.deploymentConfig);
+      const resolved = stack.resolve(endpoint.endpoint.deploymentConfig);
       expect(resolved.blueGreenUpdatePolicy.trafficRoutingConfiguration).toMatchObject({
         type: 'CANARY', waitIntervalInSeconds: 600, canarySize: { type: 'INSTANCE_COUNT', value: 1 },
       });
       // The endpoint's own alarms first (others, e.g. the gateway's, may follow), within SageMaker's 10.
       const alarms = resolved.autoRollbackConfiguration.alarms;
-      expect(alarms.slice(0, 2)).toEqual(endpoint.rollbackAlarms[0].alarms.map((a) => ({ alarmName: stacks.prod.resolve(a.alarmName) })));
+      expect(alarms.slice(0, 2)).toEqual(endpoint.rollbackAlarms[0].alarms.map((a) => ({ alarmName: stack.resolve(a.alarmName) })));
       expect(alarms.length).toBeLessThanOrEqual(10);
     }
     // chat: 1800 s start-up, so 600 launch + 600 download + 1800 start-up + 600 bake + 600 termination.
-    expect(stacks.prod.endpoints.chat.rollout.maximumExecutionTimeoutSeconds).toBe(4200);
+    expect(stages.prod.models.chat.endpoint.rollout.maximumExecutionTimeoutSeconds).toBe(4200);
   });
 
   test('staging: chat is ALL_AT_ONCE with a 5-minute bake; embed scales to zero without an endpoint DeploymentConfig', () => {
-    const chat = stacks.staging.endpoints.chat;
+    const chat = stages.staging.models.chat.endpoint;
     expect(chat.deploymentStrategy.kind).toBe('ALL_AT_ONCE');
-    expect(stacks.staging.resolve(chat.endpoint.deploymentConfig).blueGreenUpdatePolicy).toMatchObject({
+    expect(stages.staging.models.chat.resolve(chat.endpoint.deploymentConfig).blueGreenUpdatePolicy).toMatchObject({
       terminationWaitInSeconds: 300, trafficRoutingConfiguration: { type: 'ALL_AT_ONCE', waitIntervalInSeconds: 0 },
     });
-    const embed = stacks.staging.endpoints.embed;
+    const embed = stages.staging.models.embed.endpoint;
     expect(embed.inferenceComponentScaling).toBeDefined();
     expect(embed.endpoint.deploymentConfig).toBeUndefined();
   });
 
   test('prod chat: latency budget 20 s (20,000,000 µs p99 threshold), default 2% error rate', () => {
-    const [latency, errors] = stacks.prod.endpoints.chat.rollbackAlarmSpecs;
+    const [latency, errors] = stages.prod.models.chat.endpoint.rollbackAlarmSpecs;
     expect(latency.threshold).toBe(20_000_000);
     expect(errors.threshold).toBe(0.02);
   });

@@ -4,7 +4,7 @@ import { GpuInferenceEndpoint, GpuInferenceEndpointProps } from '../../lib/endpo
 import { GpuInstanceType } from '../../lib/endpoint/gpu-instance-type';
 import { InferenceImage } from '../../lib/endpoint/inference-image';
 import { ModelVersion } from '../../lib/artifacts/model-version';
-import { InferencePlatformStack } from '../../lib/platform/inference-platform-stack';
+import { InferencePlatformStage } from '../../lib/platform/inference-platform-stage';
 import { buildPlatformApp } from '../../lib/platform/platform-app';
 import { Json, errorMessage, referenceConfig, storeWithVersion } from '../helpers/fixtures';
 
@@ -62,11 +62,11 @@ export function endpointResource(template: Template, endpointName: string): { id
   return { id: matches[0][0], resource: matches[0][1] };
 }
 
-/** The reference platform app built in memory (not synthesized), as bin/simulate-rollout.ts builds it. */
-export function referenceStacks(): Record<string, InferencePlatformStack> {
+/** The reference platform's stages built in memory (not synthesized), as bin/simulate-rollout.ts builds them. */
+export function referenceStages(): Record<string, InferencePlatformStage> {
   const config = referenceConfig();
   const app = buildPlatformApp(config);
-  const stacks: Record<string, InferencePlatformStack> = {};
-  for (const stage of Object.keys(config.stages)) stacks[stage] = app.node.findChild(`${config.name}-${stage}`) as InferencePlatformStack;
-  return stacks;
+  const stages: Record<string, InferencePlatformStage> = {};
+  for (const stage of Object.keys(config.stages)) stages[stage] = app.node.findChild(`${config.name}-${stage}`) as InferencePlatformStage;
+  return stages;
 }

@@ -4,7 +4,7 @@ import {
   RolloutRun, RolloutScenario, RolloutSummary, SeededRandom, combineFaults, defaultBaseline, describeFault, endpointScenario, formatRolloutReport,
   newFleetShareAt, parseFault, rolloutMinutes, simulateRollout, simulateRollouts,
 } from '../../lib/rollout/simulation';
-import { referenceStacks } from './rollout-fixtures';
+import { referenceStages } from './rollout-fixtures';
 
 /** The CLI's default traffic (bin/simulate-rollout.ts --rate). */
 const CLI_DEFAULT_RATE = 120;
@@ -19,9 +19,9 @@ let bakeMinutes: number;
 let faulty: RolloutSummary;
 
 beforeAll(() => {
-  const stacks = referenceStacks();
-  chat = stacks.prod.endpoints.chat;
-  stagingChat = stacks.staging.endpoints.chat;
+  const stages = referenceStages();
+  chat = stages.prod.models.chat.endpoint;
+  stagingChat = stages.staging.models.chat.endpoint;
   bakeMinutes = chat.rollout.steps[0].bakeSeconds / 60;
   faulty = simulateRollouts(scenario(CLI_DEFAULT_RATE, 0.1), RUNS, SEEDS[0]);
 });

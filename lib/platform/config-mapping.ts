@@ -1,0 +1,75 @@
+import { Duration, TimeZone } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { pascalCase } from '../common/pascal-case';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
+import { InferenceImage } from '../endpoint/inference-image';
+import { PolicySecret } from '../gateway/policy-secret';
+import type { PayloadFormat } from '../gateway/safety-gateway';
+import type { AutoscalingConfig, ImageConfig, ModelConfig } from '../config/config-schema';
+
+/** How the config's settings become construct props: shared by the stage's stacks. */
+
+/** Scaling policies of an endpoint's primary variant, as the config describes them. */
+export function autoscale(endpoint: GpuInferenceEndpoint, config: AutoscalingConfig): void {
+  const scaling = endpoint.autoScaleInstanceCount({ minCapacity: config.minCapacity, maxCapacity: config.maxCapacity });
+  const cooldowns = { scaleInCooldown: Duration.seconds(config.scaleInCooldownSeconds), scaleOutCooldown: Duration.seconds(config.scaleOutCooldownSeconds) };
+  if (config.invocationsPerInstancePerMinute !== undefined) {
+    scaling.scaleOnInvocationsPerInstance('Invocations', { invocationsPerInstancePerMinute: config.invocationsPerInstancePerMinute, ...cooldowns });
+  }
+  if (config.concurrentRequestsPerInstance !== undefined) {
+    scaling.scaleOnConcurrentRequests('Concurrency', { concurrentRequestsPerInstance: config.concurrentRequestsPerInstance, ...cooldowns });
+  }
+  if (config.gpuUtilizationPercentPerGpu !== undefined) {
+    scaling.scaleOnGpuUtilization('GpuUtilization', { utilizationPercentPerGpu: config.gpuUtilizationPercentPerGpu, ...cooldowns });
+  }
+  for (const step of config.stepScaling ?? []) {
+    scaling.scaleOnMetric(step.name, {
+      metric: endpoint.metric(step.metric, { statistic: step.statistic }),
+      scalingSteps: step.steps,
+      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+      cooldown: Duration.seconds(step.cooldownSeconds),
+    });
+  }
+  for (const schedule of config.schedules ?? []) {
+    scaling.scaleOnSchedule(schedule.name, {
+      schedule: appscaling.Schedule.expression(schedule.schedule),
+      timeZone: schedule.timeZone ? TimeZone.of(schedule.timeZone) : undefined,
+      minCapacity: schedule.minCapacity,
+      maxCapacity: schedule.maxCapacity,
+    });
+  }
+}
+
+/** vLLM answers OpenAI-style; TGI and DJL LMI answer Hugging Face text generation. */
+export function payloadFormat(model: ModelConfig): PayloadFormat {
+  if (model.payloadFormat) return model.payloadFormat;
+  const framework = model.image.framework;
+  return framework === 'vllm' ? 'openai-chat' : framework === 'tgi' || framework === 'djl-lmi' ? 'hf-text-generation' : 'raw';
+}
+
+export function inferenceImage(image: ImageConfig): InferenceImage {
+  if ('uri' in image) return InferenceImage.fromImageUri(image.uri, image.framework);
+  switch (image.framework) {
+    case 'vllm': return InferenceImage.vllm(image.tag);
+    case 'djl-lmi': return InferenceImage.djlLmi(image.tag);
+    case 'tgi': return InferenceImage.huggingFaceTgi(image.tag);
+  }
+}
+
+/** A model's latency budget: the config's, else the endpoint's default (SageMaker's 60 s container limit). */
+export function latencyBudget(model: ModelConfig): Duration {
+  return Duration.millis(model.latencyBudgetMs ?? 60_000);
+}
+
+export function optional<T>(value: number | undefined, unit: (n: number) => T): T | undefined {
+  return value === undefined ? undefined : unit(value);
+}
+
+/** A model's policy secret as the config names it: "generate" (a new secret with a random canary token) or a secret's ARN. */
+export function policySecret(scope: Construct, modelName: string, setting: string | undefined): PolicySecret | undefined {
+  if (setting === undefined) return undefined;
+  return setting === 'generate' ? PolicySecret.generate()
+    : PolicySecret.fromSecret(secretsmanager.Secret.fromSecretCompleteArn(scope, `${pascalCase(modelName)}PolicySecret`, setting));
+}
