@@ -5,6 +5,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Builds the prebuilt Lambda handlers when their sources changed (bin/build-handlers.ts).
   globalSetup: '<rootDir>/test/global-setup.ts',
+  // The built-in template validator only where it is the subject (see the file).
+  setupFiles: ['<rootDir>/test/template-validation-setup.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   // Two cores: one worker per core; most suites are CPU-bound synths.
   maxWorkers: 2,

@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Size, Stack, StackProps } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnOutput, Duration, RemovalPolicy, Size, Stack, StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -152,7 +152,12 @@ export class ModelStack extends Stack {
       stage: stageName, modelName, endpoint: this.endpoint, gateway: this.gateway, alerting, driftRuleName: names(platformNames.driftRule),
     });
     const trigger = deployment.retrainingTrigger;
-    if (trigger) this.driftMonitor.onDrift(this.retrainingTarget(`${id_}Retraining`, trigger.type, trigger.arn, alerting.deadLetterQueue));
+    if (trigger) {
+      const rule = this.driftMonitor.onDrift(this.retrainingTarget(`${id_}Retraining`, trigger.type, trigger.arn, alerting.deadLetterQueue));
+      // The trigger's ARN names an account; an environment-agnostic stage cannot compare it with its
+      // own. The trigger is the stage's own resource (see retrainingTarget), so this is not cross-environment.
+      Annotations.of(rule).acknowledgeWarning('@aws-cdk/aws-events:ruleUnresolvedEnvironment', 'the retraining trigger is a resource of the stage\'s own account and region');
+    }
     const alarms: cloudwatch.IAlarm[] = [...this.driftMonitor.alarms, ...(dataQuality?.alarms ?? [])];
     this.dashboard = new ModelDashboard(this, `${id_}Dashboard`, {
       stage: stageName, modelName, endpoint: this.endpoint, gateway: this.gateway, alarms,
@@ -186,7 +191,11 @@ export class ModelStack extends Stack {
     const delivery = { retryAttempts: 8, maxEventAge: Duration.hours(2), deadLetterQueue };
     switch (type) {
       case 'state-machine': return new targets.SfnStateMachine(sfn.StateMachine.fromStateMachineArn(this, id, arn), delivery);
-      case 'lambda': return new targets.LambdaFunction(lambda.Function.fromFunctionArn(this, id, arn), delivery);
+      // The rule invokes the function through the function's resource policy, which the target
+      // adds only for a function it knows to be in the rule's account: an environment-agnostic
+      // stage cannot tell, so without `sameEnvironment` no permission was added and every
+      // delivery failed into the dead-letter queue. A trigger is the stage's own function.
+      case 'lambda': return new targets.LambdaFunction(lambda.Function.fromFunctionAttributes(this, id, { functionArn: arn, sameEnvironment: true }), delivery);
       case 'sagemaker-pipeline': return new SageMakerPipelineTarget(arn, delivery);
     }
   }

@@ -21,9 +21,17 @@ export function cdkJsonContext(): Record<string, unknown> {
 }
 
 /**
- * A stack in an app with the project's cdk.json context. The built-in CloudFormation validator
- * stays on (with `validateAgainstDefaultRules`), so every template a test inspects is also
- * checked against the resource schemas.
+ * Turns aws-cdk-lib's built-in template validator back on for the apps this test file
+ * synthesizes (test/template-validation-setup.ts turns it off per file, for speed). Call it at the
+ * top of a file whose tests are about what the validator reports.
+ */
+export function enableTemplateValidation(): void {
+  delete process.env.CDK_VALIDATION;
+}
+
+/**
+ * A stack in an app with the project's cdk.json context (feature flags, validator findings as
+ * errors). The validator itself runs only where a file enables it (`enableTemplateValidation`).
  */
 export function newStack(props: StackProps = {}, appProps: AppProps = {}): Stack {
   const app = new App({ ...appProps, context: { ...cdkJsonContext(), ...appProps.context } });

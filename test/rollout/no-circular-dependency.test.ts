@@ -6,7 +6,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { CapacitySize, DeploymentStrategy } from '../../lib/rollout/deployment-strategy';
 import { GpuInferenceEndpoint } from '../../lib/endpoint/gpu-inference-endpoint';
 import { GpuInstanceType } from '../../lib/endpoint/gpu-instance-type';
-import { cdkJsonContext, errorMessage, REFERENCE_STACKS, referencePlatformApp, storeWithVersion } from '../helpers/fixtures';
+import { cdkJsonContext, enableTemplateValidation, errorMessage, REFERENCE_STACKS, referencePlatformApp, storeWithVersion } from '../helpers/fixtures';
 import { addEndpoint } from './rollout-fixtures';
 
 /**
@@ -14,6 +14,8 @@ import { addEndpoint } from './rollout-fixtures';
  * AutoRollbackConfiguration: with the endpoint's GetAtt in the dimension that is a cycle, which the
  * built-in validator reports as F3004. cdk.json makes its findings errors; these apps use that context.
  */
+enableTemplateValidation();
+
 const outdirs: string[] = [];
 function appWithProjectContext(): App {
   expect(cdkJsonContext()['@aws-cdk/core:validateAgainstDefaultRules']).toBe(true);
