@@ -8,7 +8,8 @@ import { buildAuditReport, buildStageReport, StageReport } from '../../lib/audit
 import { stageViews } from '../../lib/audit/stage-view';
 import { renderHtml } from '../../lib/audit/render-html';
 import { renderMarkdown } from '../../lib/audit/render-markdown';
-import { referencePlatformApp, REPO_ROOT } from '../helpers/fixtures';
+import { REPO_ROOT } from '../helpers/fixtures';
+import { referenceAssemblyDir } from '../helpers/reference-assembly';
 
 let assemblyDir: string;
 let assembly: CloudAssembly;
@@ -16,8 +17,8 @@ let prod: StageReport;
 let staging: StageReport;
 
 beforeAll(() => {
-  assemblyDir = mkdtempSync(path.join(tmpdir(), 'audit-ref-'));
-  referencePlatformApp(assemblyDir).synth();
+  // Shared by every file that reads the reference: read-only here (copied before any change).
+  assemblyDir = referenceAssemblyDir();
   assembly = loadCloudAssembly(assemblyDir);
   const reports = buildAuditReport(assembly);
   [prod, staging] = ['prod', 'staging'].map((s) => reports.find((r) => r.stage === s)!);

@@ -13,7 +13,8 @@ import { checkDeliveryPaths, DeliveryEdge, EdgeKind } from '../../lib/audit/deli
 import { StageAlerting } from '../../lib/monitoring/stage-alerting';
 import { buildPlatformApp } from '../../lib/platform/platform-app';
 import { parsePlatformConfig } from '../../lib/config/load-config';
-import { cdkJsonContext, referenceConfigJson, referencePlatformApp } from '../helpers/fixtures';
+import { cdkJsonContext, referenceConfigJson } from '../helpers/fixtures';
+import { referenceAssembly } from '../helpers/reference-assembly';
 
 /**
  * The delivery-path check on the reference platform (every edge allowed), and on deliberately
@@ -23,9 +24,7 @@ import { cdkJsonContext, referenceConfigJson, referencePlatformApp } from '../he
 let reference: CloudAssembly;
 
 beforeAll(() => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'delivery-ref-'));
-  referencePlatformApp(dir).synth();
-  reference = loadCloudAssembly(dir);
+  reference = referenceAssembly();
 }, 900_000);
 
 const KINDS: EdgeKind[] = [

@@ -1,7 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { Json, referencePlatformApp } from '../helpers/fixtures';
+import { Json } from '../helpers/fixtures';
+import { referenceAssembly } from '../helpers/reference-assembly';
 import { dashboardMetricReferences } from '../../lib/monitoring/model-dashboard';
 import { GATEWAY_NAMESPACE } from '../../lib/gateway/gateway-metrics';
 import { apiEvent, captureStdout, chat, chatAnswer, emfOf, Handler, sdkEnv, setEnv } from '../gateway/gateway-fixtures';
@@ -26,12 +24,11 @@ describe('gateway metrics read by alarms and dashboards are the ones the handler
   const templates: Record<string, Json> = {};
 
   beforeAll(async () => {
-    const outdir = mkdtempSync(path.join(tmpdir(), 'metric-contract-'));
-    const assembly = referencePlatformApp(outdir).synth();
     // Each stage's stacks (its shared stack and one per model) as one set of resources.
-    for (const stage of assembly.nestedAssemblies.map((a) => a.nestedAssembly)) {
-      const resources = Object.fromEntries(stage.stacks.flatMap((s) => Object.entries(s.template.Resources).map(([id, r]) => [`${s.stackName}.${id}`, r])));
-      templates[stage.stacks[0].tags.stage === 'prod' ? 'inference-prod' : 'inference-staging'] = { Resources: resources };
+    const stacks = referenceAssembly().stacks;
+    for (const stage of ['prod', 'staging']) {
+      const resources = Object.fromEntries(stacks.filter((s) => s.stage === stage).flatMap((s) => Object.entries(s.template.Resources).map(([id, r]) => [`${s.stackName}.${id}`, r])));
+      templates[`inference-${stage}`] = { Resources: resources };
     }
 
     stub = await startStubServer();

@@ -1,5 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { asList, principalStatements, referencePlatformApp, REFERENCE_STACKS, templatesOf, Json } from '../helpers/fixtures';
+import { asList, principalStatements, REFERENCE_STACKS, Json } from '../helpers/fixtures';
+import { referenceTemplates } from '../helpers/reference-assembly';
 
 /**
  * Actions that may have `Resource: "*"`, because AWS offers no resource-level permission for them
@@ -60,7 +61,7 @@ describe('IAM least privilege of the reference platform', () => {
   let statements: Array<{ stack: string; source: string; statement: Record<string, Json> }>;
 
   beforeAll(() => {
-    templates = templatesOf(referencePlatformApp());
+    templates = Object.fromEntries(Object.entries(referenceTemplates()).map(([name, template]) => [name, Template.fromJSON(template)]));
     statements = Object.entries(templates).flatMap(([stack, template]) =>
       principalStatements(template).map((s) => ({ stack, ...s })));
   });
