@@ -1,0 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import { App, Stack, Validations, CfnResource } from 'aws-cdk-lib';
+import { sageMakerGuardPlugin } from '../lib/compliance/sagemaker-guard-plugin';
+const app = new App({ outdir: mkdtempSync('/tmp/h-') });
+const s = new Stack(app, 'S');
+new CfnResource(s, 'B', { type: 'AWS::S3::Bucket' });
+Validations.of(app).addPlugins(sageMakerGuardPlugin());
+app.synth();
+const h = (process as any)._getActiveHandles();
+console.log('handles', h.map((x: any) => x.constructor?.name), (process as any)._getActiveRequests().map((r: any) => [r.constructor?.name, Object.keys(r), r.oncomplete?.toString().slice(0,300)]));
+(globalThis as any).__dumpReqs();
+const t0 = Date.now();
+process.on('exit', () => console.log('exit after', Date.now() - t0));
