@@ -13,7 +13,7 @@ export const CANARY = 'cnry-7f3a9c2e51';
 export const GUARDED_POLICY = { ...TEST_POLICY, pii: { CREDIT_CARD: 'block' }, canary: { tokens: [CANARY] } };
 
 export function model(endpointName: string, extra: Record<string, unknown> = {}) {
-  return { endpointName, format: 'openai-chat', timeoutMs: 2000, maxRequestBytes: 65536, policy: TEST_POLICY, ...extra };
+  return { endpointName, format: 'openai-chat', timeoutMs: 30_000, maxRequestBytes: 65536, policy: TEST_POLICY, ...extra };
 }
 
 /** One configuration for the whole suite; each scenario uses its own endpoints, so circuit state never leaks. */
@@ -24,12 +24,14 @@ export const TEST_CONFIG: GatewayConfigJson = {
     hf: model('hf-ep', { format: 'hf-text-generation' }),
     embed: model('embed-ep', { format: 'embeddings', inferenceComponentName: 'embed-ic' }),
     rawm: model('raw-ep', { format: 'raw', rawPaths: { request: ['prompt', 'context[0]'], response: ['output.text'] } }),
-    faults: model('faults-ep', { format: 'hf-text-generation', timeoutMs: 1500 }),
+    // Budgets are generous unless a test exercises them (slow: 300 ms against a reply after a minute;
+    // retries: 10 s against a Retry-After of 20 s), so a loaded machine cannot turn an answer into a 504.
+    faults: model('faults-ep', { format: 'hf-text-generation', timeoutMs: 60_000 }),
     slow: model('slow-ep', { format: 'hf-text-generation', timeoutMs: 300 }),
     flaky: model('flaky-ep', { format: 'hf-text-generation', circuitBreaker: { failureThreshold: 3, cooldownMs: 400 } }),
     fb: model('primary-ep', { format: 'hf-text-generation', fallbackEndpointName: 'fallback-ep', circuitBreaker: { failureThreshold: 2, cooldownMs: 60000 } }),
     small: model('small-ep', { maxRequestBytes: 1024 }),
-    retries: model('retries-ep', { format: 'hf-text-generation', timeoutMs: 1500, circuitBreaker: { failureThreshold: 50 } }),
+    retries: model('retries-ep', { format: 'hf-text-generation', timeoutMs: 10_000, circuitBreaker: { failureThreshold: 50 } }),
     lenient: model('lenient-ep', { unknownRequestFields: 'drop' }),
     // The reference platform's chat policy: cards blocked, a canary token in the system prompt.
     guarded: model('guarded-ep', { policy: GUARDED_POLICY }),

@@ -200,13 +200,13 @@ export function describeGatewayScenarios(title: string, load: () => Handler | Pr
     });
 
     it('answers 504 when the model is slower than the budget, without retrying', async () => {
-      server.on('slow-ep', () => ({ ...replies.json({ generated_text: 'late' }), delayMs: 1500 }));
+      // The model answers after a minute, the budget is 300 ms: a 504 can only come from the budget
+      // (waiting for the model would give a 200 and outlast the test), and not before it was spent.
+      server.on('slow-ep', () => ({ ...replies.json({ generated_text: 'late' }), delayMs: 60_000 }));
       const t0 = Date.now();
       const { res, emf } = await call('slow', { inputs: 'hello' });
-      const took = Date.now() - t0;
       expectError(res, 504, 'timeout');
-      expect(took).toBeLessThan(1000);
-      expect(took).toBeGreaterThanOrEqual(280);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
       expect(server.receivedBy('slow-ep')).toHaveLength(1);
       expect(emf).toMatchObject({ Error_Timeout: 1, Errors: 1 });
     });
@@ -219,10 +219,9 @@ export function describeGatewayScenarios(title: string, load: () => Handler | Pr
       const seen = server.receivedBy('flaky-ep').length;
       expect(seen).toBe(3);
 
-      const t0 = Date.now();
+      // Open: answered without calling the model.
       const open = await call('flaky', { inputs: 'hello' });
       expectError(open.res, 503, 'circuit_open');
-      expect(Date.now() - t0).toBeLessThan(50);
       expect(server.receivedBy('flaky-ep').length).toBe(seen);
       expect(open.emf).toMatchObject({ Error_CircuitOpen: 1, CircuitOpen: 1 });
       expect(open.emf.ModelLatency).toBeUndefined();

@@ -78,6 +78,7 @@ export async function startStubServer(): Promise<StubServer> {
   const behaviours = new Map<string, Behaviour>();
   const counts = new Map<string, number>();
   const received: ReceivedRequest[] = [];
+  const delayed = new Set<NodeJS.Timeout>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -111,8 +112,13 @@ export async function startStubServer(): Promise<StubServer> {
         res.writeHead(reply.status ?? 200, reply.headers ?? {});
         res.end(body);
       };
-      if (reply.delayMs) setTimeout(send, reply.delayMs);
-      else send();
+      if (reply.delayMs) {
+        const timer = setTimeout(() => {
+          delayed.delete(timer);
+          send();
+        }, reply.delayMs);
+        delayed.add(timer);
+      } else send();
     });
   });
   server.keepAliveTimeout = 30_000;
@@ -128,6 +134,9 @@ export async function startStubServer(): Promise<StubServer> {
     receivedBy: (endpoint) => received.filter((r) => r.endpoint === endpoint),
     close: () =>
       new Promise<void>((resolve) => {
+        // A reply held back longer than the test lasts is dropped with its connection.
+        delayed.forEach(clearTimeout);
+        delayed.clear();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

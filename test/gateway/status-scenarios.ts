@@ -182,7 +182,7 @@ export const STATUS_SCENARIOS: Record<string, Scenario> = {
     return [open.res];
   },
   'latency budget spent': async (ctx) => {
-    ctx.server.on('slow-ep', () => ({ ...replies.json({ generated_text: 'late' }), delayMs: 1500 }));
+    ctx.server.on('slow-ep', () => ({ ...replies.json({ generated_text: 'late' }), delayMs: 60_000 }));
     return results(() => ctx.call('slow', { inputs: 'hello' }));
   },
 };
