@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { acknowledgeInHipaaAndNist } from '../compliance/acknowledge';
 
 /**
  * The event SageMaker sends when a model package's approval status changes, narrowed to one group's
@@ -48,5 +49,6 @@ export class ModelApprovalForwarding extends Construct {
       eventPattern: modelApprovedPattern(props.modelPackageGroupName, Stack.of(this).account),
       targets: [new targets.EventBus(bus, { role })],
     });
+    acknowledgeInHipaaAndNist(role, 'IAMNoInlinePolicy', 'The inline policy of this EventBridge role allows only events:PutEvents on the pipeline account\'s default event bus.');
   }
 }

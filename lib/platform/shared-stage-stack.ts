@@ -12,7 +12,8 @@ import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
 import { GatewayModelOptions, SafetyGateway } from '../gateway/safety-gateway';
 import { DataCaptureStore } from '../monitoring/data-capture-store';
 import { StageAlerting } from '../monitoring/stage-alerting';
-import { isSmokeTested } from '../pipeline/pipeline-plan';
+import { ModelApprovalForwarding } from '../pipeline/model-approval-trigger';
+import { isSmokeTested, pipelineStages } from '../pipeline/pipeline-plan';
 import { SmokeTestAccess } from '../pipeline/smoke-test-access';
 import { optional, payloadFormat, policySecret } from './config-mapping';
 import { publishSharedStageOutputs } from './shared-stage-outputs';
@@ -102,6 +103,16 @@ export class SharedStageStack extends Stack {
           roleName: names(platformNames.smokeTestRole),
           pipelineAccount: config.pipeline.account,
           runnerRoleArn: `arn:${Aws.PARTITION}:iam::${config.pipeline.account}:role/${names(platformNames.smokeTestRunnerRole)}`,
+        });
+      }
+    }
+
+    const pipeline = config.pipeline;
+    if (pipeline?.modelRegistryStage === stageName) {
+      const here = pipelineStages({ ...config, pipeline }).find((p) => p.name === stageName)!;
+      if (here.account !== pipeline.account || here.region !== pipeline.region) {
+        new ModelApprovalForwarding(this, 'ModelApprovalForwarding', {
+          modelPackageGroupName: names(platformNames.modelPackageGroup), pipelineAccount: pipeline.account, pipelineRegion: pipeline.region,
         });
       }
     }
