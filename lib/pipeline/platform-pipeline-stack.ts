@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { Aws, CfnResource, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -207,13 +207,17 @@ export class PlatformPipelineStack extends Stack {
       targets: [new targets.CodePipeline(this.pipeline.pipeline)],
     });
     if (registry.account !== this.account) {
-      new events.CfnEventBusPolicy(this, 'AdmitModelApprovals', {
-        statementId: `model-approvals-from-${registry.account}`,
-        statement: {
-          Effect: 'Allow',
-          Principal: { AWS: `arn:${Aws.PARTITION}:iam::${registry.account}:root` },
-          Action: 'events:PutEvents',
-          Resource: `arn:${Aws.PARTITION}:events:${this.region}:${this.account}:event-bus/default`,
+      // A plain resource: the L1 class prints a deprecation warning for its deprecated Principal property on every synth.
+      new CfnResource(this, 'AdmitModelApprovals', {
+        type: 'AWS::Events::EventBusPolicy',
+        properties: {
+          StatementId: `model-approvals-from-${registry.account}`,
+          Statement: {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:${Aws.PARTITION}:iam::${registry.account}:root` },
+            Action: 'events:PutEvents',
+            Resource: `arn:${Aws.PARTITION}:events:${this.region}:${this.account}:event-bus/default`,
+          },
         },
       });
     }
