@@ -2,6 +2,7 @@ import { Aws, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeInHipaaAndNist } from '../compliance/acknowledge';
 
@@ -22,6 +23,8 @@ export function modelApprovedPattern(modelPackageGroupName: string, account: str
 
 export interface ModelApprovalForwardingProps {
   readonly modelPackageGroupName: string;
+  /** Where an event EventBridge cannot forward goes (a queue of this stack whose key EventBridge may use). */
+  readonly deadLetterQueue: sqs.IQueue;
   /** The pipeline's account and region, whose default event bus receives the events. */
   readonly pipelineAccount: string;
   readonly pipelineRegion: string;
@@ -47,7 +50,7 @@ export class ModelApprovalForwarding extends Construct {
     this.rule = new events.Rule(this, 'Rule', {
       description: `Forwards approvals of ${props.modelPackageGroupName} versions to the promotion pipeline`,
       eventPattern: modelApprovedPattern(props.modelPackageGroupName, Stack.of(this).account),
-      targets: [new targets.EventBus(bus, { role })],
+      targets: [new targets.EventBus(bus, { role, deadLetterQueue: props.deadLetterQueue })],
     });
     acknowledgeInHipaaAndNist(role, 'IAMNoInlinePolicy', 'The inline policy of this EventBridge role allows only events:PutEvents on the pipeline account\'s default event bus.');
   }

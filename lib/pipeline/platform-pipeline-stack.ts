@@ -6,9 +6,12 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { PRIVATE_BUCKET_DEFAULTS } from '../common/private-bucket-defaults';
+import { allowEventBridgeRulesToUseKey } from '../common/service-key-access';
+import { acknowledge } from '../compliance/acknowledge';
 import type { PipelineConfig, PlatformConfig } from '../config/config-schema';
 import { platformNames } from '../config/platform-names';
 import { InferencePlatformStage } from '../platform/inference-platform-stage';
@@ -201,10 +204,17 @@ export class PlatformPipelineStack extends Stack {
    */
   private startOnModelApproval(config: PlatformConfig, registry: PipelineStagePlan): void {
     const group = platformNames.modelPackageGroup(config.name, registry.name);
+    // An event EventBridge cannot deliver (the pipeline gone, its role changed) goes here rather than nowhere.
+    const key = new kms.Key(this, 'DeadLetterKey', { description: `Undelivered pipeline start events of ${config.name}`, enableKeyRotation: true });
+    allowEventBridgeRulesToUseKey(key);
+    const deadLetters = new sqs.Queue(this, 'StartDeadLetters', {
+      encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14),
+    });
+    acknowledge(deadLetters, { 'AwsSolutions-SQS3': 'This queue is itself the dead-letter queue of the rule that starts the pipeline.' });
     new events.Rule(this, 'StartOnModelApproval', {
       description: `Starts ${platformNames.pipelineStack(config.name)} when a version in model package group ${group} is Approved`,
       eventPattern: modelApprovedPattern(group, registry.account),
-      targets: [new targets.CodePipeline(this.pipeline.pipeline)],
+      targets: [new targets.CodePipeline(this.pipeline.pipeline, { deadLetterQueue: deadLetters })],
     });
     if (registry.account !== this.account) {
       // A plain resource: the L1 class prints a deprecation warning for its deprecated Principal property on every synth.

@@ -113,6 +113,7 @@ export class SharedStageStack extends Stack {
       if (here.account !== pipeline.account || here.region !== pipeline.region) {
         new ModelApprovalForwarding(this, 'ModelApprovalForwarding', {
           modelPackageGroupName: names(platformNames.modelPackageGroup), pipelineAccount: pipeline.account, pipelineRegion: pipeline.region,
+          deadLetterQueue: this.alerting.deadLetterQueue,
         });
       }
     }

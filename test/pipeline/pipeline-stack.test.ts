@@ -148,11 +148,14 @@ describe('the promotion pipeline of config/pipeline.json', () => {
       detail: { ModelPackageGroupName: ['inference-staging'], ModelApprovalStatus: ['Approved'] },
     });
     expect(JSON.stringify(rule.Properties.Targets[0].Arn)).toContain('codepipeline');
+    // Undeliverable starts go to a dead-letter queue, as every rule of the platform's does.
+    expect(rule.Properties.Targets[0].DeadLetterConfig.Arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^StartDeadLetters/), 'Arn'] });
     const [, busPolicy] = resources(pipelineTemplate, 'AWS::Events::EventBusPolicy')[0];
     expect(busPolicy.Properties.Statement).toMatchObject({ Action: 'events:PutEvents', Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${STAGING_ACCOUNT}:root`]] } } });
     const [, forward] = resources(stack('inference-staging').template, 'AWS::Events::Rule').find(([id]) => id.startsWith('ModelApprovalForwarding'))!;
     expect(forward.Properties.EventPattern.detail).toEqual({ ModelPackageGroupName: ['inference-staging'], ModelApprovalStatus: ['Approved'] });
     expect(JSON.stringify(forward.Properties.Targets[0].Arn)).toContain(`:events:us-east-1:${PIPELINE_ACCOUNT}:event-bus/default`);
+    expect(forward.Properties.Targets[0].DeadLetterConfig.Arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^AlertingDeadLetters/), 'Arn'] });
   });
 
   test('cdk-nag is clean, with acknowledgements that each name one exact finding', () => {
