@@ -211,11 +211,20 @@ export class PlatformPipelineStack extends Stack {
       encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14),
     });
     acknowledge(deadLetters, { 'AwsSolutions-SQS3': 'This queue is itself the dead-letter queue of the rule that starts the pipeline.' });
-    new events.Rule(this, 'StartOnModelApproval', {
+    const rule = new events.Rule(this, 'StartOnModelApproval', {
       description: `Starts ${platformNames.pipelineStack(config.name)} when a version in model package group ${group} is Approved`,
       eventPattern: modelApprovedPattern(group, registry.account),
       targets: [new targets.CodePipeline(this.pipeline.pipeline, { deadLetterQueue: deadLetters })],
     });
+    // The CodePipeline target does not add the queue policy a dead-letter queue needs: EventBridge sends
+    // as events.amazonaws.com with the rule as aws:SourceArn (EventBridge User Guide, "Using dead-letter queues").
+    deadLetters.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowTheStartRule',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['sqs:SendMessage'],
+      resources: [deadLetters.queueArn],
+      conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+    }));
     if (registry.account !== this.account) {
       // A plain resource: the L1 class prints a deprecation warning for its deprecated Principal property on every synth.
       new CfnResource(this, 'AdmitModelApprovals', {

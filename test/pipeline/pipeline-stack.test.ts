@@ -150,6 +150,14 @@ describe('the promotion pipeline of config/pipeline.json', () => {
     expect(JSON.stringify(rule.Properties.Targets[0].Arn)).toContain('codepipeline');
     // Undeliverable starts go to a dead-letter queue, as every rule of the platform's does.
     expect(rule.Properties.Targets[0].DeadLetterConfig.Arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^StartDeadLetters/), 'Arn'] });
+    const [ruleId] = resources(pipelineTemplate, 'AWS::Events::Rule')[0];
+    const [, queuePolicy] = resources(pipelineTemplate, 'AWS::SQS::QueuePolicy')[0];
+    expect(queuePolicy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
+      Action: 'sqs:SendMessage', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' },
+      Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } } }));
+    // Its key lets EventBridge encrypt: the policy every dead-letter key of the platform carries.
+    const [, deadLetterKey] = resources(pipelineTemplate, 'AWS::KMS::Key').find(([id]) => id.startsWith('DeadLetterKey'))!;
+    expect(deadLetterKey.Properties.KeyPolicy.Statement.map((s: Json) => s.Sid)).toContain('AllowEventBridgeRulesOfThisAccount');
     const [, busPolicy] = resources(pipelineTemplate, 'AWS::Events::EventBusPolicy')[0];
     expect(busPolicy.Properties.Statement).toMatchObject({ Action: 'events:PutEvents', Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${STAGING_ACCOUNT}:root`]] } } });
     const [, forward] = resources(stack('inference-staging').template, 'AWS::Events::Rule').find(([id]) => id.startsWith('ModelApprovalForwarding'))!;
