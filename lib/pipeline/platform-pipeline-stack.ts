@@ -27,6 +27,12 @@ export interface PlatformPipelineStackProps extends StackProps {
   readonly configFile: string;
 }
 
+/**
+ * The CDK CLI self-mutation runs: the one this package is tested with (devDependencies `aws-cdk`),
+ * not whatever `aws-cdk@2` is on the day of the run.
+ */
+export const PIPELINE_CDK_CLI_VERSION = '2.1148.1';
+
 /** Where CodeBuild keeps the change review of each execution, under the artifact bucket. */
 export const CHANGE_REVIEW_PREFIX = 'change-reviews';
 
@@ -81,6 +87,7 @@ export class PlatformPipelineStack extends Stack {
       synth,
       artifactBucket: this.artifactBucket,
       selfMutation: true,
+      cliVersion: PIPELINE_CDK_CLI_VERSION,
       publishAssetsInParallel: false,
       codeBuildDefaults: {
         buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.MEDIUM },

@@ -6,6 +6,7 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { PlatformConfigError, parsePlatformConfig } from '../../lib/config/load-config';
 import { isPipelineStage, isSmokeTested, modelRegistrationStatus, pipelineStages } from '../../lib/pipeline/pipeline-plan';
 import { pipelineSource } from '../../lib/pipeline/pipeline-source';
+import { PIPELINE_CDK_CLI_VERSION } from '../../lib/pipeline/platform-pipeline-stack';
 import { buildPlatformApp } from '../../lib/platform/platform-app';
 import { Json, REPO_ROOT } from '../helpers/fixtures';
 
@@ -124,6 +125,11 @@ describe('pipeline plan', () => {
     expect(() => buildPlatformApp(config, {}, { configFile: '../elsewhere/pipeline.json' }))
       .toThrow('the platform config ../elsewhere/pipeline.json is outside the project: the pipeline synthesizes from its checkout of the repository');
   });
+});
+
+test('self-mutation runs the CDK CLI version the project pins', () => {
+  const pinned = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).devDependencies['aws-cdk'];
+  expect(`~${PIPELINE_CDK_CLI_VERSION}`).toBe(pinned);
 });
 
 describe('pipeline sources', () => {

@@ -84,6 +84,8 @@ describe('the promotion pipeline of config/pipeline.json', () => {
     expect(spec.phases.install.commands).toEqual(['npm ci']);
     expect(spec.phases.build.commands).toEqual(['npm run synth', 'npm test']);
     expect(synth.Properties.Environment.EnvironmentVariables).toEqual(expect.arrayContaining([{ Name: 'PLATFORM_CONFIG', Type: 'PLAINTEXT', Value: 'config/pipeline.json' }]));
+    const [, selfMutation] = resources(pipelineTemplate, 'AWS::CodeBuild::Project').find(([id]) => id.includes('SelfMutation'))!;
+    expect(JSON.parse(selfMutation.Properties.Source.BuildSpec).phases.install.commands).toEqual(['npm install -g aws-cdk@2.1148.1']);
     const approve = actions('Approval').find((a: Json) => a.Name === 'Approve');
     expect(JSON.stringify(approve.Configuration.ExternalEntityLink)).toContain('change-reviews/#{codepipeline.PipelineExecutionId}/change-review.md');
     expect(approve.Configuration.CustomData).toMatch(/^Promote to prod\? Review the change review first/);
