@@ -2,7 +2,7 @@ import { Lazy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { LINEAGE_MANIFEST_METADATA_KEY, ModelArtifactStoreBase } from './model-artifact-store-base';
+import { LINEAGE_MANIFEST_METADATA_KEY, ModelArtifactStoreBase, RegistrationApprovalStatus } from './model-artifact-store-base';
 
 /** An artifact store defined in another stack, by its physical names. */
 export interface ModelArtifactStoreAttributes {
@@ -13,6 +13,11 @@ export interface ModelArtifactStoreAttributes {
    * @default - no registry
    */
   readonly modelPackageGroupName?: string;
+  /**
+   * The approval status model versions are registered with.
+   * @default 'PendingManualApproval'
+   */
+  readonly modelApprovalStatus?: RegistrationApprovalStatus;
 }
 
 /** Stores imported into a stack, whose versions the stack's lineage manifest lists. */
@@ -29,12 +34,14 @@ export class ImportedModelArtifactStore extends ModelArtifactStoreBase {
   public readonly bucket: s3.IBucket;
   public readonly encryptionKey: kms.IKey;
   protected readonly registry?: string;
+  protected readonly registrationStatus: RegistrationApprovalStatus;
 
   constructor(scope: Construct, id: string, attrs: ModelArtifactStoreAttributes) {
     super(scope, id);
     this.bucket = s3.Bucket.fromBucketName(this, 'Bucket', attrs.bucketName);
     this.encryptionKey = kms.Key.fromKeyArn(this, 'Key', attrs.encryptionKeyArn);
     this.registry = attrs.modelPackageGroupName;
+    this.registrationStatus = attrs.modelApprovalStatus ?? 'PendingManualApproval';
     const stack = Stack.of(this);
     if (!importedStores.has(stack)) {
       importedStores.set(stack, []);

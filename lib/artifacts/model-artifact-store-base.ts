@@ -15,6 +15,13 @@ export interface IModelArtifactStore {
   grantRead(grantee: iam.IGrantable, modelVersion: ModelVersion): iam.Grant;
 }
 
+/**
+ * The approval status a model version is registered with. `PendingManualApproval` (the default)
+ * makes a reviewer approve it in the model registry before a promotion pipeline deploys it further;
+ * `Approved` records a version that needs no further gate.
+ */
+export type RegistrationApprovalStatus = 'Approved' | 'PendingManualApproval';
+
 /** Metadata key of the lineage manifest, for auditors reading the template. */
 export const LINEAGE_MANIFEST_METADATA_KEY = 'CdkInferencePlatform::ModelLineage';
 
@@ -28,6 +35,8 @@ export abstract class ModelArtifactStoreBase extends Construct implements IModel
   public abstract readonly encryptionKey: kms.IKey;
   /** Name or ARN of the model package group versions are registered in; none: no registry. */
   protected abstract readonly registry?: string;
+  /** The approval status new registry entries start with (see `RegistrationApprovalStatus`). */
+  protected abstract readonly registrationStatus: RegistrationApprovalStatus;
   private readonly versions = new Map<string, ModelVersion>();
   private lastRegisteredPackage?: sagemaker.CfnModelPackage;
 
@@ -98,7 +107,7 @@ export abstract class ModelArtifactStoreBase extends Construct implements IModel
     const modelPackage = new sagemaker.CfnModelPackage(this, `Package-${modelVersion.modelName}-${modelVersion.version}`, {
       modelPackageGroupName: group,
       modelPackageDescription: `${modelVersion.id} (sha256 ${modelVersion.sha256})`,
-      modelApprovalStatus: 'Approved',
+      modelApprovalStatus: this.registrationStatus,
       sourceUri: modelVersion.s3Uri,
       customerMetadataProperties: metadata,
     });

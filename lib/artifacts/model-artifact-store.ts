@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { PRIVATE_BUCKET_DEFAULTS } from '../common/private-bucket-defaults';
 import { acknowledge } from '../compliance/acknowledge';
 import { ImportedModelArtifactStore, ModelArtifactStoreAttributes } from './imported-model-artifact-store';
-import { LINEAGE_MANIFEST_METADATA_KEY, ModelArtifactStoreBase } from './model-artifact-store-base';
+import { LINEAGE_MANIFEST_METADATA_KEY, ModelArtifactStoreBase, RegistrationApprovalStatus } from './model-artifact-store-base';
 import { PropValidation } from '../common/prop-validation';
 
 export interface ModelArtifactStoreProps {
@@ -38,6 +38,11 @@ export interface ModelArtifactStoreProps {
    */
   readonly modelPackageGroupName?: string;
   /**
+   * The approval status model versions are registered with in the model package group.
+   * @default 'PendingManualApproval'
+   */
+  readonly modelApprovalStatus?: RegistrationApprovalStatus;
+  /**
    * What happens to the buckets and key when the stack is deleted.
    * @default RemovalPolicy.RETAIN
    */
@@ -57,6 +62,7 @@ export class ModelArtifactStore extends ModelArtifactStoreBase {
   /** The model registry, when `modelPackageGroupName` is set. */
   public readonly modelPackageGroup?: sagemaker.CfnModelPackageGroup;
   protected readonly registry?: string;
+  protected readonly registrationStatus: RegistrationApprovalStatus;
 
   /**
    * A store defined in another stack, e.g. a stage's shared stack: model versions added to it are
@@ -79,6 +85,7 @@ export class ModelArtifactStore extends ModelArtifactStoreBase {
       check.fail('modelPackageGroupName', props.modelPackageGroupName, 'must be letters, digits and single hyphens, ≤ 63 characters');
     }
     check.throwIfAny(this);
+    this.registrationStatus = props.modelApprovalStatus ?? 'PendingManualApproval';
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {

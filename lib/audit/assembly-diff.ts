@@ -29,7 +29,7 @@ function loosened(before: AlarmRow, after: AlarmRow): string | undefined {
   return reasons.length ? reasons.join(', ') : undefined;
 }
 
-function diffStack(base: StackArtifact, cur: StackArtifact): DiffFinding[] {
+function diffStack(base: StackArtifact, cur: StackArtifact, options: DiffOptions): DiffFinding[] {
   const out: DiffFinding[] = [];
   const f = (kind: FindingKind, resource: string, change: string) => out.push({ stack: cur.stackName, kind, resource, change });
   const br = base.template.Resources; const cr = cur.template.Resources;
@@ -68,6 +68,7 @@ function diffStack(base: StackArtifact, cur: StackArtifact): DiffFinding[] {
     if (!now) f('alarm', id, `alarm removed (it triggered ${a.triggers.join(', ') || 'nothing'})`);
     else { const why = loosened(a, now); if (why) f('alarm', id, `alarm loosened: ${why}`); }
   }
+  if (options.acknowledgements === false) return out;
   const ackKey = (a: { constructPath: string; ruleId: string }) => `${a.constructPath}|${a.ruleId}`;
   const bk = new Map(base.acknowledgements.map((a) => [ackKey(a), a]));
   for (const a of cur.acknowledgements) {
@@ -78,14 +79,23 @@ function diffStack(base: StackArtifact, cur: StackArtifact): DiffFinding[] {
   return out;
 }
 
+export interface DiffOptions {
+  /**
+   * Compare the acknowledgements of compliance findings. A baseline read back from deployed stacks
+   * has none (CloudFormation keeps the template, not the assembly's metadata): leave them out then.
+   * @default true
+   */
+  readonly acknowledgements?: boolean;
+}
+
 /** What an auditor must look at between an approved assembly and the current one. */
-export function diffAssemblies(baseline: CloudAssembly, current: CloudAssembly): DiffFinding[] {
+export function diffAssemblies(baseline: CloudAssembly, current: CloudAssembly, options: DiffOptions = {}): DiffFinding[] {
   const findings: DiffFinding[] = [];
   const base = new Map(baseline.stacks.map((s) => [s.stackName, s]));
   for (const cur of current.stacks) {
     const b = base.get(cur.stackName);
     if (!b) findings.push({ stack: cur.stackName, kind: 'stack', resource: cur.stackName, change: 'new stack: review its full audit report' });
-    else findings.push(...diffStack(b, cur));
+    else findings.push(...diffStack(b, cur, options));
   }
   for (const b of baseline.stacks) {
     if (!current.stacks.some((s) => s.stackName === b.stackName)) findings.push({ stack: b.stackName, kind: 'stack', resource: b.stackName, change: 'stack removed' });

@@ -8,3 +8,4 @@ export * from './delivery-paths';
 export * from './policy-evaluation';
 export * from './assembly-resolver';
 export * from './stage-view';
+export * from './deployed-baseline';

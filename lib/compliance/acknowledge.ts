@@ -20,20 +20,22 @@ export function acknowledgeInHipaaAndNist(scope: IConstruct, rule: string, reaso
  * one precise wildcard (`AwsSolutions-IAM5[Resource::...]`) instead of every wildcard on it.
  */
 export function nagResourceId(scope: IConstruct, arn: string): string {
-  const render = (part: unknown): string => {
-    if (typeof part === 'string') return part;
-    if (part && typeof part === 'object') {
-      const node = part as Record<string, unknown>;
-      if ('Ref' in node) return `<${node.Ref}>`;
-      if ('Fn::GetAtt' in node) return `<${(node['Fn::GetAtt'] as string[]).join('.')}>`;
-      if ('Fn::Join' in node) {
-        const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
-        return parts.map(render).join(separator);
-      }
+  return nagRendered(Stack.of(scope).resolve(arn));
+}
+
+/** A resolved template value (a literal, `Ref`, `Fn::GetAtt`, `Fn::Join`) as cdk-nag writes it in a finding id. */
+export function nagRendered(part: unknown): string {
+  if (typeof part === 'string') return part;
+  if (part && typeof part === 'object') {
+    const node = part as Record<string, unknown>;
+    if ('Ref' in node) return `<${node.Ref}>`;
+    if ('Fn::GetAtt' in node) return `<${(node['Fn::GetAtt'] as string[]).join('.')}>`;
+    if ('Fn::Join' in node) {
+      const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
+      return parts.map(nagRendered).join(separator);
     }
-    return JSON.stringify(part);
-  };
-  return render(Stack.of(scope).resolve(arn));
+  }
+  return JSON.stringify(part);
 }
 
 /** Acknowledges one wildcard resource in an IAM policy (AwsSolutions-IAM5) with the reason it is needed. */

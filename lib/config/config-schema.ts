@@ -211,6 +211,40 @@ const stage = z.strictObject({
   quotas: quotas.optional(),
 });
 
+const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
+const regionName = z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1');
+const branch = z.string().regex(/^[^\s~^:?*[\\]+$/, 'must be a git branch name such as main').describe('Branch whose commits start the pipeline');
+
+const pipelineSource = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('codeconnections'),
+    connectionArn: z.string().regex(/^arn:aws[a-z-]*:(?:codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/,
+      'must be the ARN of an AWS CodeConnections connection: arn:aws:codeconnections:<region>:<account>:connection/<uuid> (console: Developer Tools > Settings > Connections)')
+      .describe('CodeConnections connection to GitHub, GitLab or Bitbucket, in the pipeline\'s account'),
+    repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be "owner/repository"').describe('Repository as owner/name'),
+    branch,
+  }),
+  z.strictObject({
+    type: z.literal('codecommit'),
+    repositoryName: z.string().regex(/^[\w.-]{1,100}$/, 'must be a CodeCommit repository name: letters, digits, ".", "_" and "-", ≤ 100 characters'),
+    branch,
+  }),
+  z.strictObject({
+    type: z.literal('s3'),
+    bucketName: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name').describe('Versioned bucket in the pipeline\'s account'),
+    objectKey: z.string().regex(/^[^/].*\.zip$/, 'must be the key of a .zip of the repository, without a leading "/"').describe('Key of the zipped source; a new version starts the pipeline'),
+  }),
+]).describe('Where the pipeline gets the platform\'s code and config');
+
+const pipeline = z.strictObject({
+  account: accountId.describe('Account the pipeline runs in; every stage account trusts it (cdk bootstrap --trust)'),
+  region: regionName.describe('Region the pipeline runs in'),
+  source: pipelineSource,
+  stages: z.array(name).min(2, 'must list at least two stages: one to test, then production')
+    .describe('Stages in deployment order; the last is production. Each earlier stage is smoke-tested; production waits for approved model versions and a manual approval of its audit diff'),
+  modelRegistryStage: name.describe('A stage before production with artifactStore.modelPackageGroup: registers new model versions PendingManualApproval; production deploys only versions Approved there'),
+}).describe('A self-mutating CDK Pipelines pipeline that promotes the platform through its stages (opt-in)');
+
 const instanceType = z.strictObject({
   accelerator: z.string().min(1).describe('The accelerator model, e.g. "RTX PRO 6000"'),
   gpuCount: z.number().int().min(1).max(64).describe('GPUs on the instance'),
@@ -227,6 +261,7 @@ export const platformConfigSchema = z.strictObject({
   stages: z.record(name, stage),
   instanceTypes: z.record(z.string(), instanceType).optional()
     .describe('GPU instance types outside the built-in catalog, by SageMaker name (e.g. "ml.g7e.2xlarge"), with their hardware facts'),
+  pipeline: pipeline.optional(),
 });
 
 export type PlatformConfig = z.infer<typeof platformConfigSchema>;
@@ -240,6 +275,8 @@ export type CapacityConfig = z.infer<typeof capacity>;
 export type AutoscalingConfig = z.infer<typeof autoscaling>;
 export type GatewayConfig = z.infer<typeof gateway>;
 export type InstanceTypeConfig = z.infer<typeof instanceType>;
+export type PipelineConfig = z.infer<typeof pipeline>;
+export type PipelineSourceConfig = z.infer<typeof pipelineSource>;
 
 /** The JSON Schema of the config, for editors. */
 export function platformConfigJsonSchema(): object {

@@ -17,6 +17,7 @@ import { bannedWordProblems } from '../../lambda/safety/banned-words';
 import { deploymentStrategy } from './rollout-config';
 import { describeIssue } from './schema-issues';
 import { platformLimitProblems } from './platform-limits';
+import { pipelineProblems } from './pipeline-problems';
 
 /**
  * Every problem in a platform config, one line each: `file:line:column: path: value problem and
@@ -65,7 +66,7 @@ export function parsePlatformConfig(text: string, source = 'platform config',
   const parsed = platformConfigSchema.safeParse(json.value);
   const schemaProblems = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, json.value));
   if (json.duplicateKeys.length > 0 || !parsed.success) throw new PlatformConfigError(source, [...json.duplicateKeys, ...located(schemaProblems)]);
-  const problems = [...semanticProblems(parsed.data), ...platformLimitProblems(parsed.data)];
+  const problems = [...semanticProblems(parsed.data), ...platformLimitProblems(parsed.data), ...pipelineProblems(parsed.data)];
   if (problems.length > 0) throw new PlatformConfigError(source, located(problems));
   for (const [modelName, model] of Object.entries(parsed.data.models)) {
     const words = typeof model.safetyPolicy === 'object' ? (model.safetyPolicy.bannedWords as { words?: unknown } | undefined)?.words : undefined;

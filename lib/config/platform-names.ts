@@ -24,4 +24,10 @@ export const platformNames = {
   modelPackageGroup: (platform: string, stage: string) => `${platform}-${stage}`,
   /** IAM path of the roles of a stage's model stacks: the capture bucket's policy trusts roles under it. */
   rolePath: (platform: string, stage: string) => `/${platform}/${stage}/`,
+  /** The promotion pipeline's stack, and its CodePipeline. */
+  pipelineStack: (platform: string) => `${platform}-pipeline`,
+  /** The role a stage lends the pipeline's smoke test (in the stage's account). */
+  smokeTestRole: (platform: string, stage: string) => `${platform}-${stage}-smoke-test`,
+  /** The CodeBuild role, in the pipeline's account, that runs a stage's smoke test and alone may assume the role above. */
+  smokeTestRunnerRole: (platform: string, stage: string) => `${platform}-pipeline-smoke-${stage}`,
 };

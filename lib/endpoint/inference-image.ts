@@ -43,6 +43,13 @@ export const DEFAULT_TAGS = {
   tgi: '2.7.0-tgi3.3.6-gpu-py311-cu124-ubuntu22.04',
 } as const;
 
+/** The ECR repositories of the AWS deep learning containers, by framework (in each region's DLC account). */
+export const DLC_REPOSITORIES = {
+  vllm: 'vllm',
+  djlLmi: 'djl-inference',
+  tgi: 'huggingface-pytorch-tgi-inference',
+} as const;
+
 /**
  * A container image that serves an LLM on SageMaker.
  *
@@ -52,17 +59,17 @@ export const DEFAULT_TAGS = {
 export abstract class InferenceImage {
   /** The AWS vLLM deep learning container (OpenAI-compatible server on port 8080). */
   public static vllm(tag: string = DEFAULT_TAGS.vllm): InferenceImage {
-    return new DeepLearningContainerImage('vllm', tag, 'vllm', 'al2-ami-sagemaker-inference-gpu-3-1');
+    return new DeepLearningContainerImage(DLC_REPOSITORIES.vllm, tag, 'vllm', 'al2-ami-sagemaker-inference-gpu-3-1');
   }
 
   /** The DJL Large Model Inference container (vLLM or LMI-Dist rolling batch). */
   public static djlLmi(tag: string = DEFAULT_TAGS.djlLmi): InferenceImage {
-    return new DeepLearningContainerImage('djl-inference', tag, 'djl-lmi');
+    return new DeepLearningContainerImage(DLC_REPOSITORIES.djlLmi, tag, 'djl-lmi');
   }
 
   /** The Hugging Face Text Generation Inference container. */
   public static huggingFaceTgi(tag: string = DEFAULT_TAGS.tgi): InferenceImage {
-    return new DeepLearningContainerImage('huggingface-pytorch-tgi-inference', tag, 'tgi');
+    return new DeepLearningContainerImage(DLC_REPOSITORIES.tgi, tag, 'tgi');
   }
 
   /** An image in an ECR repository of yours. */

@@ -147,6 +147,8 @@ export class SafetyGateway extends Construct implements IGatewayMetrics {
   public readonly postProcessing: BundledFunction;
   public readonly logKey: kms.Key;
   public readonly stage: string;
+  /** The output with the API's URL (`https://<api>.execute-api.<region>.<suffix>/<stage>/`), e.g. for a pipeline step's environment. */
+  public readonly urlOutput: CfnOutput;
   /** The API keys of the consumers, by name. */
   public readonly apiKeys: Record<string, apigateway.IApiKey> = {};
   /** The policy secrets of the models that have one, by model name. */
@@ -243,7 +245,7 @@ export class SafetyGateway extends Construct implements IGatewayMetrics {
           'principal and throttled per team; set webAclArn to add AWS WAF.',
       });
     }
-    new CfnOutput(this, 'Url', { value: this.api.url, description: `Safety gateway of stage ${props.stage}: POST models/{model}/invocations` });
+    this.urlOutput = new CfnOutput(this, 'Url', { value: this.api.url, description: `Safety gateway of stage ${props.stage}: POST models/{model}/invocations` });
     this.addRollbackAlarms(props);
   }
 

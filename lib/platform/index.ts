@@ -4,3 +4,4 @@ export * from './model-stack';
 export * from './shared-stage-outputs';
 export * from './platform-app';
 export * from '../config';
+export * from '../pipeline';

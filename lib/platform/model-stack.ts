@@ -23,6 +23,7 @@ import { ModelDashboard } from '../monitoring/model-dashboard';
 import { DataQualityMonitor } from '../monitoring/model-monitor';
 import { SageMakerPipelineTarget } from '../monitoring/sagemaker-pipeline-target';
 import { ImportedStageAlerting } from '../monitoring/stage-alerting-reference';
+import { modelRegistrationStatus } from '../pipeline/pipeline-plan';
 import { autoscale, inferenceImage, latencyBudget, optional } from './config-mapping';
 import { SharedStageOutputs } from './shared-stage-outputs';
 
@@ -78,6 +79,7 @@ export class ModelStack extends Stack {
       bucketName: shared.artifactBucketName,
       encryptionKeyArn: shared.artifactKeyArn,
       modelPackageGroupName: stage.artifactStore?.modelPackageGroup ? platformNames.modelPackageGroup(config.name, stageName) : undefined,
+      modelApprovalStatus: modelRegistrationStatus(config, stageName),
     });
     const captureStore: IDataCaptureStore | undefined = stage.dataCapture && shared.captureBucketName && shared.captureKeyArn
       ? DataCaptureStore.fromStoreAttributes(this, 'DataCapture', { bucketName: shared.captureBucketName, encryptionKeyArn: shared.captureKeyArn })

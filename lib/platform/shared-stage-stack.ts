@@ -12,6 +12,9 @@ import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
 import { GatewayModelOptions, SafetyGateway } from '../gateway/safety-gateway';
 import { DataCaptureStore } from '../monitoring/data-capture-store';
 import { StageAlerting } from '../monitoring/stage-alerting';
+import { ModelApprovalForwarding } from '../pipeline/model-approval-trigger';
+import { isSmokeTested, pipelineStages } from '../pipeline/pipeline-plan';
+import { SmokeTestAccess } from '../pipeline/smoke-test-access';
 import { optional, payloadFormat, policySecret } from './config-mapping';
 import { publishSharedStageOutputs } from './shared-stage-outputs';
 
@@ -35,6 +38,8 @@ export class SharedStageStack extends Stack {
   public readonly dataCaptureStore?: DataCaptureStore;
   /** The safety gateway, when the stage configures one. */
   public readonly gateway?: SafetyGateway;
+  /** What the promotion pipeline's smoke test uses, when the pipeline smoke-tests this stage. */
+  public readonly smokeTestAccess?: SmokeTestAccess;
 
   constructor(scope: Construct, id: string, props: SharedStageStackProps) {
     super(scope, id, props);
@@ -91,6 +96,26 @@ export class SharedStageStack extends Stack {
         logRetention: stage.gateway.logRetentionDays as logs.RetentionDays | undefined,
       });
       this.keepUsagePlanKeyIds(this.gateway);
+      if (config.pipeline && isSmokeTested(config, stageName)) {
+        this.smokeTestAccess = new SmokeTestAccess(this, 'PipelineSmokeTest', {
+          gateway: this.gateway,
+          endpointNames: Object.keys(stage.models).map((m) => platformNames.endpoint(config.name, stageName, m)),
+          roleName: names(platformNames.smokeTestRole),
+          pipelineAccount: config.pipeline.account,
+          runnerRoleArn: `arn:${Aws.PARTITION}:iam::${config.pipeline.account}:role/${names(platformNames.smokeTestRunnerRole)}`,
+        });
+      }
+    }
+
+    const pipeline = config.pipeline;
+    if (pipeline?.modelRegistryStage === stageName) {
+      const here = pipelineStages({ ...config, pipeline }).find((p) => p.name === stageName)!;
+      if (here.account !== pipeline.account || here.region !== pipeline.region) {
+        new ModelApprovalForwarding(this, 'ModelApprovalForwarding', {
+          modelPackageGroupName: names(platformNames.modelPackageGroup), pipelineAccount: pipeline.account, pipelineRegion: pipeline.region,
+          deadLetterQueue: this.alerting.deadLetterQueue,
+        });
+      }
     }
 
     publishSharedStageOutputs(this, {

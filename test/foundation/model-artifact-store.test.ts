@@ -208,6 +208,13 @@ describe('ModelArtifactStore options', () => {
     });
   });
 
+  test('modelApprovalStatus Approved registers versions approved (a store no pipeline gates)', () => {
+    const stack = newStack();
+    const store = new ModelArtifactStore(stack, 'Store', { modelPackageGroupName: 'chat-models', modelApprovalStatus: 'Approved' });
+    store.addModelVersion(versionProps());
+    Template.fromStack(stack).hasResourceProperties('AWS::SageMaker::ModelPackage', { ModelApprovalStatus: 'Approved' });
+  });
+
   test('modelPackageGroupName registers every version, in the order added, with its lineage', () => {
     const stack = newStack();
     const store = new ModelArtifactStore(stack, 'Store', { modelPackageGroupName: 'chat-models' });
@@ -223,7 +230,8 @@ describe('ModelArtifactStore options', () => {
       a.Properties.CustomerMetadataProperties.version.localeCompare(b.Properties.CustomerMetadataProperties.version));
     expect(first[1].Properties).toMatchObject({
       ModelPackageGroupName: { 'Fn::GetAtt': [groupId, 'ModelPackageGroupArn'] },
-      ModelApprovalStatus: 'Approved',
+      // New versions wait for a reviewer unless the store says otherwise.
+      ModelApprovalStatus: 'PendingManualApproval',
       ModelPackageDescription: `chat@1.0.0 (sha256 ${SHA256})`,
       SourceUri: { 'Fn::Join': ['', ['s3://', { Ref: stack.getLogicalId(store.bucket.node.defaultChild as s3.CfnBucket) }, '/chat/1.0.0/model.tar.gz']] },
       CustomerMetadataProperties: {
