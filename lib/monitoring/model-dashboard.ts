@@ -4,6 +4,8 @@ import { Construct } from 'constructs';
 import { GatewayMetricName, IGatewayMetrics } from '../gateway/gateway-metrics';
 import { DeployedVariant, GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
 import { PropValidation } from '../common/prop-validation';
+import { ModelSlo } from './slo-alarms';
+import { costWidgets, ModelCost, sloWidgets } from './slo-cost-widgets';
 
 /** The checks of the safety library (lambda/safety/types.ts `CheckName`, without `internal`). */
 export const DEFAULT_SAFETY_CHECKS: readonly string[] = [
@@ -48,6 +50,17 @@ export interface ModelDashboardProps {
    * @default Duration.minutes(5), the period of `DriftMonitor`'s alarms
    */
   readonly driftPeriod?: Duration;
+  /**
+   * The model's SLO: error budget left and burn rate widgets (needs `gateway`, whose metrics are the SLIs).
+   * @default - no SLO widgets
+   */
+  readonly slo?: ModelSlo;
+  /**
+   * Prices of the variants and the consumers: cost per 1K tokens and per 1K requests, per model
+   * and per consumer (needs `gateway`, whose token metrics they divide by).
+   * @default - no cost widgets
+   */
+  readonly cost?: ModelCost;
 }
 
 /** A widget's size on the 24-column dashboard grid. */
@@ -95,6 +108,8 @@ export class ModelDashboard extends Construct {
         perCheckWidget(gateway, modelName, 'Redacted', checks),
       );
       this.dashboard.addWidgets(gatewayLatencyWidget(gateway, modelName, budgetMs), gatewayErrorsWidget(gateway, modelName));
+      if (props.slo) this.dashboard.addWidgets(...sloWidgets(gateway, modelName, props.slo));
+      if (props.cost) this.dashboard.addWidgets(...costWidgets(endpoint, gateway, modelName, props.cost));
     }
     const stdDevs = props.anomalyBandStdDevs ?? 2;
     const period = props.driftPeriod ?? Duration.minutes(5);
@@ -130,6 +145,11 @@ function validateDashboardProps(scope: Construct, props: ModelDashboardProps, na
   for (const c of props.checks ?? []) {
     if (!/^[a-z][a-z0-9_]*$/.test(c)) check.fail('checks', c, 'is not a check name (lower-case letters, digits and underscores)');
   }
+  if ((props.slo || props.cost) && !props.gateway) check.fail(props.slo ? 'slo' : 'cost', 'set', 'needs gateway: its Requests, Errors, Latency and token metrics are what the widgets compute from');
+  props.cost?.variants.forEach((v, i) => {
+    check.inRange(`cost.variants[${i}].usdPerHour`, v.usdPerHour, 0, 10000);
+    check.wholeNumber(`cost.variants[${i}].floorInstances`, v.floorInstances, 0);
+  });
   const alarmCount = uniqueAlarms([...props.endpoint.allRollbackAlarms(), ...(props.alarms ?? [])]).length;
   if (alarmCount > MAX_STATUS_ALARMS) check.fail('alarms', alarmCount, `is too many for one alarm status widget: at most ${MAX_STATUS_ALARMS}`);
   check.throwIfAny(scope);
