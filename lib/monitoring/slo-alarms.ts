@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { IGatewayMetrics } from '../gateway/gateway-metrics';
 import { PropValidation } from '../common/prop-validation';
+import { acknowledgeInHipaaAndNist } from '../compliance/acknowledge';
 import {
   BURN_RATE_WINDOWS, budgetRemainingExpression, burnRateExpression, errorBudget, formatNumber, ModelSlo, SliMetricIds, SloObjective,
   withinThresholdStatistic,
@@ -101,6 +102,9 @@ export class SloBurnRateAlarms extends Construct {
             // No requests in the window burns no budget.
             treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
           });
+          acknowledgeInHipaaAndNist(alarm, 'CloudWatchAlarmAction', 'One window of a multi-window burn-rate pair: alone it is ' +
+            'not worth a page (a short spike, or an old burn that has stopped). The composite alarm of the pair, long AND short ' +
+            'window, notifies the stage alerting topic on ALARM and OK.');
           this.windowAlarms.push(alarm);
           return alarm;
         };
