@@ -14,7 +14,9 @@ export function reportJson(r: ReportFigures, notes: readonly string[]): string {
 
 /** The report for people: one table per model and one per consumer, then the notes. */
 export function reportTable(r: ReportFigures, notes: readonly string[]): string {
-  const out: string[] = [`SLO report of stage ${r.stage}, ${iso(r.start)} – ${iso(r.end)} (${(r.end - r.start) / 86400} days)`, ''];
+  const hours = (r.end - r.start) / 3600;
+  const span = hours % 24 === 0 && hours > 24 ? `${hours / 24} days` : `${hours} h`;
+  const out: string[] = [`SLO report of stage ${r.stage}, ${iso(r.start)} – ${iso(r.end)} (${span})`, ''];
   out.push('Models');
   out.push(table(
     ['model', 'requests', ...OBJECTIVE_HEADERS, 'p50 ms', 'p99 ms', 'prompt tok', 'compl. tok', 'inst-hours', 'cost', '$/1K tok', '$/1K req'],

@@ -166,7 +166,7 @@ describe('npm run slo-report', () => {
     const r = await run(['--stage', 'prod', '--window', '24h', '--end', END], env);
     expect(r.status).toBe(0);
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toBe('SLO report of stage prod, 2026-11-30T00:00:00Z – 2026-12-01T00:00:00Z (1 days)');
+    expect(lines[0]).toBe('SLO report of stage prod, 2026-11-30T00:00:00Z – 2026-12-01T00:00:00Z (24 h)');
     const chatRow = lines.find((l) => l.startsWith('chat '))!;
     expect(chatRow.split(/\s{2,}/)).toEqual(['chat', '10,000', 'avail 99.5%', '99.700%', '40.0%', '0.60×', '2.00×', '1200', '9800', '4,000,000', '1,000,000', '60.0', '$787.33', '$0.1575', '$78.73']);
     expect(lines.find((l) => l.startsWith('search-team') && l.includes('share') === false && /\$607\.02/.test(l))).toMatch(/72\.0%$/);
