@@ -67,6 +67,8 @@ export interface ModelDashboardProps {
 const HEIGHT = 6;
 /** An alarm status widget lists at most 100 alarms (CloudWatch API Reference, "Dashboard Body Structure and Syntax": alarms, 1–100 ARNs). */
 export const MAX_STATUS_ALARMS = 100;
+/** Consumers the per-consumer cost graphs can hold: 5 model metrics + 4 per consumer ≤ 500. */
+export const MAX_COST_CONSUMERS = 100;
 /** What the drift widgets show: three days, enough to read a trend against the band at the drift period. */
 const DRIFT_WINDOW = '-P3D';
 
@@ -146,6 +148,11 @@ function validateDashboardProps(scope: Construct, props: ModelDashboardProps, na
     if (!/^[a-z][a-z0-9_]*$/.test(c)) check.fail('checks', c, 'is not a check name (lower-case letters, digits and underscores)');
   }
   if ((props.slo || props.cost) && !props.gateway) check.fail(props.slo ? 'slo' : 'cost', 'set', 'needs gateway: its Requests, Errors, Latency and token metrics are what the widgets compute from');
+  // Each consumer adds 3 metrics and an expression to a graph; a graph holds at most 500 metrics
+  // (CloudWatch dashboard body structure: metrics, up to 500 per widget).
+  if (props.cost && props.cost.consumers.length > MAX_COST_CONSUMERS) {
+    check.fail('cost.consumers', props.cost.consumers.length, `is too many for the per-consumer cost graphs: at most ${MAX_COST_CONSUMERS}`);
+  }
   props.cost?.variants.forEach((v, i) => {
     check.inRange(`cost.variants[${i}].usdPerHour`, v.usdPerHour, 0, 10000);
     check.wholeNumber(`cost.variants[${i}].floorInstances`, v.floorInstances, 0);
