@@ -74,8 +74,10 @@ export function describeObjective(objective: SloObjective, windowDays: number): 
  * "Alerting on SLOs"): per objective and burn rate, one metric-math alarm over the long window
  * and one over the short window, and a composite alarm that pages through the stage's alerting
  * when both burn faster than the rate. The window alarms have no action: only the pair pages.
- * Each alarm is one period of the window's length (a 1 h period averages the last hour), with
- * at most 2 metrics (metric-math alarms take up to 10; CloudWatch "Alarm limits").
+ * Each alarm is one period of the window's length: with the default sliding evaluation window the
+ * range "advances each time the alarm is evaluated, forming a rolling time window" of Period ×
+ * EvaluationPeriods (CloudWatch User Guide, "Alarm evaluation window"), so a 1 h period reads the
+ * last hour. At most 2 metrics per alarm (metric-math alarms take up to 10; "Alarm limits").
  */
 export class SloBurnRateAlarms extends Construct {
   /** The window alarms (two per objective and burn rate). */
