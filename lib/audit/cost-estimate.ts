@@ -131,13 +131,13 @@ export function estimateCost(stack: StackArtifact, assumptions: CostAssumptions 
     pricingRegionAssumed: region === undefined,
     pricingSource: regionTable?.source ?? missingPriceReason('any instance type', region, pricing),
     retrieved: regionTable?.retrieved ?? pricing.retrieved,
-    per1kTokens: perThousand(minUsd, maxUsd, assumptions.requestsPerMonth * assumptions.tokensPerRequest),
-    per1kRequests: perThousand(minUsd, maxUsd, assumptions.requestsPerMonth),
+    per1kTokens: monthlyPerThousand(minUsd, maxUsd, assumptions.requestsPerMonth * assumptions.tokensPerRequest),
+    per1kRequests: monthlyPerThousand(minUsd, maxUsd, assumptions.requestsPerMonth),
   };
 }
 
 /** A monthly range per 1,000 units of `unitsPerMonth`, to 1/10,000 of a cent; 0 units give 0. */
-export function perThousand(minUsd: number, maxUsd: number, unitsPerMonth: number): UnitCost {
+export function monthlyPerThousand(minUsd: number, maxUsd: number, unitsPerMonth: number): UnitCost {
   const per = (usd: number) => (unitsPerMonth > 0 ? Math.round((usd * 1000 / unitsPerMonth) * 1e6) / 1e6 : 0);
   return { minUsd: per(minUsd), maxUsd: per(maxUsd) };
 }
