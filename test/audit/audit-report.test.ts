@@ -76,6 +76,11 @@ describe('audit report on the reference platform', () => {
     expect(drift.targets).toEqual(expect.arrayContaining([expect.stringMatching(/^SNS topic inference-prod\.AlertingTopic/)]));
     expect(prod.alarms.some((a) => a.triggers.includes('notification'))).toBe(true);
     expect(prod.alarms.some((a) => a.triggers.includes('retraining'))).toBe(true);
+    // An SLO burn window notifies through its composite page, which notifies the stage topic.
+    const burnWindow = prod.alarms.find((a) => a.logicalId.startsWith('inference-prod-chat.ChatSloAvailabilityFast3600s'))!;
+    expect(burnWindow.triggers).toEqual(['notification']);
+    expect(burnWindow.targets).toEqual([expect.stringMatching(/^composite alarm inference-prod-chat-availability-slo-fast-burn → SNS topic inference-prod\.AlertingTopic/)]);
+    expect(prod.alarms.filter((a) => a.triggers.length === 0).map((a) => a.logicalId)).toEqual([]);
     expect(renderMarkdown(prod)).toMatch(/ChatRollbackAlarmsAllTrafficModelLatencyP99\w* \| [^|]*ModelLatency[^|]*\| > 20000/);
   });
 
