@@ -121,6 +121,11 @@ function semanticProblems(config: PlatformConfig): string[] {
     problems.push(...accountProblems(arnReferences(path, stage), {
       stageAccount: stage.account, externalAccounts: stage.externalAccounts ?? [], externalAccountsPath: `${path}.externalAccounts`,
     }));
+    (stage.gateway?.consumers ?? []).forEach((consumer, i) => {
+      if (consumer.name === 'none' || consumer.name === 'unknown') {
+        at(`${path}.gateway.consumers.${i}.name`, consumer.name, 'is reserved: the gateway counts requests without an API key as "none" and keys made outside the config as "unknown"; choose another name');
+      }
+    });
     for (const modelName of Object.keys(stage.gateway?.policySecrets ?? {})) {
       if (!(modelName in stage.models)) at(`${path}.gateway.policySecrets`, modelName, `is not a model this stage serves (models: ${Object.keys(stage.models).join(', ')})`);
     }

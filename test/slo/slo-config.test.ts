@@ -48,4 +48,9 @@ describe('SLOs in the platform config', () => {
     const message = messageFor((c) => { delete (c.stages as unknown as Stages).prod.gateway; });
     expect(message).toContain('stages.prod.models.chat.slo: "set" needs the stage\'s gateway');
   });
+
+  test('the consumer names the gateway uses itself are reserved', () => {
+    const message = messageFor((c) => { ((c.stages as unknown as Stages).prod.gateway as { consumers: { name: string }[] }).consumers[1].name = 'none'; });
+    expect(message).toContain('stages.prod.gateway.consumers.1.name: "none" is reserved');
+  });
 });
