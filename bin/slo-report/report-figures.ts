@@ -142,7 +142,7 @@ export function computeReport(plan: ReportPlan, window: Results, lastHour: Resul
   const priced = models.every((m) => m.costUsd !== undefined);
   const totalCostUsd = priced ? models.reduce((a, m) => a + m.costUsd!, 0) : undefined;
   const consumers: ConsumerFigures[] = plan.consumers.map((consumer, k) => {
-    const perModel = plan.models.map((m) => ({ model: m.name, ...sliFigures(window, consumerPrefix(k, m.id), m.slo?.objectives ?? []) }));
+    const perModel = plan.models.map((m) => ({ model: m.name, ...sliFigures(window, consumerPrefix(k, m.id), m.slo?.objectives ?? [], lastHour) }));
     let costUsd: number | undefined = 0;
     perModel.forEach((c, i) => {
       const model = models[i];

@@ -78,6 +78,7 @@ export function planReport(config: PlatformConfig, stageName: string, windowSeco
     });
     consumers.forEach((consumer, k) => {
       windowQueries.push(...sliQueries(stageName, model.name, sliIds(consumerPrefix(k, model.id)), windowSeconds, threshold, false, consumer));
+      lastHourQueries.push(...sliQueries(stageName, model.name, sliIds(consumerPrefix(k, model.id)), HOUR, threshold, true, consumer));
     });
   }
   return { stage: stageName, region: stage.region, models, consumers, start, end: alignedEnd, windowQueries, lastHourQueries };

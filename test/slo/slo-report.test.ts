@@ -92,6 +92,9 @@ describe('npm run slo-report', () => {
       ...sli('chat', 'search-team', { req: 6000, err: 12, p50: 1100, p99: 9000, within: 98, threshold: 20000, pt: 3_000_000, ct: 500_000 }),
       ...sli('embed', 'search-team', { req: 50_000, err: 10, within: 99.5, threshold: 500, pt: 2_000_000, ct: 0 }),
       ...sli('chat', 'support-bot', { req: 4000, err: 18, p50: 1400, p99: 12000, within: 95.5, threshold: 20000, pt: 1_000_000, ct: 500_000 }),
+      // support-bot's last hour on chat: 3 of 200 failed.
+      gw('Requests', { Model: 'chat', Consumer: 'support-bot' }, 'Sum', HOUR, 200, END_S - HOUR),
+      gw('Errors', { Model: 'chat', Consumer: 'support-bot' }, 'Sum', HOUR, 3, END_S - HOUR),
     );
   });
   afterAll(async () => {
@@ -152,6 +155,9 @@ describe('npm run slo-report', () => {
     expect(support.shareOfCost).toBeCloseTo(236.1996 / 843.2232, 12);
     expect(support.models[0].objectives[0].burnRate).toBeCloseTo(0.9, 12);
     expect(support.models[0].objectives[1].burnRate).toBeCloseTo(0.9, 12);
+    // Its last hour: 3 / 200 = 1.5% ÷ 0.5% = 3×; search-team sent nothing then: no burn rate.
+    expect(support.models[0].objectives[0].burnRateLastHour).toBeCloseTo(3, 12);
+    expect(search.models[0].objectives[0].burnRateLastHour).toBeNull();
     expect(report.notes.join('\n')).toMatch(/not confirmed against a dated AWS source/);
 
     // What went over the wire: AWS JSON 1.0 GetMetricData, epoch-second times, the window's and the last hour's, paged.
