@@ -29,16 +29,16 @@ export interface SloBurnRateAlarmsProps {
 /** Metric ids of the SLI metrics in every expression below. */
 const IDS: SliMetricIds = { errors: 'errors', requests: 'requests', withinThreshold: 'within' };
 
-/** The SLI metrics of one objective, for a consumer when `consumer` is given. */
-export function sliMetrics(gateway: IGatewayMetrics, model: string, objective: SloObjective, period: Duration,
-  dimensionsMap?: Record<string, string>): Record<string, cloudwatch.IMetric> {
+/** The SLI metrics of one objective over `period`, by the ids its expressions use. */
+export function sliMetrics(gateway: IGatewayMetrics, model: string, objective: SloObjective, period: Duration): Record<string, cloudwatch.IMetric> {
   if (objective.kind === 'availability') {
     return {
-      [IDS.errors]: gateway.metric(model, 'Errors', { statistic: 'Sum', period, dimensionsMap }),
-      [IDS.requests]: gateway.metric(model, 'Requests', { statistic: 'Sum', period, dimensionsMap }),
+      [IDS.errors]: gateway.metric(model, 'Errors', { statistic: 'Sum', period }),
+      [IDS.requests]: gateway.metric(model, 'Requests', { statistic: 'Sum', period }),
     };
   }
-  return { [IDS.withinThreshold]: gateway.metric(model, 'Latency', { statistic: withinThresholdStatistic(objective.thresholdMs!), period, dimensionsMap }) };
+  if (objective.thresholdMs === undefined) throw new Error(`the latency objective of ${model} has no thresholdMs: the SLI is the share of requests within it`);
+  return { [IDS.withinThreshold]: gateway.metric(model, 'Latency', { statistic: withinThresholdStatistic(objective.thresholdMs), period }) };
 }
 
 /** The burn rate of one objective over `period` as a metric-math expression. */
