@@ -14,8 +14,7 @@ import type { PlatformConfig } from '../config/config-schema';
 import { configInstanceType } from '../config/load-config';
 import { platformNames } from '../config/platform-names';
 import { deploymentStrategy } from '../config/rollout-config';
-import { configuredVariants, modelSlo, SHADOW_VARIANT_NAME, stageConsumers } from '../config/slo-config';
-import { missingPriceReason } from '../audit/instance-prices';
+import { modelSlo, SHADOW_VARIANT_NAME } from '../config/slo-config';
 import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
 import { GatewayMetrics, IGatewayMetrics } from '../gateway/gateway-metrics';
 import { addGatewayRollbackAlarms } from '../gateway/gateway-rollback-alarms';
@@ -25,9 +24,8 @@ import { ModelDashboard } from '../monitoring/model-dashboard';
 import { DataQualityMonitor } from '../monitoring/model-monitor';
 import { SageMakerPipelineTarget } from '../monitoring/sagemaker-pipeline-target';
 import { SloBurnRateAlarms } from '../monitoring/slo-alarms';
-import type { ModelCost } from '../monitoring/slo-cost-widgets';
 import { ImportedStageAlerting } from '../monitoring/stage-alerting-reference';
-import { autoscale, inferenceImage, latencyBudget, optional } from './config-mapping';
+import { autoscale, dashboardCost, inferenceImage, latencyBudget, optional } from './config-mapping';
 import { SharedStageOutputs } from './shared-stage-outputs';
 
 /**
@@ -165,26 +163,17 @@ export class ModelStack extends Stack {
       modelName, gateway: this.gateway, slo, alarmAction: alerting.alarmAction, alarmNamePrefix: names(platformNames.endpoint),
     }) : undefined;
     const alarms: cloudwatch.IAlarm[] = [...this.driftMonitor.alarms, ...(dataQuality?.alarms ?? []), ...(this.sloAlarms?.pages ?? [])];
-    const variants = configuredVariants(config, stageName, modelName);
-    const unpriced = variants.filter((v) => !v.price);
-    const cost: ModelCost | undefined = this.gateway && unpriced.length === 0 ? {
-      variants: variants.map((v) => ({ variantName: v.variantName, usdPerHour: v.price!.usdPerHour, floorInstances: v.floorInstances })),
-      consumers: stageConsumers(config, stageName),
-      priceNote: `${variants[0].price!.region}${variants[0].price!.regionAssumed ? ' (the stage has no region: the table\'s default)' : ''} on-demand list prices, ` +
-        `${variants.map((v) => `${v.instanceType} $${v.price!.usdPerHour}/h${v.price!.confirmed ? '' : ' (unconfirmed)'}`).join(', ')}, retrieved ${variants[0].price!.retrieved} (lib/audit/pricing.json)`,
-    } : undefined;
+    const { cost, missingPrices } = dashboardCost(config, stageName, modelName);
     this.dashboard = new ModelDashboard(this, `${id_}Dashboard`, {
       stage: stageName, modelName, endpoint: this.endpoint, gateway: this.gateway, alarms,
       scaling: deployment.autoscaling && { minCapacity: deployment.autoscaling.minCapacity, maxCapacity: deployment.autoscaling.maxCapacity },
       // The same band the drift alarms use.
       anomalyBandStdDevs: 3,
       slo: this.gateway ? slo : undefined,
-      cost,
+      cost: this.gateway ? cost : undefined,
     });
-    if (this.gateway && unpriced.length > 0) {
-      this.dashboard.dashboard.addWidgets(new cloudwatch.TextWidget({
-        markdown: `No cost widgets: ${unpriced.map((v) => missingPriceReason(v.instanceType, stage.region)).join('; ')}.`, width: 24, height: 2,
-      }));
+    if (this.gateway && missingPrices.length > 0) {
+      this.dashboard.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `No cost widgets: ${missingPrices.join('; ')}.`, width: 24, height: 2 }));
     }
     this.healthAlarm = new cloudwatch.CompositeAlarm(this, `${id_}Health`, {
       compositeAlarmName: names(platformNames.healthAlarm),

@@ -1,6 +1,7 @@
 import { instancePrice, missingPriceReason, PRICING, pricedRegions } from '../../lib/audit/instance-prices';
 import { configuredVariants, modelSlo, stageConsumers } from '../../lib/config/slo-config';
 import { instanceHours, perThousand } from '../../lib/monitoring/cost-math';
+import { dashboardCost } from '../../lib/platform/config-mapping';
 import { referenceConfig } from '../helpers/fixtures';
 
 describe('the price table', () => {
@@ -50,5 +51,20 @@ describe('config → SLO and fleet', () => {
     expect(instanceHours(observed, [0, 3600, 7200], 2, 1)).toBe(7);
     expect(perThousand(10, 4000)).toBeCloseTo(2.5, 12);
     expect(perThousand(10, 0)).toBeUndefined();
+  });
+
+  test('the dashboards get a price note, or the reason there is no price instead of a number', () => {
+    expect(dashboardCost(config, 'prod', 'chat')).toEqual({
+      missingPrices: [],
+      cost: {
+        variants: [{ variantName: 'AllTraffic', usdPerHour: 13.1222, floorInstances: 2 }],
+        consumers: ['search-team', 'support-bot'],
+        priceNote: 'us-east-1 on-demand list prices, ml.g6e.12xlarge $13.1222/h (unconfirmed), retrieved 2026-11-21 (lib/audit/pricing.json)',
+      },
+    });
+    const ireland = { ...config, stages: { ...config.stages, prod: { ...config.stages.prod, region: 'eu-west-1' } } };
+    expect(dashboardCost(ireland, 'prod', 'chat')).toEqual({
+      missingPrices: ['no prices for region eu-west-1 in lib/audit/pricing.json (priced: us-east-1, us-east-2, us-west-2)'],
+    });
   });
 });
