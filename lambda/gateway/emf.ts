@@ -9,6 +9,13 @@ export interface EmfMetric {
 /** CloudWatch's limit per directive (aws-embedded-metrics-node constants). */
 const MAX_METRICS_PER_RECORD = 100;
 
+/** A further metric directive: some of the record's metrics, under other dimension sets. */
+export interface EmfDirective {
+  readonly dimensionSets: readonly (readonly string[])[];
+  /** Names of metrics of the record; names the record lacks are left out. */
+  readonly metricNames: readonly string[];
+}
+
 /**
  * One Embedded Metric Format record as a JSON line. Metric names, dimension keys and properties
  * are all top-level members, as EMF requires; properties never overwrite metrics or dimensions.
@@ -23,15 +30,19 @@ export function renderEmfRecord(
   metrics: readonly EmfMetric[],
   properties: Readonly<Record<string, string | number | boolean | undefined>>,
   timestamp: number,
+  more: readonly EmfDirective[] = [],
 ): string {
   const used = metrics.slice(0, MAX_METRICS_PER_RECORD);
   const record: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(properties)) if (v !== undefined) record[k] = v;
   Object.assign(record, dimensions);
   for (const m of used) record[m.name] = m.value;
-  record._aws = {
-    Timestamp: timestamp,
-    CloudWatchMetrics: [{ Namespace: namespace, Dimensions: dimensionSets, Metrics: used.map((m) => ({ Name: m.name, Unit: m.unit })) }],
-  };
+  const directives = [{ Namespace: namespace, Dimensions: dimensionSets, Metrics: used.map((m) => ({ Name: m.name, Unit: m.unit })) }];
+  // Further directives reuse the record's members: one value, more dimension sets (EMF specification, MetricDirective).
+  for (const d of more) {
+    const named = used.filter((m) => d.metricNames.includes(m.name));
+    if (named.length > 0) directives.push({ Namespace: namespace, Dimensions: d.dimensionSets, Metrics: named.map((m) => ({ Name: m.name, Unit: m.unit })) });
+  }
+  record._aws = { Timestamp: timestamp, CloudWatchMetrics: directives };
   return JSON.stringify(record);
 }

@@ -2,8 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { InvokeEndpointFn } from './endpoint-client';
+import { parseConsumerKeys } from './consumers';
 import { createGateway } from './gateway';
-import { loadOnce } from './policy-secrets';
+import { loadOnce, logLoadFailure } from './policy-secrets';
 import { stdoutSink } from './observability';
 import { errorResponse } from './responses';
 import { createRuntime } from './runtime';
@@ -19,7 +20,15 @@ export type GatewayEntry = (event: APIGatewayProxyEvent) => Promise<APIGatewayPr
 export function createHandler(env: NodeJS.ProcessEnv = process.env, invoke?: InvokeEndpointFn): GatewayEntry {
   const gateway = loadOnce(async () => {
     const runtime = await createRuntime(__dirname, env, invoke);
-    return runtime instanceof Error ? runtime : createGateway({ ...runtime, sink: stdoutSink, now: () => performance.now() });
+    if (runtime instanceof Error) return runtime;
+    let consumers: ReadonlyMap<string, string>;
+    try {
+      consumers = parseConsumerKeys(env);
+    } catch (err) {
+      logLoadFailure(err as Error);
+      return err as Error;
+    }
+    return createGateway({ ...runtime, consumers, sink: stdoutSink, now: () => performance.now() });
   });
   void gateway();
   return async (event) => {

@@ -11,12 +11,19 @@ import { formatFor, type PayloadFormat } from './payload-formats';
 import { parseRequestBody } from './request-parsing';
 import { errorResponse, fitsLambdaResponse, successResponse } from './responses';
 import { parseStrictJson } from './strict-json';
+import { consumerOf } from './consumers';
+import { tokenUsage } from './token-usage';
 
 export interface GatewayDeps {
   readonly config: GatewayConfig;
   readonly invokeModel: ModelInvoker;
   readonly sink: RecordSink;
   readonly now: () => number;
+  /**
+   * API key id → consumer name, for the per-consumer metrics (consumers.ts).
+   * @default - no keys known: requests with a key count as `unknown`, without one as `none`
+   */
+  readonly consumers?: ReadonlyMap<string, string>;
 }
 
 export type GatewayHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -29,6 +36,7 @@ export type GatewayHandler = (event: APIGatewayProxyEvent) => Promise<APIGateway
 export function createGateway(deps: GatewayDeps): GatewayHandler {
   const formats = new Map<string, PayloadFormat>();
   for (const [name, model] of deps.config.models) formats.set(name, formatFor(model));
+  const consumers = deps.consumers ?? new Map<string, string>();
 
   return async function handle(event) {
     const started = deps.now();
@@ -39,6 +47,7 @@ export function createGateway(deps: GatewayDeps): GatewayHandler {
       requestId,
       stage: deps.config.stage,
       model: model === undefined ? 'unknown' : modelName,
+      consumer: consumerOf(event, consumers),
       status: 0,
       latencyMs: 0,
       blockedChecks: [],
@@ -108,6 +117,11 @@ export function createGateway(deps: GatewayDeps): GatewayHandler {
     const answer = format.answer(tree.value);
     if (!answer.ok) return failWith(rec, answerForInvokeError('MalformedResponse'));
     const outputVerdict = checkTexts(answer.payload.texts, model.policy, 'output');
+    // The model spent the tokens whatever the output checks decide: count them for every parsed answer.
+    const usage = tokenUsage(model.format, tree.value, inputVerdict.length, outputVerdict.length);
+    rec.promptTokens = usage.promptTokens;
+    rec.completionTokens = usage.completionTokens;
+    rec.tokensEstimated = usage.estimated;
     rec.outputLength = answer.payload.texts.length > 0 ? outputVerdict.length : undefined;
     rec.outputAction = outputVerdict.action;
     note(rec, outputVerdict);

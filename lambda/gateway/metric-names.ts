@@ -8,6 +8,9 @@ export const METRIC_NAMESPACE = 'CdkInferencePlatform/Gateway';
 export const DIMENSION_STAGE = 'Stage';
 export const DIMENSION_MODEL = 'Model';
 export const DIMENSION_SETS: readonly (readonly string[])[] = [[DIMENSION_STAGE, DIMENSION_MODEL]];
+/** The consumer (API key's team, `none`, `unknown`): a second directive for the metrics of per-team SLIs and chargeback. */
+export const DIMENSION_CONSUMER = 'Consumer';
+export const CONSUMER_DIMENSION_SETS: readonly (readonly string[])[] = [[DIMENSION_STAGE, DIMENSION_MODEL, DIMENSION_CONSUMER]];
 
 export const MetricName = {
   REQUESTS: 'Requests',
@@ -23,7 +26,16 @@ export const MetricName = {
   CLIENT_ERRORS: 'ClientErrors',
   CIRCUIT_OPEN: 'CircuitOpen',
   FALLBACK_USED: 'FallbackUsed',
+  /** Prompt tokens of an answered request (the model's count, or an estimate: token-usage.ts). */
+  PROMPT_TOKENS: 'PromptTokens',
+  /** Completion tokens of an answered request. */
+  COMPLETION_TOKENS: 'CompletionTokens',
+  /** 0/1 per answered request: a token count is an estimate (its Average is the share estimated). */
+  TOKENS_ESTIMATED: 'TokensEstimated',
 } as const;
+
+/** The metrics also written per consumer: its SLIs (Requests, Errors, Latency) and its tokens. */
+export const CONSUMER_METRICS: readonly string[] = ['Requests', 'Errors', 'Latency', 'PromptTokens', 'CompletionTokens'];
 
 export type MetricUnit = 'Count' | 'Milliseconds';
 
@@ -40,6 +52,9 @@ export const METRIC_UNITS: Readonly<Record<(typeof MetricName)[keyof typeof Metr
   ClientErrors: 'Count',
   CircuitOpen: 'Count',
   FallbackUsed: 'Count',
+  PromptTokens: 'Count',
+  CompletionTokens: 'Count',
+  TokensEstimated: 'Count',
 };
 
 /** `Blocked_<check>`: requests a check blocked, e.g. `Blocked_injection`. Unit Count. */

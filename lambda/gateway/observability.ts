@@ -1,6 +1,9 @@
 import { renderEmfRecord, type EmfMetric } from './emf';
 import {
   blockedMetric,
+  CONSUMER_DIMENSION_SETS,
+  CONSUMER_METRICS,
+  DIMENSION_CONSUMER,
   DIMENSION_MODEL,
   DIMENSION_SETS,
   DIMENSION_STAGE,
@@ -17,6 +20,8 @@ export interface RequestRecord {
   readonly requestId: string;
   readonly stage: string;
   readonly model: string;
+  /** The consumer (team) of the request's API key, `none` without a key, `unknown` for a key not in the config. */
+  readonly consumer: string;
   readonly status: number;
   readonly errorClass?: ErrorClass;
   readonly latencyMs: number;
@@ -35,6 +40,10 @@ export interface RequestRecord {
   readonly attempts: number;
   readonly fallbackUsed: boolean;
   readonly circuitOpen: boolean;
+  /** Tokens of the answer, when the model answered (reported by the model, or estimated: token-usage.ts). */
+  readonly promptTokens?: number;
+  readonly completionTokens?: number;
+  readonly tokensEstimated?: boolean;
   /** Only for internal errors: the error's class name, never its message (it may quote input). */
   readonly internalErrorName?: string;
 }
@@ -59,13 +68,19 @@ export function emfLine(r: RequestRecord, timestamp: number): string {
   if (r.errorClass !== undefined) count(errorMetric(r.errorClass), 1);
   count(MetricName.CIRCUIT_OPEN, r.circuitOpen ? 1 : 0);
   count(MetricName.FALLBACK_USED, r.fallbackUsed ? 1 : 0);
+  if (r.promptTokens !== undefined && r.completionTokens !== undefined) {
+    count(MetricName.PROMPT_TOKENS, r.promptTokens);
+    count(MetricName.COMPLETION_TOKENS, r.completionTokens);
+    count(MetricName.TOKENS_ESTIMATED, r.tokensEstimated ? 1 : 0);
+  }
   return renderEmfRecord(
     METRIC_NAMESPACE,
     DIMENSION_SETS,
-    { [DIMENSION_STAGE]: r.stage, [DIMENSION_MODEL]: r.model },
+    { [DIMENSION_STAGE]: r.stage, [DIMENSION_MODEL]: r.model, [DIMENSION_CONSUMER]: r.consumer },
     m,
     { requestId: r.requestId, variant: r.variant, policyVersion: r.policyVersion, endpoint: r.endpoint },
     timestamp,
+    [{ dimensionSets: CONSUMER_DIMENSION_SETS, metricNames: CONSUMER_METRICS }],
   );
 }
 

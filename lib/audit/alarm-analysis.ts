@@ -67,6 +67,17 @@ export function analyseAlarms(stack: StackArtifact): AlarmRow[] {
       else add(id, 'notification', `action ${render(action)}`);
     }
   }
+  // An alarm that notifies through a composite alarm (a burn-rate window of an SLO page): the
+  // composite's actions are its notification, if the composite has any.
+  for (const [id, r] of resourcesOfType(t, 'AWS::CloudWatch::CompositeAlarm')) {
+    const actions = asList<Json>(r.Properties?.AlarmActions);
+    if (actions.length === 0) continue;
+    const via = actions.map((action) => {
+      const target = referencedId(action) ?? [...referencedIds(action)].find((ref) => t.Resources[ref]);
+      return t.Resources[target ?? '']?.Type === 'AWS::SNS::Topic' ? `SNS topic ${target}` : `action ${render(action)}`;
+    }).join(', ');
+    for (const alarm of referencedIds(r.Properties?.AlarmRule)) add(alarm, 'notification', `composite alarm ${render(r.Properties?.AlarmName) || id} → ${via}`);
+  }
   for (const [id, r] of resourcesOfType(t, 'AWS::Events::Rule')) {
     const alarms = [...referencedIds(r.Properties?.EventPattern?.resources)];
     if (alarms.length === 0) continue;

@@ -1,9 +1,8 @@
 import type { Json, StackArtifact } from './cloud-assembly';
 import { asList, referencedId, referencedIds, render, resourcesOfType } from './template-values';
-import pricingTable from './pricing.json';
+import { instancePrice, missingPriceReason, PRICING, type PricingTable } from './instance-prices';
 
-export type PricingTable = typeof pricingTable;
-export const PRICING: PricingTable = pricingTable;
+export { PRICING, type PricingTable } from './instance-prices';
 
 /** Assumptions behind the rough (non-instance) terms. */
 export interface CostAssumptions {
@@ -13,9 +12,21 @@ export interface CostAssumptions {
   readonly lambdaSecondsPerRequest: number;
   /** Stored GB (artifacts + capture + logs). @default 200 */
   readonly storageGb: number;
+  /**
+   * Prompt plus completion tokens per request, for the cost per 1K tokens at this load. The
+   * gateway's PromptTokens and CompletionTokens metrics give the real figure (the SLO report).
+   * @default 1,000
+   */
+  readonly tokensPerRequest: number;
 }
 
-export const DEFAULT_COST_ASSUMPTIONS: CostAssumptions = { requestsPerMonth: 1_000_000, lambdaSecondsPerRequest: 0.3, storageGb: 200 };
+export const DEFAULT_COST_ASSUMPTIONS: CostAssumptions = { requestsPerMonth: 1_000_000, lambdaSecondsPerRequest: 0.3, storageGb: 200, tokensPerRequest: 1000 };
+
+/** A cost per unit of traffic, at minimum and maximum capacity. */
+export interface UnitCost {
+  readonly minUsd: number;
+  readonly maxUsd: number;
+}
 
 export interface CostLine {
   readonly item: string;
@@ -31,8 +42,16 @@ export interface CostEstimate {
   readonly minUsd: number;
   readonly maxUsd: number;
   readonly assumptions: CostAssumptions;
+  /** The region whose instance prices are used (the table's default for an environment-agnostic stage). */
+  readonly pricingRegion: string;
+  /** True when the stage has no region and the default region's prices stand in. */
+  readonly pricingRegionAssumed: boolean;
   readonly pricingSource: string;
   readonly retrieved: string;
+  /** The monthly range divided by the tokens of `requestsPerMonth × tokensPerRequest`, per 1,000. */
+  readonly per1kTokens: UnitCost;
+  /** The monthly range divided by `requestsPerMonth`, per 1,000. */
+  readonly per1kRequests: UnitCost;
 }
 
 interface VariantCapacity { endpoint: string; variant: string; instanceType: string; min: number; max: number; basis: string }
@@ -67,13 +86,15 @@ export function variantCapacities(stack: StackArtifact): VariantCapacity[] {
 export function estimateCost(stack: StackArtifact, assumptions: CostAssumptions = DEFAULT_COST_ASSUMPTIONS, pricing: PricingTable = PRICING): CostEstimate {
   const hours = pricing.hoursPerMonth;
   const lines: CostLine[] = [];
-  const prices = pricing.sagemakerRealTimeInstanceHourly.prices as Record<string, { usd: number; confirmed: boolean }>;
+  const region = stack.region;
+  const pricingRegion = region ?? pricing.defaultRegion;
+  const regionTable = (pricing.sagemakerRealTimeInstanceHourly as Record<string, { source: string; retrieved: string } | undefined>)[pricingRegion];
   for (const v of variantCapacities(stack)) {
-    const price = prices[v.instanceType];
+    const price = instancePrice(v.instanceType, region, pricing);
     lines.push({
       item: `${v.endpoint} / ${v.variant}`,
-      detail: `${v.instanceType} × ${v.min}–${v.max} (${v.basis}) × ${price ? `$${price.usd}/h` : 'price not in table'} × ${hours} h`,
-      minUsd: price ? v.min * price.usd * hours : 0, maxUsd: price ? v.max * price.usd * hours : 0,
+      detail: `${v.instanceType} × ${v.min}–${v.max} (${v.basis}) × ${price ? `$${price.usdPerHour}/h` : missingPriceReason(v.instanceType, region, pricing)} × ${hours} h`,
+      minUsd: price ? v.min * price.usdPerHour * hours : 0, maxUsd: price ? v.max * price.usdPerHour * hours : 0,
       confirmedPrice: !!price?.confirmed,
     });
   }
@@ -99,12 +120,24 @@ export function estimateCost(stack: StackArtifact, assumptions: CostAssumptions 
   lines.push({ item: 'KMS keys', detail: `${keys} customer-managed keys (requests not included)`, minUsd: keys * pricing.kmsKeyMonthly.usd, maxUsd: keys * pricing.kmsKeyMonthly.usd, confirmedPrice: false });
   const round = (x: number) => Math.round(x * 100) / 100;
   const rounded = lines.map((l) => ({ ...l, minUsd: round(l.minUsd), maxUsd: round(l.maxUsd) }));
+  const minUsd = round(rounded.reduce((s, l) => s + l.minUsd, 0));
+  const maxUsd = round(rounded.reduce((s, l) => s + l.maxUsd, 0));
   return {
     lines: rounded,
-    minUsd: round(rounded.reduce((s, l) => s + l.minUsd, 0)),
-    maxUsd: round(rounded.reduce((s, l) => s + l.maxUsd, 0)),
+    minUsd,
+    maxUsd,
     assumptions,
-    pricingSource: pricing.sagemakerRealTimeInstanceHourly.source,
-    retrieved: pricing.retrieved,
+    pricingRegion,
+    pricingRegionAssumed: region === undefined,
+    pricingSource: regionTable?.source ?? missingPriceReason('any instance type', region, pricing),
+    retrieved: regionTable?.retrieved ?? pricing.retrieved,
+    per1kTokens: monthlyPerThousand(minUsd, maxUsd, assumptions.requestsPerMonth * assumptions.tokensPerRequest),
+    per1kRequests: monthlyPerThousand(minUsd, maxUsd, assumptions.requestsPerMonth),
   };
+}
+
+/** A monthly range per 1,000 units of `unitsPerMonth`, to 1/10,000 of a cent; 0 units give 0. */
+export function monthlyPerThousand(minUsd: number, maxUsd: number, unitsPerMonth: number): UnitCost {
+  const per = (usd: number) => (unitsPerMonth > 0 ? Math.round((usd * 1000 / unitsPerMonth) * 1e6) / 1e6 : 0);
+  return { minUsd: per(minUsd), maxUsd: per(maxUsd) };
 }

@@ -4,6 +4,8 @@ export * from './render-markdown';
 export * from './render-html';
 export * from './assembly-diff';
 export * from './cost-estimate';
+export { instancePrice, missingPriceReason, pricedRegions } from './instance-prices';
+export type { InstancePrice } from './instance-prices';
 export * from './delivery-paths';
 export * from './policy-evaluation';
 export * from './assembly-resolver';

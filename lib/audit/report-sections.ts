@@ -15,6 +15,8 @@ export interface Section {
 
 const c = (text: unknown, flag = false): Cell => ({ text: text === undefined || text === null ? '' : String(text), flag });
 const usd = (x: number) => `$${x.toLocaleString('en-US', { minimumFractionDigits: 0, maximumFractionDigits: 0 })}`;
+/** Unit costs (per 1K tokens or requests) are fractions of a dollar: four significant digits. */
+const unitUsd = (x: number) => `$${x.toLocaleString('en-US', { maximumSignificantDigits: 4 })}`;
 
 /** The report's sections in order, shared by the Markdown and HTML renderers. */
 export function reportSections(r: StageReport): Section[] {
@@ -98,7 +100,10 @@ export function reportSections(r: StageReport): Section[] {
     {
       id: 'cost', title: 'Estimated monthly cost',
       summary: [
-        `${usd(r.cost.minUsd)} – ${usd(r.cost.maxUsd)} per month (on-demand, us-east-1 list prices retrieved ${r.cost.retrieved}; instance-hours at minimum and maximum capacity × 730 h).`,
+        `${usd(r.cost.minUsd)} – ${usd(r.cost.maxUsd)} per month (on-demand, ${r.cost.pricingRegion} list prices${r.cost.pricingRegionAssumed ? ' (the stage has no region: the table\'s default region)' : ''} retrieved ${r.cost.retrieved}; instance-hours at minimum and maximum capacity × 730 h).`,
+        `At the configured load (${r.cost.assumptions.requestsPerMonth.toLocaleString('en-US')} requests/month × ${r.cost.assumptions.tokensPerRequest.toLocaleString('en-US')} tokens per request): ` +
+          `${unitUsd(r.cost.per1kTokens.minUsd)} – ${unitUsd(r.cost.per1kTokens.maxUsd)} per 1K tokens, ${unitUsd(r.cost.per1kRequests.minUsd)} – ${unitUsd(r.cost.per1kRequests.maxUsd)} per 1K requests. ` +
+          'Measured tokens and instance-hours: `npm run slo-report`.',
         `Assumptions: ${r.cost.assumptions.requestsPerMonth.toLocaleString('en-US')} gateway requests/month, ${r.cost.assumptions.lambdaSecondsPerRequest} s per request, ${r.cost.assumptions.storageGb} GB stored. Prices: ${r.cost.pricingSource}. Lines marked * use prices not confirmed against a dated source.`,
       ],
       tables: [{ headers: ['Item', 'Basis', 'Min / month', 'Max / month'], rows: r.cost.lines.map((l) => [c(`${l.item}${l.confirmedPrice ? '' : ' *'}`), c(l.detail), c(usd(l.minUsd)), c(usd(l.maxUsd))]) }],

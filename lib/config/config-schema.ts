@@ -133,6 +133,30 @@ const modelMonitor = z.strictObject({
   instanceType: z.string().optional().describe('Monitoring job instance type (default ml.m5.xlarge)'),
 }).describe('SageMaker Model Monitor data-quality schedule (optional: Model Monitor is closed to new AWS customers); needs dataCapture');
 
+/**
+ * The lowest SLO target a 14.4× burn-rate alarm can detect: 14.4 × (100 − target) must stay
+ * ≤ 100%, or the fast-burn threshold asks for more than every request to fail.
+ */
+export const MIN_SLO_TARGET_PERCENT = 93.1;
+const sloTarget = z.number()
+  .min(MIN_SLO_TARGET_PERCENT, `must be at least ${MIN_SLO_TARGET_PERCENT} (%): below it the 14.4× fast-burn alarm would need more than 100% of requests to fail; use e.g. 99.5`)
+  .max(99.99, 'must be at most 99.99 (%): a tighter target leaves an error budget too small to measure at a 5-minute window');
+
+const slo = z.strictObject({
+  windowDays: z.union([z.literal(28), z.literal(30)], { error: 'must be 28 or 30 (days): the SLO window' })
+    .describe('Days the SLO is measured over, and the error budget spent in (28 or 30)'),
+  availability: z.strictObject({
+    targetPercent: sloTarget.describe('Share of requests answered without a server-side error (5xx), in %, e.g. 99.5'),
+  }).optional().describe('Availability SLO: requests answered without a 5xx at the gateway'),
+  latency: z.strictObject({
+    targetPercent: sloTarget.describe('Share of requests answered within thresholdMs, in %, e.g. 95'),
+    thresholdMs: z.number().int().min(1).max(60000).optional()
+      .describe('The latency a request must stay within, gateway end to end, in ms (default: the model\'s latencyBudgetMs)'),
+  }).optional().describe('Latency SLO: requests answered within a threshold at the gateway'),
+}).refine((s) => s.availability !== undefined || s.latency !== undefined, {
+  message: 'needs "availability", "latency" or both: an SLO without an objective promises nothing',
+}).describe('Service level objectives of this model in this stage, watched by multi-window, multi-burn-rate alarms (the stage needs a gateway: the SLIs are its metrics)');
+
 const deployment = z.strictObject({
   version: z.string().describe('Which of the model\'s versions this stage serves'),
   instanceType: z.string().meta({ examples: GpuInstanceType.all().map((t) => t.name) }).describe('SageMaker GPU instance type, e.g. ml.g5.2xlarge'),
@@ -149,6 +173,7 @@ const deployment = z.strictObject({
   scaleToZero: scaleToZero.optional(),
   retrainingTrigger: retrainingTrigger.optional(),
   modelMonitor: modelMonitor.optional(),
+  slo: slo.optional(),
 }).describe('How a stage serves one model');
 
 const artifactStore = z.strictObject({
@@ -277,6 +302,7 @@ export type GatewayConfig = z.infer<typeof gateway>;
 export type InstanceTypeConfig = z.infer<typeof instanceType>;
 export type PipelineConfig = z.infer<typeof pipeline>;
 export type PipelineSourceConfig = z.infer<typeof pipelineSource>;
+export type SloConfig = z.infer<typeof slo>;
 
 /** The JSON Schema of the config, for editors. */
 export function platformConfigJsonSchema(): object {

@@ -5,3 +5,4 @@ export * from './rollout-config';
 export type { ConfigLocation, ConfigProblem } from './config-json';
 export * from './platform-names';
 export * from './platform-limits';
+export * from './slo-config';

@@ -122,6 +122,11 @@ function semanticProblems(config: PlatformConfig): string[] {
     problems.push(...accountProblems(arnReferences(path, stage), {
       stageAccount: stage.account, externalAccounts: stage.externalAccounts ?? [], externalAccountsPath: `${path}.externalAccounts`,
     }));
+    (stage.gateway?.consumers ?? []).forEach((consumer, i) => {
+      if (consumer.name === 'none' || consumer.name === 'unknown') {
+        at(`${path}.gateway.consumers.${i}.name`, consumer.name, 'is reserved: the gateway counts requests without an API key as "none" and keys made outside the config as "unknown"; choose another name');
+      }
+    });
     for (const modelName of Object.keys(stage.gateway?.policySecrets ?? {})) {
       if (!(modelName in stage.models)) at(`${path}.gateway.policySecrets`, modelName, `is not a model this stage serves (models: ${Object.keys(stage.models).join(', ')})`);
     }
@@ -150,6 +155,7 @@ function semanticProblems(config: PlatformConfig): string[] {
       if (fitProblem) at(`${mpath}.instanceType`, deployment.instanceType, fitProblem);
       problems.push(...rolloutProblems(mpath, deployment), ...autoscalingProblems(mpath, deployment));
       if (deployment.modelMonitor && !stage.dataCapture) at(`${mpath}.modelMonitor`, 'set', `needs captured traffic: add ${path}.dataCapture`);
+      if (deployment.slo && !stage.gateway) at(`${mpath}.slo`, 'set', `needs the stage's gateway: its Requests, Errors and Latency metrics are the SLIs; add ${path}.gateway or remove the slo`);
       if (deployment.scaleToZero) {
         const clash = (['rollout', 'autoscaling', 'shadow'] as const).filter((key) => deployment[key] !== undefined);
         if (clash.length > 0) at(`${mpath}.scaleToZero`, 'set', `cannot be combined with ${clash.join(', ')}: a scale-to-zero model scales and rolls out on its inference component`);

@@ -22,7 +22,18 @@ export const GATEWAY_METRICS = {
   ClientErrors: 'Count',
   CircuitOpen: 'Count',
   FallbackUsed: 'Count',
+  PromptTokens: 'Count',
+  CompletionTokens: 'Count',
+  TokensEstimated: 'Count',
 } as const;
+
+/**
+ * The dimension that adds the consumer (the team of the API key, `none` without a key) to
+ * Requests, Errors, Latency, PromptTokens and CompletionTokens: per-team SLIs and chargeback.
+ */
+export const CONSUMER_DIMENSION = 'Consumer';
+/** The metrics the gateway also writes per consumer (lambda/gateway/metric-names.ts `CONSUMER_METRICS`). */
+export const CONSUMER_METRICS: readonly GatewayMetricName[] = ['Requests', 'Errors', 'Latency', 'PromptTokens', 'CompletionTokens'];
 
 export type GatewayMetricName = keyof typeof GATEWAY_METRICS;
 

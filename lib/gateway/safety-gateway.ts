@@ -314,9 +314,19 @@ export class SafetyGateway extends Construct implements IGatewayMetrics {
         quota: { limit: consumer.quota, period: consumer.quotaPeriod ?? apigateway.Period.DAY },
         apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
       });
-      const key = this.api.addApiKey(`ApiKey-${consumer.name}`, { description: `API key of ${consumer.name} in stage ${props.stage}` });
+      // The usage plan binds the key to the API stage. `api.addApiKey` would also set the legacy StageKeys,
+      // which makes the key depend on the stage, the stage on the method, the method on the handler, and the
+      // handler (CONSUMER_API_KEYS below) on the key: a cycle. Same scope and id, so the same logical id and
+      // key value; StageKeys changes without interruption (CloudFormation, AWS::ApiGateway::ApiKey StageKey).
+      const key = new apigateway.ApiKey(this.api, `ApiKey-${consumer.name}`, { description: `API key of ${consumer.name} in stage ${props.stage}` });
       plan.addApiKey(key);
       this.apiKeys[consumer.name] = key;
+    }
+    if (props.consumers.length > 0) {
+      // The handler names each request's consumer from its API key id (lambda/gateway/consumers.ts):
+      // per-team Requests, Errors, Latency and tokens. Key ids are not secrets; the key values never leave API Gateway.
+      this.handler.function.addEnvironment('CONSUMER_API_KEYS', Stack.of(this).toJsonString(
+        Object.fromEntries(Object.entries(this.apiKeys).map(([name, key]) => [name, key.keyId]))));
     }
   }
 
@@ -371,6 +381,9 @@ function validate(scope: Construct, props: SafetyGatewayProps): Record<string, D
   props.consumers.forEach((c, i) => {
     if (!/^[A-Za-z0-9](?:-?[A-Za-z0-9])*$/.test(c.name)) check.fail(`consumers[${i}].name`, c.name, 'must be letters, digits and single hyphens');
     if (teams.indexOf(c.name) !== i) check.fail(`consumers[${i}].name`, c.name, 'is used twice: one usage plan per team');
+    if (c.name === 'none' || c.name === 'unknown') {
+      check.fail(`consumers[${i}].name`, c.name, 'is reserved: the gateway counts requests without a key as "none" and with a foreign key as "unknown"; choose another name');
+    }
     check.inRange(`consumers[${i}].rateLimit`, c.rateLimit, 0.01, 10000, ' requests/s');
     check.wholeNumber(`consumers[${i}].burstLimit`, c.burstLimit, 1);
     check.wholeNumber(`consumers[${i}].quota`, c.quota, 1);

@@ -9,3 +9,9 @@ export type { PlatformDashboardProps, PlatformDashboardModel } from './platform-
 export { DataQualityMonitor, MODEL_MONITOR_REGIONS, DATA_METRIC_NAMESPACE } from './model-monitor';
 export type { DataQualityMonitorProps } from './model-monitor';
 export * from './stage-alerting-reference';
+export { SloBurnRateAlarms, burnRateMetric, budgetRemainingMetric, describeObjective } from './slo-alarms';
+export type { SloBurnRateAlarmsProps } from './slo-alarms';
+export * from './slo-math';
+export * from './cost-math';
+export { sloWidgets, costWidgets } from './slo-cost-widgets';
+export type { ModelCost, PricedVariant } from './slo-cost-widgets';

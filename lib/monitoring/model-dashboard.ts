@@ -4,6 +4,8 @@ import { Construct } from 'constructs';
 import { GatewayMetricName, IGatewayMetrics } from '../gateway/gateway-metrics';
 import { DeployedVariant, GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
 import { PropValidation } from '../common/prop-validation';
+import { ModelSlo } from './slo-alarms';
+import { costWidgets, ModelCost, sloWidgets } from './slo-cost-widgets';
 
 /** The checks of the safety library (lambda/safety/types.ts `CheckName`, without `internal`). */
 export const DEFAULT_SAFETY_CHECKS: readonly string[] = [
@@ -48,12 +50,25 @@ export interface ModelDashboardProps {
    * @default Duration.minutes(5), the period of `DriftMonitor`'s alarms
    */
   readonly driftPeriod?: Duration;
+  /**
+   * The model's SLO: error budget left and burn rate widgets (needs `gateway`, whose metrics are the SLIs).
+   * @default - no SLO widgets
+   */
+  readonly slo?: ModelSlo;
+  /**
+   * Prices of the variants and the consumers: cost per 1K tokens and per 1K requests, per model
+   * and per consumer (needs `gateway`, whose token metrics they divide by).
+   * @default - no cost widgets
+   */
+  readonly cost?: ModelCost;
 }
 
 /** A widget's size on the 24-column dashboard grid. */
 const HEIGHT = 6;
 /** An alarm status widget lists at most 100 alarms (CloudWatch API Reference, "Dashboard Body Structure and Syntax": alarms, 1–100 ARNs). */
 export const MAX_STATUS_ALARMS = 100;
+/** Consumers the per-consumer cost graphs can hold: 5 model metrics + 4 per consumer ≤ 500. */
+export const MAX_COST_CONSUMERS = 100;
 /** What the drift widgets show: three days, enough to read a trend against the band at the drift period. */
 const DRIFT_WINDOW = '-P3D';
 
@@ -95,6 +110,8 @@ export class ModelDashboard extends Construct {
         perCheckWidget(gateway, modelName, 'Redacted', checks),
       );
       this.dashboard.addWidgets(gatewayLatencyWidget(gateway, modelName, budgetMs), gatewayErrorsWidget(gateway, modelName));
+      if (props.slo) this.dashboard.addWidgets(...sloWidgets(gateway, modelName, props.slo));
+      if (props.cost) this.dashboard.addWidgets(...costWidgets(endpoint, gateway, modelName, props.cost));
     }
     const stdDevs = props.anomalyBandStdDevs ?? 2;
     const period = props.driftPeriod ?? Duration.minutes(5);
@@ -130,6 +147,16 @@ function validateDashboardProps(scope: Construct, props: ModelDashboardProps, na
   for (const c of props.checks ?? []) {
     if (!/^[a-z][a-z0-9_]*$/.test(c)) check.fail('checks', c, 'is not a check name (lower-case letters, digits and underscores)');
   }
+  if ((props.slo || props.cost) && !props.gateway) check.fail(props.slo ? 'slo' : 'cost', 'set', 'needs gateway: its Requests, Errors, Latency and token metrics are what the widgets compute from');
+  // Each consumer adds 3 metrics and an expression to a graph; a graph holds at most 500 metrics
+  // (CloudWatch dashboard body structure: metrics, up to 500 per widget).
+  if (props.cost && props.cost.consumers.length > MAX_COST_CONSUMERS) {
+    check.fail('cost.consumers', props.cost.consumers.length, `is too many for the per-consumer cost graphs: at most ${MAX_COST_CONSUMERS}`);
+  }
+  props.cost?.variants.forEach((v, i) => {
+    check.inRange(`cost.variants[${i}].usdPerHour`, v.usdPerHour, 0, 10000);
+    check.wholeNumber(`cost.variants[${i}].floorInstances`, v.floorInstances, 0);
+  });
   const alarmCount = uniqueAlarms([...props.endpoint.allRollbackAlarms(), ...(props.alarms ?? [])]).length;
   if (alarmCount > MAX_STATUS_ALARMS) check.fail('alarms', alarmCount, `is too many for one alarm status widget: at most ${MAX_STATUS_ALARMS}`);
   check.throwIfAny(scope);

@@ -7,7 +7,10 @@ import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
 import { InferenceImage } from '../endpoint/inference-image';
 import { PolicySecret } from '../gateway/policy-secret';
 import type { PayloadFormat } from '../gateway/safety-gateway';
-import type { AutoscalingConfig, ImageConfig, ModelConfig } from '../config/config-schema';
+import type { AutoscalingConfig, ImageConfig, ModelConfig, PlatformConfig } from '../config/config-schema';
+import { configuredVariants, stageConsumers } from '../config/slo-config';
+import { missingPriceReason } from '../audit/instance-prices';
+import type { ModelCost } from '../monitoring/slo-cost-widgets';
 
 /** How the config's settings become construct props: shared by the stage's stacks. */
 
@@ -72,4 +75,26 @@ export function policySecret(scope: Construct, modelName: string, setting: strin
   if (setting === undefined) return undefined;
   return setting === 'generate' ? PolicySecret.generate()
     : PolicySecret.fromSecret(secretsmanager.Secret.fromSecretCompleteArn(scope, `${pascalCase(modelName)}PolicySecret`, setting));
+}
+
+/**
+ * The cost widgets' inputs for a model: its variants' prices in the stage's region and the stage's
+ * consumers; or, when a variant has no price, why (the dashboard says so instead of a wrong number).
+ */
+export function dashboardCost(config: PlatformConfig, stageName: string, modelName: string): { cost?: ModelCost; missingPrices: string[] } {
+  const region = config.stages[stageName].region;
+  const variants = configuredVariants(config, stageName, modelName);
+  const missingPrices = variants.filter((v) => !v.price).map((v) => missingPriceReason(v.instanceType, region));
+  if (missingPrices.length > 0) return { missingPrices };
+  const first = variants[0].price!;
+  return {
+    missingPrices,
+    cost: {
+      variants: variants.map((v) => ({ variantName: v.variantName, usdPerHour: v.price!.usdPerHour, floorInstances: v.floorInstances })),
+      consumers: stageConsumers(config, stageName),
+      priceNote: `${first.region}${first.regionAssumed ? ' (the stage has no region: the table\'s default)' : ''} on-demand list prices, ` +
+        `${variants.map((v) => `${v.instanceType} $${v.price!.usdPerHour}/h${v.price!.confirmed ? '' : ' (unconfirmed)'}`).join(', ')}, ` +
+        `retrieved ${first.retrieved} (lib/audit/pricing.json)`,
+    },
+  };
 }

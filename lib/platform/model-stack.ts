@@ -14,6 +14,7 @@ import type { PlatformConfig } from '../config/config-schema';
 import { configInstanceType } from '../config/load-config';
 import { platformNames } from '../config/platform-names';
 import { deploymentStrategy } from '../config/rollout-config';
+import { modelSlo, SHADOW_VARIANT_NAME } from '../config/slo-config';
 import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
 import { GatewayMetrics, IGatewayMetrics } from '../gateway/gateway-metrics';
 import { addGatewayRollbackAlarms } from '../gateway/gateway-rollback-alarms';
@@ -22,9 +23,10 @@ import { DriftMonitor } from '../monitoring/drift-monitor';
 import { ModelDashboard } from '../monitoring/model-dashboard';
 import { DataQualityMonitor } from '../monitoring/model-monitor';
 import { SageMakerPipelineTarget } from '../monitoring/sagemaker-pipeline-target';
+import { SloBurnRateAlarms } from '../monitoring/slo-alarms';
 import { ImportedStageAlerting } from '../monitoring/stage-alerting-reference';
 import { modelRegistrationStatus } from '../pipeline/pipeline-plan';
-import { autoscale, inferenceImage, latencyBudget, optional } from './config-mapping';
+import { autoscale, dashboardCost, inferenceImage, latencyBudget, optional } from './config-mapping';
 import { SharedStageOutputs } from './shared-stage-outputs';
 
 /**
@@ -61,6 +63,8 @@ export class ModelStack extends Stack {
   public readonly healthAlarm: cloudwatch.CompositeAlarm;
   /** The gateway's metrics of this model, when the stage has a gateway. */
   public readonly gateway?: IGatewayMetrics;
+  /** The burn-rate alarms of the model's SLO, when it has one. */
+  public readonly sloAlarms?: SloBurnRateAlarms;
 
   constructor(scope: Construct, id: string, props: ModelStackProps) {
     super(scope, id, props);
@@ -120,7 +124,7 @@ export class ModelStack extends Stack {
       },
       deploymentStrategy: deployment.rollout && deploymentStrategy(deployment.rollout),
       shadowVariant: shadow && {
-        variantName: 'Shadow',
+        variantName: SHADOW_VARIANT_NAME,
         modelVersion: version(shadow.version),
         image,
         instanceType: configInstanceType(config, shadow.instanceType),
@@ -160,13 +164,24 @@ export class ModelStack extends Stack {
       // own. The trigger is the stage's own resource (see retrainingTarget), so this is not cross-environment.
       Annotations.of(rule).acknowledgeWarning('@aws-cdk/aws-events:ruleUnresolvedEnvironment', 'the retraining trigger is a resource of the stage\'s own account and region');
     }
-    const alarms: cloudwatch.IAlarm[] = [...this.driftMonitor.alarms, ...(dataQuality?.alarms ?? [])];
+    const slo = modelSlo(config, stageName, modelName);
+    // The SLIs are the gateway's metrics; the config refuses an SLO in a stage without a gateway.
+    this.sloAlarms = slo && this.gateway ? new SloBurnRateAlarms(this, `${id_}Slo`, {
+      modelName, gateway: this.gateway, slo, alarmAction: alerting.alarmAction, alarmNamePrefix: names(platformNames.endpoint),
+    }) : undefined;
+    const alarms: cloudwatch.IAlarm[] = [...this.driftMonitor.alarms, ...(dataQuality?.alarms ?? []), ...(this.sloAlarms?.pages ?? [])];
+    const { cost, missingPrices } = dashboardCost(config, stageName, modelName);
     this.dashboard = new ModelDashboard(this, `${id_}Dashboard`, {
       stage: stageName, modelName, endpoint: this.endpoint, gateway: this.gateway, alarms,
       scaling: deployment.autoscaling && { minCapacity: deployment.autoscaling.minCapacity, maxCapacity: deployment.autoscaling.maxCapacity },
       // The same band the drift alarms use.
       anomalyBandStdDevs: 3,
+      slo: this.gateway ? slo : undefined,
+      cost: this.gateway ? cost : undefined,
     });
+    if (this.gateway && missingPrices.length > 0) {
+      this.dashboard.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `No cost widgets: ${missingPrices.join('; ')}.`, width: 24, height: 2 }));
+    }
     this.healthAlarm = new cloudwatch.CompositeAlarm(this, `${id_}Health`, {
       compositeAlarmName: names(platformNames.healthAlarm),
       alarmDescription: `[${stageName}/${modelName}] At least one alarm of ${modelName} is in ALARM: open the dashboard ` +

@@ -77,6 +77,11 @@ describe('audit report on the reference platform', () => {
     expect(drift.targets).toEqual(expect.arrayContaining([expect.stringMatching(/^SNS topic inference-prod\.AlertingTopic/)]));
     expect(prod.alarms.some((a) => a.triggers.includes('notification'))).toBe(true);
     expect(prod.alarms.some((a) => a.triggers.includes('retraining'))).toBe(true);
+    // An SLO burn window notifies through its composite page, which notifies the stage topic.
+    const burnWindow = prod.alarms.find((a) => a.logicalId.startsWith('inference-prod-chat.ChatSloAvailabilityFast3600s'))!;
+    expect(burnWindow.triggers).toEqual(['notification']);
+    expect(burnWindow.targets).toEqual([expect.stringMatching(/^composite alarm inference-prod-chat-availability-slo-fast-burn → SNS topic inference-prod\.AlertingTopic/)]);
+    expect(prod.alarms.filter((a) => a.triggers.length === 0).map((a) => a.logicalId)).toEqual([]);
     expect(renderMarkdown(prod)).toMatch(/ChatRollbackAlarmsAllTrafficModelLatencyP99\w* \| [^|]*ModelLatency[^|]*\| > 20000/);
   });
 
@@ -118,6 +123,16 @@ describe('audit report on the reference platform', () => {
     const embed = staging.cost.lines.find((l) => l.item.startsWith('inference-staging-embed'))!;
     expect(embed).toMatchObject({ minUsd: 0, detail: expect.stringMatching(/scale to zero/) });
     expect(prod.cost.maxUsd).toBeGreaterThan(prod.cost.minUsd);
+    // Prod is in us-east-1: its prices. Staging has no region: the table's default, and it says so.
+    expect(prod.cost).toMatchObject({ pricingRegion: 'us-east-1', pricingRegionAssumed: false });
+    expect(staging.cost).toMatchObject({ pricingRegion: 'us-east-1', pricingRegionAssumed: true });
+    // Chat at minimum: 2 × $13.1222/h × 730 h = $19,158.41 a month.
+    expect(chat.minUsd).toBe(19158.41);
+    // Per 1K tokens at the default load: 1,000,000 requests × 1,000 tokens = 1e9 tokens a month, so
+    // the monthly range ÷ 1e6; per 1K requests ÷ 1e3.
+    expect(prod.cost.per1kTokens.minUsd).toBeCloseTo(prod.cost.minUsd / 1e6, 6);
+    expect(prod.cost.per1kTokens.maxUsd).toBeCloseTo(prod.cost.maxUsd / 1e6, 6);
+    expect(prod.cost.per1kRequests.minUsd).toBeCloseTo(prod.cost.minUsd / 1e3, 6);
   });
 
   test('the CLIs: audit writes Markdown, SVG and HTML per stage; audit:diff exits 0 on the same synth; a missing assembly says to synth', () => {

@@ -68,11 +68,14 @@ describe('gateway metrics read by alarms and dashboards are the ones the handler
       for (const prompt of traffic) await handler(apiEvent('chat', chat(prompt)));
     });
     for (const record of emfOf(lines)) {
-      const directive = (record._aws as Json).CloudWatchMetrics[0];
-      expect(directive.Namespace).toBe(GATEWAY_NAMESPACE);
-      const dimensions: string[] = directive.Dimensions[0];
-      for (const metric of directive.Metrics as Array<{ Name: string; Unit: string }>) {
-        emitted.set(metric.Name, { name: metric.Name, unit: metric.Unit, dimensions });
+      // Every directive: the per-model one, and the per-consumer one for SLIs and tokens.
+      for (const directive of (record._aws as Json).CloudWatchMetrics) {
+        expect(directive.Namespace).toBe(GATEWAY_NAMESPACE);
+        const dimensions: string[] = directive.Dimensions[0];
+        for (const metric of directive.Metrics as Array<{ Name: string; Unit: string }>) {
+          const key = dimensions.includes('Consumer') ? `${metric.Name}@Consumer` : metric.Name;
+          emitted.set(key, { name: metric.Name, unit: metric.Unit, dimensions });
+        }
       }
     }
   }, 600_000);
@@ -112,7 +115,8 @@ describe('gateway metrics read by alarms and dashboards are the ones the handler
   }
 
   test('the sample traffic exercised every kind of record', () => {
-    for (const name of ['Requests', 'Latency', 'ModelLatency', 'InputLength', 'OutputLength', 'Blocked', 'Redacted', 'OutputBlocked', 'Errors']) {
+    for (const name of ['Requests', 'Latency', 'ModelLatency', 'InputLength', 'OutputLength', 'Blocked', 'Redacted', 'OutputBlocked', 'Errors',
+      'PromptTokens', 'CompletionTokens', 'TokensEstimated', 'Requests@Consumer', 'Errors@Consumer', 'Latency@Consumer', 'PromptTokens@Consumer', 'CompletionTokens@Consumer']) {
       expect(emitted.has(name)).toBe(true);
     }
     expect([...emitted.keys()].some((n) => n.startsWith('Blocked_'))).toBe(true);
@@ -125,7 +129,7 @@ describe('gateway metrics read by alarms and dashboards are the ones the handler
     for (const read of reads) {
       // Per-check counts are written only for checks that fired; their names follow one pattern.
       const name = /^(?:Blocked|Redacted)_/.test(read.name) && !emitted.has(read.name) ? [...emitted.keys()].find((n) => n.startsWith(read.name.split('_')[0] + '_')) : read.name;
-      const found = name === undefined ? undefined : emitted.get(name);
+      const found = name === undefined ? undefined : emitted.get(read.dimensions.includes('Consumer') ? `${name}@Consumer` : name);
       expect({ read, emitted: found !== undefined }).toEqual({ read, emitted: true });
       expect({ read, dimensions: found!.dimensions.slice().sort() }).toEqual({ read, dimensions: read.dimensions });
       if (read.unit) expect({ read, unit: found!.unit }).toEqual({ read, unit: read.unit });
@@ -137,7 +141,7 @@ describe('gateway metrics read by alarms and dashboards are the ones the handler
     expect(reads.length).toBeGreaterThan(5);
     for (const read of reads) {
       const perCheck = /^(Blocked|Redacted)_/.exec(read.name);
-      const found = emitted.get(read.name) ?? (perCheck ? [...emitted.values()].find((e) => e.name.startsWith(`${perCheck[1]}_`)) : undefined);
+      const found = emitted.get(read.dimensions.includes('Consumer') ? `${read.name}@Consumer` : read.name) ?? (perCheck ? [...emitted.values()].find((e) => e.name.startsWith(`${perCheck[1]}_`)) : undefined);
       expect({ read, emitted: found !== undefined }).toEqual({ read, emitted: true });
       expect({ read, dimensions: found!.dimensions.slice().sort() }).toEqual({ read, dimensions: read.dimensions });
     }

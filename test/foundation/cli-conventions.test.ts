@@ -12,6 +12,7 @@ const CLIS = {
   'audit:diff': 'bin/audit-diff.ts',
   schema: 'bin/generate-config-schema.ts',
   'simulate-rollout': 'bin/simulate-rollout.ts',
+  'slo-report': 'bin/slo-report.ts',
   'build-handlers': 'bin/build-handlers.ts',
 } as const;
 

@@ -5,6 +5,7 @@ const base: RequestRecord = {
   requestId: 'r1',
   stage: 'prod',
   model: 'chat',
+  consumer: 'search-team',
   status: 200,
   latencyMs: 12.34567,
   modelLatencyMs: 10,
@@ -60,6 +61,27 @@ describe('EMF record and log line', () => {
     const client = JSON.parse(emfLine({ ...base, status: 413, errorClass: 'PayloadTooLarge' }, 1)) as Emf;
     expect(client).toMatchObject({ ClientErrors: 1, Errors: 0, Error_PayloadTooLarge: 1 });
     expect(ERROR_CLASSES.map(errorMetric)).toContain('Error_ModelNotReady');
+  });
+
+  it('writes tokens when the model answered, and a second directive per consumer for its SLIs and tokens', () => {
+    const r = JSON.parse(emfLine({ ...base, promptTokens: 120, completionTokens: 30, tokensEstimated: false }, 1)) as Emf;
+    const [main, perConsumer] = r._aws.CloudWatchMetrics;
+    expect(main.Dimensions).toEqual([['Stage', 'Model']]);
+    expect(main.Metrics.map((m) => m.Name)).toEqual(expect.arrayContaining(['PromptTokens', 'CompletionTokens', 'TokensEstimated']));
+    expect(perConsumer).toEqual({
+      Namespace: METRIC_NAMESPACE,
+      Dimensions: [['Stage', 'Model', 'Consumer']],
+      Metrics: [
+        { Name: 'Requests', Unit: 'Count' }, { Name: 'Latency', Unit: 'Milliseconds' }, { Name: 'Errors', Unit: 'Count' },
+        { Name: 'PromptTokens', Unit: 'Count' }, { Name: 'CompletionTokens', Unit: 'Count' },
+      ],
+    });
+    expect(r).toMatchObject({ Consumer: 'search-team', PromptTokens: 120, CompletionTokens: 30, TokensEstimated: 0, Requests: 1, Errors: 0 });
+    // No answer, no tokens: the consumer directive still carries the request and its error.
+    const failed = JSON.parse(emfLine({ ...base, status: 504, errorClass: 'Timeout' }, 1)) as Emf;
+    expect(failed._aws.CloudWatchMetrics[0].Metrics.map((m) => m.Name)).not.toContain('PromptTokens');
+    expect(failed._aws.CloudWatchMetrics[1].Metrics.map((m) => m.Name)).toEqual(['Requests', 'Latency', 'Errors']);
+    expect(failed).toMatchObject({ Errors: 1, Consumer: 'search-team' });
   });
 
   it('logs one JSON line with ids, timings, names and counts', () => {
