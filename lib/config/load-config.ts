@@ -155,7 +155,7 @@ function semanticProblems(config: PlatformConfig): string[] {
       if (fitProblem) at(`${mpath}.instanceType`, deployment.instanceType, fitProblem);
       problems.push(...rolloutProblems(mpath, deployment), ...autoscalingProblems(mpath, deployment));
       if (deployment.modelMonitor && !stage.dataCapture) at(`${mpath}.modelMonitor`, 'set', `needs captured traffic: add ${path}.dataCapture`);
-      if (deployment.slo && !stage.gateway) at(`${mpath}.slo`, 'set', `needs the stage's gateway: its Requests, Errors and Latency metrics are the SLIs; add ${path}.gateway or remove the slo`);
+      if (deployment.slo && !stage.gateway) problems.push(`${mpath}.slo: an SLO needs the stage's gateway, whose Requests, Errors and Latency metrics are its SLIs; add ${path}.gateway or remove the slo`);
       if (deployment.scaleToZero) {
         const clash = (['rollout', 'autoscaling', 'shadow'] as const).filter((key) => deployment[key] !== undefined);
         if (clash.length > 0) at(`${mpath}.scaleToZero`, 'set', `cannot be combined with ${clash.join(', ')}: a scale-to-zero model scales and rolls out on its inference component`);

@@ -234,6 +234,7 @@ describe('retraining triggers', () => {
     delete config.stages.prod.gateway;
     delete config.stages.prod.dataCapture;
     delete config.stages.prod.models.embed;
+    delete config.stages.prod.models.chat.slo; // an SLO needs the gateway
     config.stages.prod.models.chat.retrainingTrigger = { type: 'sagemaker-pipeline', arn: 'arn:aws:sagemaker:us-east-1:310000000002:pipeline/chat-retraining' };
     const dir = mkdtempSync(path.join(tmpdir(), 'delivery-retrain-'));
     buildPlatformApp(parsePlatformConfig(JSON.stringify(config)), { context: cdkJsonContext(), outdir: dir }).synth();

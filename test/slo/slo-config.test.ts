@@ -46,7 +46,7 @@ describe('SLOs in the platform config', () => {
 
   test('an SLO needs the stage gateway whose metrics are its SLIs', () => {
     const message = messageFor((c) => { delete (c.stages as unknown as Stages).prod.gateway; });
-    expect(message).toContain('stages.prod.models.chat.slo: "set" needs the stage\'s gateway');
+    expect(message).toContain('stages.prod.models.chat.slo: an SLO needs the stage\'s gateway, whose Requests, Errors and Latency metrics are its SLIs; add stages.prod.gateway or remove the slo');
   });
 
   test('the consumer names the gateway uses itself are reserved', () => {
