@@ -23,9 +23,17 @@ export const MetricName = {
   CLIENT_ERRORS: 'ClientErrors',
   CIRCUIT_OPEN: 'CircuitOpen',
   FALLBACK_USED: 'FallbackUsed',
+  /** Streamed answers: from the request's arrival to the first checked text sent to the client. */
+  TIME_TO_FIRST_TOKEN: 'TimeToFirstToken',
+  /** Streamed answers: the container's tokens per second of stream. */
+  TOKENS_PER_SECOND: 'TokensPerSecond',
+  /** Streamed answers: from the stream's start to its last event. */
+  STREAM_DURATION: 'StreamDuration',
+  /** 0/1 per streamed answer: the output checks ended the stream mid-answer (a rollback signal). */
+  BLOCKED_MID_STREAM: 'BlockedMidStream',
 } as const;
 
-export type MetricUnit = 'Count' | 'Milliseconds';
+export type MetricUnit = 'Count' | 'Milliseconds' | 'Count/Second';
 
 export const METRIC_UNITS: Readonly<Record<(typeof MetricName)[keyof typeof MetricName], MetricUnit>> = {
   Requests: 'Count',
@@ -40,6 +48,10 @@ export const METRIC_UNITS: Readonly<Record<(typeof MetricName)[keyof typeof Metr
   ClientErrors: 'Count',
   CircuitOpen: 'Count',
   FallbackUsed: 'Count',
+  TimeToFirstToken: 'Milliseconds',
+  TokensPerSecond: 'Count/Second',
+  StreamDuration: 'Milliseconds',
+  BlockedMidStream: 'Count',
 };
 
 /** `Blocked_<check>`: requests a check blocked, e.g. `Blocked_injection`. Unit Count. */

@@ -37,6 +37,16 @@ export interface RequestRecord {
   readonly circuitOpen: boolean;
   /** Only for internal errors: the error's class name, never its message (it may quote input). */
   readonly internalErrorName?: string;
+  /** Only for streamed answers (status 200 once the stream started; how it ended is `end`). */
+  readonly stream?: StreamRecord;
+}
+
+export interface StreamRecord {
+  /** complete, blocked, stalled, deadline, client_gone, model_error, interrupted, unsupported, too_large, malformed. */
+  readonly end: string;
+  readonly timeToFirstTokenMs?: number;
+  readonly tokens: number;
+  readonly durationMs: number;
 }
 
 /** The EMF record of the metric contract (lambda/gateway/metric-names.ts). */
@@ -59,6 +69,13 @@ export function emfLine(r: RequestRecord, timestamp: number): string {
   if (r.errorClass !== undefined) count(errorMetric(r.errorClass), 1);
   count(MetricName.CIRCUIT_OPEN, r.circuitOpen ? 1 : 0);
   count(MetricName.FALLBACK_USED, r.fallbackUsed ? 1 : 0);
+  if (r.stream !== undefined) {
+    const s = r.stream;
+    if (s.timeToFirstTokenMs !== undefined) m.push({ name: MetricName.TIME_TO_FIRST_TOKEN, unit: METRIC_UNITS.TimeToFirstToken, value: round(s.timeToFirstTokenMs) });
+    m.push({ name: MetricName.STREAM_DURATION, unit: METRIC_UNITS.StreamDuration, value: round(s.durationMs) });
+    if (s.durationMs > 0 && s.tokens > 0) m.push({ name: MetricName.TOKENS_PER_SECOND, unit: METRIC_UNITS.TokensPerSecond, value: round((s.tokens * 1000) / s.durationMs) });
+    count(MetricName.BLOCKED_MID_STREAM, s.end === 'blocked' ? 1 : 0);
+  }
   return renderEmfRecord(
     METRIC_NAMESPACE,
     DIMENSION_SETS,
