@@ -36,7 +36,9 @@ export interface ModelConfigJson {
   readonly circuitBreaker?: { readonly failureThreshold?: number; readonly cooldownMs?: number };
   /** Answers `"stream": true` requests with InvokeEndpointWithResponseStream (openai-chat and hf-text-generation). */
   readonly streaming?: boolean;
-  /** Streams only: time until the stream starts, retries included; `timeoutMs` is then the whole stream's. Default `timeoutMs`. */
+  /** Streams only: time for the whole streamed answer (at most 15 minutes). Default `timeoutMs`. */
+  readonly streamTimeoutMs?: number;
+  /** Streams only: time until the stream starts, retries included. Default `timeoutMs`, at most `streamTimeoutMs`. */
   readonly timeToFirstTokenMs?: number;
   /** Streams only: no model output for this long ends the stream with a terminal error event. Default 10 s. */
   readonly stallTimeoutMs?: number;
@@ -58,6 +60,7 @@ export interface ModelConfig {
   readonly unknownFields: UnknownFieldPolicy;
   readonly circuitBreaker: { readonly failureThreshold: number; readonly cooldownMs: number };
   readonly streaming: boolean;
+  readonly streamTimeoutMs: number;
   readonly timeToFirstTokenMs: number;
   readonly stallTimeoutMs: number;
   readonly holdBackChars?: number;
@@ -183,9 +186,11 @@ function parseModel(name: string, raw: unknown, problems: string[], checksOnly: 
   const streamOnly = (key: string) => {
     if (raw[key] !== undefined && streaming !== true) problems.push(`${at}.${key}: applies only to a model with "streaming": true`);
   };
-  for (const key of ['timeToFirstTokenMs', 'stallTimeoutMs', 'holdBackChars']) streamOnly(key);
-  const total = timeoutMs ?? MAX_TIMEOUT_MS;
-  const timeToFirstTokenMs = raw.timeToFirstTokenMs === undefined ? total : int(raw.timeToFirstTokenMs, `${at}.timeToFirstTokenMs`, 1, total, problems);
+  for (const key of ['streamTimeoutMs', 'timeToFirstTokenMs', 'stallTimeoutMs', 'holdBackChars']) streamOnly(key);
+  const budget = timeoutMs ?? MAX_TIMEOUT_MS;
+  const streamTimeoutMs = raw.streamTimeoutMs === undefined ? budget : int(raw.streamTimeoutMs, `${at}.streamTimeoutMs`, 1, MAX_TIMEOUT_MS, problems);
+  const total = streamTimeoutMs ?? budget;
+  const timeToFirstTokenMs = raw.timeToFirstTokenMs === undefined ? Math.min(budget, total) : int(raw.timeToFirstTokenMs, `${at}.timeToFirstTokenMs`, 1, total, problems);
   const stallTimeoutMs = raw.stallTimeoutMs === undefined ? Math.min(DEFAULT_STALL_MS, total) : int(raw.stallTimeoutMs, `${at}.stallTimeoutMs`, 1, total, problems);
   const holdBack = raw.holdBackChars === undefined ? undefined : int(raw.holdBackChars, `${at}.holdBackChars`, 1, MAX_HOLD_BACK_CHARS, problems);
   let policy: SafetyPolicy | undefined;
@@ -213,6 +218,7 @@ function parseModel(name: string, raw: unknown, problems: string[], checksOnly: 
     unknownFields,
     circuitBreaker: { failureThreshold: failureThreshold!, cooldownMs: cooldownMs! },
     streaming: streaming === true,
+    streamTimeoutMs: streamTimeoutMs!,
     timeToFirstTokenMs: timeToFirstTokenMs!,
     stallTimeoutMs: stallTimeoutMs!,
     holdBackChars: holdBack,

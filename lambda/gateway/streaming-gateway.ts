@@ -125,7 +125,7 @@ export function createStreamingGateway(deps: StreamingGatewayDeps): StreamingGat
         send: (chunk) => sink.write(chunk),
         abort,
         stallMs: model.stallTimeoutMs,
-        remainingMs: model.timeoutMs - (relayStarted - started),
+        remainingMs: model.streamTimeoutMs - (relayStarted - started),
         now: deps.now,
         requestId,
       });

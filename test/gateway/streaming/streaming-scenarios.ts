@@ -5,7 +5,7 @@ import { openAiChunks, splitAt, startStreamStub, tgiEvents, type Step, type Stre
 
 /** Streaming models with small budgets set by the test: the stall test waits its 300 ms for real, nothing else waits. */
 const streaming = (endpointName: string, extra: Record<string, unknown> = {}) => ({
-  endpointName, format: 'openai-chat', timeoutMs: 60_000, timeToFirstTokenMs: 5_000, stallTimeoutMs: 30_000, maxRequestBytes: 65536, policy: TEST_POLICY, streaming: true, ...extra,
+  endpointName, format: 'openai-chat', timeoutMs: 5_000, streamTimeoutMs: 60_000, timeToFirstTokenMs: 5_000, stallTimeoutMs: 30_000, maxRequestBytes: 65536, policy: TEST_POLICY, streaming: true, ...extra,
 });
 
 export const STREAM_TEST_CONFIG: GatewayConfigJson = {
