@@ -6,7 +6,7 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
 import { InferenceImage } from '../endpoint/inference-image';
 import { PolicySecret } from '../gateway/policy-secret';
-import type { PayloadFormat } from '../gateway/safety-gateway';
+import type { GatewayStreamingOptions, PayloadFormat } from '../gateway/safety-gateway';
 import type { AutoscalingConfig, ImageConfig, ModelConfig } from '../config/config-schema';
 
 /** How the config's settings become construct props: shared by the stage's stacks. */
@@ -72,4 +72,16 @@ export function policySecret(scope: Construct, modelName: string, setting: strin
   if (setting === undefined) return undefined;
   return setting === 'generate' ? PolicySecret.generate()
     : PolicySecret.fromSecret(secretsmanager.Secret.fromSecretCompleteArn(scope, `${pascalCase(modelName)}PolicySecret`, setting));
+}
+
+/** A model's stream settings as the config names them: `true` takes every default. */
+export function streamingOptions(model: ModelConfig): boolean | GatewayStreamingOptions | undefined {
+  const s = model.streaming;
+  if (s === undefined || typeof s === 'boolean') return s;
+  return {
+    timeToFirstToken: optional(s.timeToFirstTokenMs, Duration.millis),
+    totalTime: optional(s.totalMs, Duration.millis),
+    stallTimeout: optional(s.stallTimeoutMs, Duration.millis),
+    holdBackChars: s.holdBackChars,
+  };
 }

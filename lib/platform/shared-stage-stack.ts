@@ -12,7 +12,7 @@ import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
 import { GatewayModelOptions, SafetyGateway } from '../gateway/safety-gateway';
 import { DataCaptureStore } from '../monitoring/data-capture-store';
 import { StageAlerting } from '../monitoring/stage-alerting';
-import { optional, payloadFormat, policySecret } from './config-mapping';
+import { optional, payloadFormat, policySecret, streamingOptions } from './config-mapping';
 import { publishSharedStageOutputs } from './shared-stage-outputs';
 
 export interface SharedStageStackProps extends StackProps {
@@ -80,6 +80,7 @@ export class SharedStageStack extends Stack {
           safetyPolicy: model.safetyPolicy as GatewayModelOptions['safetyPolicy'],
           policySecret: policySecret(this, modelName, stage.gateway.policySecrets?.[modelName]),
           unknownRequestFields: model.unknownRequestFields,
+          streaming: streamingOptions(model),
         };
       }
       this.gateway = new SafetyGateway(this, 'Gateway', {
