@@ -104,8 +104,9 @@ export class OutputStreamCheck {
         const s = f.start - ctx.length;
         const e = f.end - ctx.length;
         if (s < r && e > r) {
+          // A span that began in released text holds everything after it (r = 0), and stops here.
           r = Math.max(0, s);
-          moved = true;
+          moved = r > 0;
         }
       }
     }
