@@ -85,3 +85,10 @@ export function streamingOptions(model: ModelConfig): boolean | GatewayStreaming
     holdBackChars: s.holdBackChars,
   };
 }
+
+/** A streaming model's time-to-first-token budget: the config's, else the latency budget (as the gateway uses it). */
+export function streamTimeToFirstToken(model: ModelConfig): Duration {
+  const s = model.streaming;
+  const ttft = typeof s === 'object' ? s.timeToFirstTokenMs : undefined;
+  return Duration.millis(ttft ?? Math.min(model.latencyBudgetMs ?? 60_000, 27_000));
+}

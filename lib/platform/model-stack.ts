@@ -23,7 +23,7 @@ import { ModelDashboard } from '../monitoring/model-dashboard';
 import { DataQualityMonitor } from '../monitoring/model-monitor';
 import { SageMakerPipelineTarget } from '../monitoring/sagemaker-pipeline-target';
 import { ImportedStageAlerting } from '../monitoring/stage-alerting-reference';
-import { autoscale, inferenceImage, latencyBudget, optional } from './config-mapping';
+import { autoscale, inferenceImage, latencyBudget, optional, streamTimeToFirstToken } from './config-mapping';
 import { SharedStageOutputs } from './shared-stage-outputs';
 
 /**
@@ -156,6 +156,7 @@ export class ModelStack extends Stack {
     const alarms: cloudwatch.IAlarm[] = [...this.driftMonitor.alarms, ...(dataQuality?.alarms ?? [])];
     this.dashboard = new ModelDashboard(this, `${id_}Dashboard`, {
       stage: stageName, modelName, endpoint: this.endpoint, gateway: this.gateway, alarms,
+      streaming: this.gateway && model.streaming ? { timeToFirstTokenBudget: streamTimeToFirstToken(model) } : undefined,
       scaling: deployment.autoscaling && { minCapacity: deployment.autoscaling.minCapacity, maxCapacity: deployment.autoscaling.maxCapacity },
       // The same band the drift alarms use.
       anomalyBandStdDevs: 3,

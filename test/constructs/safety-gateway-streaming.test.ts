@@ -3,13 +3,15 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { GpuInferenceEndpoint } from '../../lib/endpoint/gpu-inference-endpoint';
 import { GpuInstanceType } from '../../lib/endpoint/gpu-instance-type';
 import { InferenceImage } from '../../lib/endpoint/inference-image';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SafetyGateway, type GatewayModelOptions } from '../../lib/gateway/safety-gateway';
+import { ModelDashboard } from '../../lib/monitoring/model-dashboard';
 import { asList, errorMessage, newStack, principalStatements, storeWithVersion, type Json } from '../helpers/fixtures';
 
 function gatewayWith(chat: Partial<GatewayModelOptions>) {
   const stack = newStack({ env: { account: '123456789012', region: 'eu-west-1' } });
   const { modelVersion } = storeWithVersion({ stack });
-  const endpoint = (id: string, name: string) => new GpuInferenceEndpoint(stack, id, {
+  const endpoint = (id: string, name: string): GpuInferenceEndpoint => new GpuInferenceEndpoint(stack, id, {
     endpointName: name, modelVersion, image: InferenceImage.vllm(), instanceType: GpuInstanceType.G5_12XLARGE, instanceCount: 1, latencyBudget: Duration.seconds(20),
   });
   const gateway = new SafetyGateway(stack, 'Gateway', {
@@ -21,7 +23,12 @@ function gatewayWith(chat: Partial<GatewayModelOptions>) {
     },
     consumers: [{ name: 'team-a', rateLimit: 5, burstLimit: 10, quota: 1000 }],
   });
-  return { stack, gateway, template: Template.fromStack(stack) };
+  const dashboard = new ModelDashboard(stack, 'ChatDashboard', {
+    stage: 'test', modelName: 'chat', endpoint: stack.node.findChild('Chat') as GpuInferenceEndpoint, gateway, streaming: { timeToFirstTokenBudget: Duration.seconds(20) },
+  });
+  // Streaming metrics are typed gateway metrics: an alarm can watch them like any other.
+  new cloudwatch.Alarm(stack, 'SlowFirstToken', { metric: gateway.metric('chat', 'TimeToFirstToken'), threshold: 20_000, evaluationPeriods: 3 });
+  return { stack, gateway, dashboard, template: Template.fromStack(stack) };
 }
 
 describe('SafetyGateway with a streaming model', () => {
@@ -75,6 +82,17 @@ describe('SafetyGateway with a streaming model', () => {
     // An hf-text-generation model that does not stream is not on the /v1 routes: the streaming function cannot reach it.
     expect(resourcesOf).not.toContain('Summarize');
     for (const s of statements) expect(JSON.stringify(s.Resource)).not.toBe('"*"');
+  });
+
+  test('the model dashboard shows time to first token against its budget, tokens per second, stream duration and mid-stream blocks; alarms can use them', () => {
+    const dashboard = Object.values(resources).find((r) => r.Type === 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const name of ['TimeToFirstToken', 'TokensPerSecond', 'StreamDuration', 'BlockedMidStream']) expect(body).toContain(name);
+    expect(body).toContain('time to first token');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'CdkInferencePlatform/Gateway', MetricName: 'TimeToFirstToken', ExtendedStatistic: 'p99', Unit: 'Milliseconds',
+      Dimensions: [{ Name: 'Model', Value: 'chat' }, { Name: 'Stage', Value: 'test' }],
+    });
   });
 
   test('without a streaming model there is no streaming function and no streamed route', () => {
