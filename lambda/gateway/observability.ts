@@ -62,7 +62,8 @@ export function emfLine(r: RequestRecord, timestamp: number): string {
   count(MetricName.REDACTED, r.redactedChecks.length > 0 ? 1 : 0);
   // Only for requests whose answer was checked, so its Average is the share of answers blocked.
   if (r.outputAction !== undefined) count(MetricName.OUTPUT_BLOCKED, r.outputAction === 'block' ? 1 : 0);
-  count(MetricName.ERRORS, r.status >= 500 ? 1 : 0);
+  // A stream that failed after its 200 went out is an error too: the error-rate rollback alarm must see it.
+  count(MetricName.ERRORS, r.status >= 500 || streamFailed(r) ? 1 : 0);
   count(MetricName.CLIENT_ERRORS, r.status >= 400 && r.status < 500 && r.status !== 422 ? 1 : 0);
   for (const c of r.blockedChecks) count(blockedMetric(c), 1);
   for (const c of r.redactedChecks) count(redactedMetric(c), 1);
@@ -89,7 +90,7 @@ export function emfLine(r: RequestRecord, timestamp: number): string {
 /** The structured log line: ids, status, timings, check names, counts and lengths. */
 export function logLine(r: RequestRecord, timestamp: number): string {
   return JSON.stringify({
-    level: r.status >= 500 ? 'ERROR' : r.status >= 400 ? 'WARN' : 'INFO',
+    level: r.status >= 500 || streamFailed(r) ? 'ERROR' : r.status >= 400 ? 'WARN' : 'INFO',
     message: 'request',
     timestamp: new Date(timestamp).toISOString(),
     service: 'safety-gateway',
@@ -97,6 +98,13 @@ export function logLine(r: RequestRecord, timestamp: number): string {
     latencyMs: round(r.latencyMs),
     modelLatencyMs: r.modelLatencyMs === undefined ? undefined : round(r.modelLatencyMs),
   });
+}
+
+/** How a stream ends when the model or the gateway failed it (not a block, not the client leaving). */
+const STREAM_FAILURES = new Set(['stalled', 'deadline', 'model_error', 'interrupted', 'unsupported', 'too_large', 'malformed']);
+
+function streamFailed(r: RequestRecord): boolean {
+  return r.stream !== undefined && STREAM_FAILURES.has(r.stream.end);
 }
 
 export type RecordSink = (record: RequestRecord) => void;
