@@ -5,7 +5,7 @@
  * check family on its worst cases (64K to 1M characters, bin/bench/growth.ts), and quality
  * side by side with the peers.
  * Usage: npm run bench [DATA_DIR]   → prints a report and writes reports/bench.json
- * BENCH_SKIP=speed,growth,quality,gateway skips sections for a quick look.
+ * BENCH_SKIP=speed,growth,quality,gateway,streaming skips sections for a quick look.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -193,6 +193,7 @@ async function main(): Promise<void> {
   );
   console.log(`\nwrote ${file}`);
   if (!skip.has('gateway')) await (await import('./gateway.js')).runGatewayBench({ mergeInto: file });
+  if (!skip.has('streaming')) await (await import('./streaming.js')).runStreamingBench({ mergeInto: file });
 }
 
 void main();

@@ -34,6 +34,16 @@ export interface ModelConfigJson {
   readonly unknownRequestFields?: UnknownFieldPolicy;
   /** Optional circuit-breaker tuning; defaults 5 consecutive server faults and 10 s. */
   readonly circuitBreaker?: { readonly failureThreshold?: number; readonly cooldownMs?: number };
+  /** Answers `"stream": true` requests with InvokeEndpointWithResponseStream (openai-chat and hf-text-generation). */
+  readonly streaming?: boolean;
+  /** Streams only: time for the whole streamed answer (at most 15 minutes). Default `timeoutMs`. */
+  readonly streamTimeoutMs?: number;
+  /** Streams only: time until the stream starts, retries included. Default `timeoutMs`, at most `streamTimeoutMs`. */
+  readonly timeToFirstTokenMs?: number;
+  /** Streams only: no model output for this long ends the stream with a terminal error event. Default 10 s. */
+  readonly stallTimeoutMs?: number;
+  /** Streams only: the output checks' hold-back window in characters. Default: sized by the policy (holdBackChars). */
+  readonly holdBackChars?: number;
 }
 
 /** A validated model entry, with its policy parsed and its paths compiled. */
@@ -49,6 +59,11 @@ export interface ModelConfig {
   readonly policy: SafetyPolicy;
   readonly unknownFields: UnknownFieldPolicy;
   readonly circuitBreaker: { readonly failureThreshold: number; readonly cooldownMs: number };
+  readonly streaming: boolean;
+  readonly streamTimeoutMs: number;
+  readonly timeToFirstTokenMs: number;
+  readonly stallTimeoutMs: number;
+  readonly holdBackChars?: number;
 }
 
 export interface GatewayConfig {
@@ -66,6 +81,8 @@ export class GatewayConfigError extends Error {
 const ENDPOINT_NAME = /^[a-z0-9](?:-?[a-z0-9]){0,62}$/i;
 const MODEL_NAME = /^[\w.-]{1,64}$/;
 const MAX_TIMEOUT_MS = 15 * 60 * 1000;
+const DEFAULT_STALL_MS = 10_000;
+const MAX_HOLD_BACK_CHARS = 65_536;
 
 /**
  * Reads the configuration from the environment, once per container: `GATEWAY_CONFIG` holds
@@ -161,6 +178,21 @@ function parseModel(name: string, raw: unknown, problems: string[], checksOnly: 
   if (raw.circuitBreaker !== undefined && !isObject(raw.circuitBreaker)) problems.push(`${at}.circuitBreaker: must be an object`);
   const failureThreshold = cb.failureThreshold === undefined ? 5 : int(cb.failureThreshold, `${at}.circuitBreaker.failureThreshold`, 1, 1000, problems);
   const cooldownMs = cb.cooldownMs === undefined ? 10_000 : int(cb.cooldownMs, `${at}.circuitBreaker.cooldownMs`, 1, 3_600_000, problems);
+  const streaming = raw.streaming ?? false;
+  if (typeof streaming !== 'boolean') problems.push(`${at}.streaming: ${show(raw.streaming)} must be true or false`);
+  if (streaming === true && format !== 'openai-chat' && format !== 'hf-text-generation') {
+    problems.push(`${at}.streaming: the ${format} format does not stream; only openai-chat and hf-text-generation do`);
+  }
+  const streamOnly = (key: string) => {
+    if (raw[key] !== undefined && streaming !== true) problems.push(`${at}.${key}: applies only to a model with "streaming": true`);
+  };
+  for (const key of ['streamTimeoutMs', 'timeToFirstTokenMs', 'stallTimeoutMs', 'holdBackChars']) streamOnly(key);
+  const budget = timeoutMs ?? MAX_TIMEOUT_MS;
+  const streamTimeoutMs = raw.streamTimeoutMs === undefined ? budget : int(raw.streamTimeoutMs, `${at}.streamTimeoutMs`, 1, MAX_TIMEOUT_MS, problems);
+  const total = streamTimeoutMs ?? budget;
+  const timeToFirstTokenMs = raw.timeToFirstTokenMs === undefined ? Math.min(budget, total) : int(raw.timeToFirstTokenMs, `${at}.timeToFirstTokenMs`, 1, total, problems);
+  const stallTimeoutMs = raw.stallTimeoutMs === undefined ? Math.min(DEFAULT_STALL_MS, total) : int(raw.stallTimeoutMs, `${at}.stallTimeoutMs`, 1, total, problems);
+  const holdBack = raw.holdBackChars === undefined ? undefined : int(raw.holdBackChars, `${at}.holdBackChars`, 1, MAX_HOLD_BACK_CHARS, problems);
   let policy: SafetyPolicy | undefined;
   if (!isObject(raw.policy)) {
     problems.push(`${at}.policy: must be a policy object, e.g. {"preset":"standard"}`);
@@ -185,6 +217,11 @@ function parseModel(name: string, raw: unknown, problems: string[], checksOnly: 
     policy: policy!,
     unknownFields,
     circuitBreaker: { failureThreshold: failureThreshold!, cooldownMs: cooldownMs! },
+    streaming: streaming === true,
+    streamTimeoutMs: streamTimeoutMs!,
+    timeToFirstTokenMs: timeToFirstTokenMs!,
+    stallTimeoutMs: stallTimeoutMs!,
+    holdBackChars: holdBack,
   };
 }
 

@@ -10,7 +10,7 @@ import { checkTexts, type PayloadVerdict } from './payload-checks';
 import { formatFor, type PayloadFormat } from './payload-formats';
 import { parseRequestBody } from './request-parsing';
 import { errorResponse, fitsLambdaResponse, successResponse } from './responses';
-import { parseStrictJson } from './strict-json';
+import { parseStrictJson, type JsonValue } from './strict-json';
 import { consumerOf } from './consumers';
 import { tokenUsage } from './token-usage';
 
@@ -77,27 +77,14 @@ export function createGateway(deps: GatewayDeps): GatewayHandler {
   };
 
   async function serve(model: ModelConfig, format: PayloadFormat, event: APIGatewayProxyEvent, rec: Mutable<RequestRecord>): Promise<APIGatewayProxyResult> {
-    const parsed = parseRequestBody(event, model.maxRequestBytes);
-    if (!parsed.ok) {
-      return parsed.reason === 'too_large' ? fail(rec, 413, 'payload_too_large', parsed.message, 'PayloadTooLarge') : fail(rec, 400, 'invalid_request', parsed.message, 'InvalidRequest');
+    const admitted = admitRequest(model, format, event, rec);
+    if (!admitted.ok) return admitted.result;
+    if (admitted.stream) {
+      return fail(rec, 400, 'invalid_request', model.streaming
+        ? '"stream": true is answered on the streaming route of this model; this route answers in one piece'
+        : 'this model does not stream: leave "stream" out or set it to false (the platform team can set streaming for it)', 'InvalidRequest');
     }
-    const request = format.request(parsed.payload, model.unknownFields);
-    if (!request.ok) return fail(rec, 400, 'invalid_request', request.problem, 'InvalidRequest');
-    const inputVerdict = checkTexts(request.payload.texts, model.policy, 'input');
-    rec.inputLength = inputVerdict.length;
-    rec.inputAction = inputVerdict.action;
-    note(rec, inputVerdict);
-    if (inputVerdict.tooLarge) {
-      const { maxChars, maxBytes } = model.policy.size.input;
-      return fail(rec, 413, 'payload_too_large', `a text in the request is longer than the safety policy allows (${maxChars} characters, ${maxBytes} bytes)`, 'PayloadTooLarge');
-    }
-    if (inputVerdict.action === 'block') return blocked(rec, 'the prompt was blocked by the safety policy', inputVerdict.blockedChecks);
-
-    // What the model receives is the checked canonical object, never the client's bytes.
-    const body = JSON.stringify(request.payload.value);
-    if (body.length > SAGEMAKER_MAX_BODY_BYTES || Buffer.byteLength(body, 'utf8') > SAGEMAKER_MAX_BODY_BYTES) {
-      return fail(rec, 413, 'payload_too_large', `after redaction the request is larger than SageMaker's limit of ${SAGEMAKER_MAX_BODY_BYTES} bytes`, 'PayloadTooLarge');
-    }
+    const { body, inputVerdict } = admitted;
     const outcome = await deps.invokeModel(model, body, rec.requestId);
     rec.attempts = outcome.report.attempts;
     rec.fallbackUsed = outcome.report.fallbackUsed;
@@ -136,37 +123,79 @@ export function createGateway(deps: GatewayDeps): GatewayHandler {
   }
 }
 
+/** A request that passed parsing and the input checks: the body to send, or the answer to give instead. */
+export type Admission =
+  | { readonly ok: true; readonly body: string; readonly value: JsonValue; readonly stream: boolean; readonly inputVerdict: PayloadVerdict }
+  | { readonly ok: false; readonly result: APIGatewayProxyResult };
+
+/**
+ * Bounds and parses the request into its format's canonical model, runs the input checks and
+ * serialises the checked object (never the client's bytes); shared by the buffered and the
+ * streaming gateway. Fills the record's input fields.
+ */
+export function admitRequest(model: ModelConfig, format: PayloadFormat, event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>, rec: Mutable<RequestRecord>,
+  parsedBody?: JsonValue): Admission {
+  const refuse = (result: APIGatewayProxyResult): Admission => ({ ok: false, result });
+  let payload = parsedBody;
+  if (payload === undefined) {
+    const parsed = parseRequestBody(event, model.maxRequestBytes);
+    if (!parsed.ok) {
+      return refuse(parsed.reason === 'too_large' ? fail(rec, 413, 'payload_too_large', parsed.message, 'PayloadTooLarge') : fail(rec, 400, 'invalid_request', parsed.message, 'InvalidRequest'));
+    }
+    payload = parsed.payload;
+  }
+  const request = format.request(payload, model.unknownFields);
+  if (!request.ok) return refuse(fail(rec, 400, 'invalid_request', request.problem, 'InvalidRequest'));
+  const inputVerdict = checkTexts(request.payload.texts, model.policy, 'input');
+  rec.inputLength = inputVerdict.length;
+  rec.inputAction = inputVerdict.action;
+  note(rec, inputVerdict);
+  if (inputVerdict.tooLarge) {
+    const { maxChars, maxBytes } = model.policy.size.input;
+    return refuse(fail(rec, 413, 'payload_too_large', `a text in the request is longer than the safety policy allows (${maxChars} characters, ${maxBytes} bytes)`, 'PayloadTooLarge'));
+  }
+  if (inputVerdict.action === 'block') return refuse(blocked(rec, 'the prompt was blocked by the safety policy', inputVerdict.blockedChecks));
+
+  const value = request.payload.value;
+  const stream = typeof value === 'object' && value !== null && !Array.isArray(value) && value.stream === true;
+  const body = JSON.stringify(value);
+  if (body.length > SAGEMAKER_MAX_BODY_BYTES || Buffer.byteLength(body, 'utf8') > SAGEMAKER_MAX_BODY_BYTES) {
+    return refuse(fail(rec, 413, 'payload_too_large', `after redaction the request is larger than SageMaker's limit of ${SAGEMAKER_MAX_BODY_BYTES} bytes`, 'PayloadTooLarge'));
+  }
+  return { ok: true, body, value, stream, inputVerdict };
+}
+
 /**
  * The container's own words on why it refused a request (a prompt longer than the context, a
  * bad parameter), passed on once the output checks allow them; left out otherwise.
  */
-function withModelMessage(answer: ErrorAnswer, message: string, model: ModelConfig): ErrorAnswer {
+export function withModelMessage(answer: ErrorAnswer, message: string, model: ModelConfig): ErrorAnswer {
   const v = checkOutput(message.slice(0, MAX_MODEL_MESSAGE_CHARS), model.policy);
   return v.action === 'block' ? answer : { ...answer, message: `${answer.message}: ${v.text}` };
 }
 
 const MAX_MODEL_MESSAGE_CHARS = 1000;
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-function note(rec: Mutable<RequestRecord>, v: PayloadVerdict): void {
+export function note(rec: Mutable<RequestRecord>, v: PayloadVerdict): void {
   rec.findingCount += v.findings.length;
   if (v.blockedChecks.length > 0) rec.blockedChecks = [...new Set([...rec.blockedChecks, ...v.blockedChecks])];
   if (v.redactedChecks.length > 0) rec.redactedChecks = [...new Set([...rec.redactedChecks, ...v.redactedChecks])];
 }
 
-function blocked(rec: Mutable<RequestRecord>, message: string, checks: readonly string[]): APIGatewayProxyResult {
+export function blocked(rec: Mutable<RequestRecord>, message: string, checks: readonly string[]): APIGatewayProxyResult {
   rec.status = 422;
   return errorResponse(422, 'blocked_by_policy', message, rec.requestId, { checks });
 }
 
-function fail(rec: Mutable<RequestRecord>, status: number, code: Parameters<typeof errorResponse>[1], message: string, errorClass: ErrorClass): APIGatewayProxyResult {
+export function fail(rec: Mutable<RequestRecord>, status: number, code: Parameters<typeof errorResponse>[1], message: string, errorClass: ErrorClass): APIGatewayProxyResult {
   rec.status = status;
   rec.errorClass = errorClass;
   return errorResponse(status, code, message, rec.requestId);
 }
 
-function failWith(rec: Mutable<RequestRecord>, a: ErrorAnswer): APIGatewayProxyResult {
+export function failWith(rec: Mutable<RequestRecord>, a: ErrorAnswer): APIGatewayProxyResult {
   rec.status = a.status;
   rec.errorClass = a.errorClass;
   return errorResponse(a.status, a.code, a.message, rec.requestId, { retryAfterSeconds: a.retryAfterSeconds });

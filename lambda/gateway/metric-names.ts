@@ -32,12 +32,20 @@ export const MetricName = {
   COMPLETION_TOKENS: 'CompletionTokens',
   /** 0/1 per answered request: a token count is an estimate (its Average is the share estimated). */
   TOKENS_ESTIMATED: 'TokensEstimated',
+  /** Streamed answers: from the request's arrival to the first checked text sent to the client. */
+  TIME_TO_FIRST_TOKEN: 'TimeToFirstToken',
+  /** Streamed answers: the container's tokens per second of stream. */
+  TOKENS_PER_SECOND: 'TokensPerSecond',
+  /** Streamed answers: from the stream's start to its last event. */
+  STREAM_DURATION: 'StreamDuration',
+  /** 0/1 per streamed answer: the output checks ended the stream mid-answer (a rollback signal). */
+  BLOCKED_MID_STREAM: 'BlockedMidStream',
 } as const;
 
 /** The metrics also written per consumer: its SLIs (Requests, Errors, Latency) and its tokens. */
 export const CONSUMER_METRICS: readonly string[] = ['Requests', 'Errors', 'Latency', 'PromptTokens', 'CompletionTokens'];
 
-export type MetricUnit = 'Count' | 'Milliseconds';
+export type MetricUnit = 'Count' | 'Milliseconds' | 'Count/Second';
 
 export const METRIC_UNITS: Readonly<Record<(typeof MetricName)[keyof typeof MetricName], MetricUnit>> = {
   Requests: 'Count',
@@ -55,6 +63,10 @@ export const METRIC_UNITS: Readonly<Record<(typeof MetricName)[keyof typeof Metr
   PromptTokens: 'Count',
   CompletionTokens: 'Count',
   TokensEstimated: 'Count',
+  TimeToFirstToken: 'Milliseconds',
+  TokensPerSecond: 'Count/Second',
+  StreamDuration: 'Milliseconds',
+  BlockedMidStream: 'Count',
 };
 
 /** `Blocked_<check>`: requests a check blocked, e.g. `Blocked_injection`. Unit Count. */

@@ -46,6 +46,16 @@ export interface RequestRecord {
   readonly tokensEstimated?: boolean;
   /** Only for internal errors: the error's class name, never its message (it may quote input). */
   readonly internalErrorName?: string;
+  /** Only for streamed answers (status 200 once the stream started; how it ended is `end`). */
+  readonly stream?: StreamRecord;
+}
+
+export interface StreamRecord {
+  /** complete, blocked, stalled, deadline, client_gone, model_error, interrupted, unsupported, too_large, malformed. */
+  readonly end: string;
+  readonly timeToFirstTokenMs?: number;
+  readonly tokens: number;
+  readonly durationMs: number;
 }
 
 /** The EMF record of the metric contract (lambda/gateway/metric-names.ts). */
@@ -61,7 +71,8 @@ export function emfLine(r: RequestRecord, timestamp: number): string {
   count(MetricName.REDACTED, r.redactedChecks.length > 0 ? 1 : 0);
   // Only for requests whose answer was checked, so its Average is the share of answers blocked.
   if (r.outputAction !== undefined) count(MetricName.OUTPUT_BLOCKED, r.outputAction === 'block' ? 1 : 0);
-  count(MetricName.ERRORS, r.status >= 500 ? 1 : 0);
+  // A stream that failed after its 200 went out is an error too: the error-rate rollback alarm must see it.
+  count(MetricName.ERRORS, r.status >= 500 || streamFailed(r) ? 1 : 0);
   count(MetricName.CLIENT_ERRORS, r.status >= 400 && r.status < 500 && r.status !== 422 ? 1 : 0);
   for (const c of r.blockedChecks) count(blockedMetric(c), 1);
   for (const c of r.redactedChecks) count(redactedMetric(c), 1);
@@ -72,6 +83,13 @@ export function emfLine(r: RequestRecord, timestamp: number): string {
     count(MetricName.PROMPT_TOKENS, r.promptTokens);
     count(MetricName.COMPLETION_TOKENS, r.completionTokens);
     count(MetricName.TOKENS_ESTIMATED, r.tokensEstimated ? 1 : 0);
+  }
+  if (r.stream !== undefined) {
+    const s = r.stream;
+    if (s.timeToFirstTokenMs !== undefined) m.push({ name: MetricName.TIME_TO_FIRST_TOKEN, unit: METRIC_UNITS.TimeToFirstToken, value: round(s.timeToFirstTokenMs) });
+    m.push({ name: MetricName.STREAM_DURATION, unit: METRIC_UNITS.StreamDuration, value: round(s.durationMs) });
+    if (s.durationMs > 0 && s.tokens > 0) m.push({ name: MetricName.TOKENS_PER_SECOND, unit: METRIC_UNITS.TokensPerSecond, value: round((s.tokens * 1000) / s.durationMs) });
+    count(MetricName.BLOCKED_MID_STREAM, s.end === 'blocked' ? 1 : 0);
   }
   return renderEmfRecord(
     METRIC_NAMESPACE,
@@ -87,7 +105,7 @@ export function emfLine(r: RequestRecord, timestamp: number): string {
 /** The structured log line: ids, status, timings, check names, counts and lengths. */
 export function logLine(r: RequestRecord, timestamp: number): string {
   return JSON.stringify({
-    level: r.status >= 500 ? 'ERROR' : r.status >= 400 ? 'WARN' : 'INFO',
+    level: r.status >= 500 || streamFailed(r) ? 'ERROR' : r.status >= 400 ? 'WARN' : 'INFO',
     message: 'request',
     timestamp: new Date(timestamp).toISOString(),
     service: 'safety-gateway',
@@ -95,6 +113,13 @@ export function logLine(r: RequestRecord, timestamp: number): string {
     latencyMs: round(r.latencyMs),
     modelLatencyMs: r.modelLatencyMs === undefined ? undefined : round(r.modelLatencyMs),
   });
+}
+
+/** How a stream ends when the model or the gateway failed it (not a block, not the client leaving). */
+const STREAM_FAILURES = new Set(['stalled', 'deadline', 'model_error', 'interrupted', 'unsupported', 'too_large', 'malformed']);
+
+function streamFailed(r: RequestRecord): boolean {
+  return r.stream !== undefined && STREAM_FAILURES.has(r.stream.end);
 }
 
 export type RecordSink = (record: RequestRecord) => void;

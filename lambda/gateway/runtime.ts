@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CircuitBreakerRegistry } from './circuit-breaker';
 import { createSageMakerInvoker, type InvokeEndpointFn } from './endpoint-client';
+import { createSageMakerStreamInvoker, type EndpointStream, type InvokeStreamFn } from './endpoint-stream-client';
 import type { GatewayConfig } from './gateway-config';
 import { createModelInvoker, type ModelInvoker } from './model-invoker';
 import { loadConfigWithSecrets, logLoadFailure, secretsManagerFetcher, type SecretFetcher } from './policy-secrets';
@@ -11,6 +12,8 @@ import { DEFAULT_RETRY_POLICY } from './retry-policy';
 export interface Runtime {
   readonly config: GatewayConfig;
   readonly invokeModel: ModelInvoker;
+  /** Starts streams (streaming handler only); shares the circuit breakers and retry budgets of `invokeModel`. */
+  readonly invokeStream?: ModelInvoker<EndpointStream>;
 }
 
 /**
@@ -20,7 +23,7 @@ export interface Runtime {
  * log the exact problem.
  */
 export async function createRuntime(baseDir: string, env: NodeJS.ProcessEnv = process.env, invoke?: InvokeEndpointFn,
-  fetchSecret: SecretFetcher = secretsManagerFetcher): Promise<Runtime | Error> {
+  fetchSecret: SecretFetcher = secretsManagerFetcher, stream?: { readonly invoke?: InvokeStreamFn }): Promise<Runtime | Error> {
   let config: GatewayConfig;
   try {
     config = await loadConfigWithSecrets(env, baseDir, {}, fetchSecret);
@@ -29,14 +32,15 @@ export async function createRuntime(baseDir: string, env: NodeJS.ProcessEnv = pr
     return err as Error;
   }
   const now = () => performance.now();
-  const invokeModel = createModelInvoker({
-    invoke: invoke ?? createSageMakerInvoker(),
+  const shared = {
     breakers: new CircuitBreakerRegistry(now),
     retry: DEFAULT_RETRY_POLICY,
     budgets: retryBudgets(),
     now,
     random: Math.random,
-    sleep: (ms) => sleep(ms),
-  });
-  return { config, invokeModel };
+    sleep: (ms: number) => sleep(ms),
+  };
+  const invokeModel = createModelInvoker({ ...shared, invoke: invoke ?? createSageMakerInvoker() });
+  const invokeStream = stream === undefined ? undefined : createModelInvoker<EndpointStream>({ ...shared, invoke: stream.invoke ?? createSageMakerStreamInvoker() });
+  return { config, invokeModel, invokeStream };
 }

@@ -48,6 +48,14 @@ export function tokenUsage(format: PayloadFormat, answer: JsonValue, inputChars:
   };
 }
 
+/**
+ * A streamed answer's tokens: its token events are counted as they pass (one token each); the
+ * prompt, which a stream does not report, is estimated from the checked input, and so flagged.
+ */
+export function streamedTokenUsage(inputChars: number, streamedTokens: number): TokenUsage {
+  return { promptTokens: estimate(inputChars), completionTokens: streamedTokens, estimated: true };
+}
+
 function estimate(chars: number): number {
   return Math.ceil(Math.max(0, chars) / CHARS_PER_TOKEN_ESTIMATE);
 }

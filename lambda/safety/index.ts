@@ -22,3 +22,5 @@ export {
 export type { Action, CheckName, Finding, SafetyVerdict, Stage } from './types';
 export type { CustomPattern } from './custom-patterns';
 export { createCanaryToken } from './canary';
+export { OutputStreamCheck, type OutputStreamCheckOptions, type StreamRelease } from './output-stream-check';
+export { holdBackChars } from './stream-hold-back';

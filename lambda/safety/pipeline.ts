@@ -113,6 +113,23 @@ function runInput(text: string, policy: SafetyPolicy, origin: Origin): RatedFind
 function runOutput(text: string, policy: SafetyPolicy): RatedFinding[] {
   const over = sizeFinding(text, policy, 'output');
   if (over) return over;
+  return outputFindings(text, policy);
+}
+
+/**
+ * The output checks' findings, each with the action the policy attaches to it, spans widened to
+ * whole code points, for a caller that releases an answer piece by piece (output-stream-check.ts)
+ * and counts its size itself. Never throws: an internal error is a blocking finding.
+ */
+export function rateOutput(text: string, policy: SafetyPolicy): RatedFinding[] {
+  try {
+    return outputFindings(text, policy).map((f) => wholeCodePoints(text, f));
+  } catch {
+    return [{ check: 'internal', type: 'CHECK_FAILED', start: 0, end: text.length, action: 'block' }];
+  }
+}
+
+function outputFindings(text: string, policy: SafetyPolicy): RatedFinding[] {
   const p = prepare(text, policy);
   const rated = append(p.unicode.slice(), contentOf(p, policy, 'output'));
   if (policy.canary.tokens.length > 0) append(rated, rate(findCanaryLeaks(p.view, policy.canary.tokens), policy.canary.action));

@@ -19,6 +19,7 @@ export interface HandlerSource {
  */
 export const HANDLERS = {
   'gateway-handler': { entry: 'gateway/gateway-handler.ts', copiedModules: ['re2-wasm'] },
+  'gateway-streaming-handler': { entry: 'gateway/streaming-handler.ts', copiedModules: ['re2-wasm'] },
   'pre-processing-handler': { entry: 'gateway/pre-processing-handler.ts', copiedModules: ['re2-wasm'] },
   'post-processing-handler': { entry: 'gateway/post-processing-handler.ts', copiedModules: ['re2-wasm'] },
   'drift-event-handler': { entry: 'drift/drift-event-handler.ts' },

@@ -46,6 +46,19 @@ const model = z.strictObject({
     .describe('Safety policy: a preset, or {"preset": ..., overrides} (default standard)'),
   unknownRequestFields: z.enum(['reject', 'drop']).optional()
     .describe('A request field the payload format does not know: reject it with 400 (default) or drop it before the checks and the model see the request'),
+  streaming: z.union([
+    z.boolean(),
+    z.strictObject({
+      timeToFirstTokenMs: z.number().int().min(1).max(27000).optional()
+        .describe('Time until the stream starts, retries included, in ms (default latencyBudgetMs)'),
+      // API Gateway streams a response for at most 15 minutes; the handler keeps 2 s for itself.
+      totalMs: z.number().int().min(1000).max(898000).optional().describe('Time for the whole streamed answer, in ms (default 300000; at most 15 minutes less 2 s)'),
+      // API Gateway closes a streamed response idle for 5 minutes (regional endpoints).
+      stallTimeoutMs: z.number().int().min(100).max(299000).optional().describe('No token for this long ends the stream with a terminal error event, in ms (default 10000; under 5 minutes)'),
+      holdBackChars: z.number().int().min(1).max(65536).optional().describe('Characters held back for the output checks (default: sized by the safety policy)'),
+    }),
+  ]).optional()
+    .describe('Answer "stream": true requests token by token through the gateway (openai-chat and hf-text-generation): true, or the stream\'s budgets'),
 }).describe('A model served by the platform');
 
 const capacity = z.union([

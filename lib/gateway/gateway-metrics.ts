@@ -25,6 +25,12 @@ export const GATEWAY_METRICS = {
   PromptTokens: 'Count',
   CompletionTokens: 'Count',
   TokensEstimated: 'Count',
+  // Streamed answers only (lambda/gateway/streaming-gateway.ts).
+  TimeToFirstToken: 'Milliseconds',
+  TokensPerSecond: 'Count/Second',
+  StreamDuration: 'Milliseconds',
+  /** 0/1 per streamed answer: its Average is the share of streams the output checks ended. */
+  BlockedMidStream: 'Count',
 } as const;
 
 /**
@@ -44,7 +50,7 @@ export function gatewayMetric(stage: string, model: string, metricName: GatewayM
   return new cloudwatch.Metric({
     namespace: GATEWAY_NAMESPACE,
     metricName,
-    statistic: unit === 'Milliseconds' ? 'p99' : 'Average',
+    statistic: unit === 'Milliseconds' ? 'p99' : unit === 'Count/Second' ? 'p50' : 'Average',
     unit: unit as cloudwatch.Unit,
     period: Duration.minutes(1),
     ...options,

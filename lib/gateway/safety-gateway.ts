@@ -36,6 +36,32 @@ export interface RawPayloadPaths {
   readonly response: string[];
 }
 
+/** How a streaming model's answers are streamed (`"stream": true` requests). */
+export interface GatewayStreamingOptions {
+  /**
+   * Time until the model's stream starts, retries included (nothing reaches the client before).
+   * @default - the model's `latencyBudget`
+   */
+  readonly timeToFirstToken?: Duration;
+  /**
+   * Time for the whole streamed answer: at most 15 minutes less the handler's own time (API
+   * Gateway's longest streamed response). It sets the streaming function's timeout.
+   * @default Duration.minutes(5)
+   */
+  readonly totalTime?: Duration;
+  /**
+   * No token for this long ends the stream with a terminal error event: under 5 minutes, API
+   * Gateway's idle timeout for a streamed response on a regional endpoint.
+   * @default Duration.seconds(10)
+   */
+  readonly stallTimeout?: Duration;
+  /**
+   * Characters of the answer held back until the output checks have seen what follows them.
+   * @default - sized by the safety policy's longest pattern (the safety library's `holdBackChars`)
+   */
+  readonly holdBackChars?: number;
+}
+
 /** One model behind the gateway. */
 export interface GatewayModelOptions {
   readonly endpoint: IGpuInferenceEndpoint;
@@ -77,6 +103,13 @@ export interface GatewayModelOptions {
    * @default 'reject'
    */
   readonly unknownRequestFields?: UnknownRequestFields;
+  /**
+   * Answer `"stream": true` requests token by token (openai-chat and hf-text-generation): the
+   * model's route goes to the gateway's streaming function through a REST integration with
+   * response streaming, where output checks run with a hold-back window.
+   * @default false
+   */
+  readonly streaming?: boolean | GatewayStreamingOptions;
 }
 
 /** A consuming team: its own API key, throttle and quota. */
@@ -133,6 +166,17 @@ export interface SafetyGatewayProps {
 const INTEGRATION_TIMEOUT = Duration.seconds(29);
 const HANDLER_OVERHEAD = Duration.seconds(2);
 const DEFAULT_BUDGET = Duration.seconds(25);
+/**
+ * API Gateway's response streaming: "The maximum duration for response streaming is 15 minutes" and
+ * "streams are subject to an idle timeout ... 5 minutes for regional or private endpoints"
+ * (API Gateway developer guide, "Stream the integration response for your proxy integrations").
+ * With STREAM the integration timeout may be set up to 15 minutes (same guide, HTTP proxy setup).
+ * SageMaker states no total time for InvokeEndpointWithResponseStream beyond its ModelInvocationTimeExceeded error.
+ */
+const MAX_STREAM_DURATION = Duration.minutes(15);
+const STREAM_IDLE_TIMEOUT = Duration.minutes(5);
+const DEFAULT_STREAM_TOTAL = Duration.minutes(5);
+const DEFAULT_STALL_TIMEOUT = Duration.seconds(10);
 
 /**
  * The safety gateway: a regional REST API, IAM-authorized, with usage plans per consuming team,
@@ -143,6 +187,11 @@ const DEFAULT_BUDGET = Duration.seconds(25);
 export class SafetyGateway extends Construct implements IGatewayMetrics {
   public readonly api: apigateway.RestApi;
   public readonly handler: BundledFunction;
+  /**
+   * The response-streaming function behind the streaming models' routes and the OpenAI-compatible
+   * `/v1/chat/completions` and `/v1/embeddings`; present when a model streams.
+   */
+  public readonly streamingHandler?: BundledFunction;
   public readonly preProcessing: BundledFunction;
   public readonly postProcessing: BundledFunction;
   public readonly logKey: kms.Key;
@@ -158,7 +207,7 @@ export class SafetyGateway extends Construct implements IGatewayMetrics {
   constructor(scope: Construct, id: string, props: SafetyGatewayProps) {
     super(scope, id);
     this.stage = props.stage;
-    const budgets = validate(this, props);
+    const { budgets, streams } = validate(this, props);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     this.logKey = new kms.Key(this, 'LogKey', { description: `Gateway logs of ${this.node.path}`, enableKeyRotation: true });
     allowLogsToUseKey(this.logKey);
@@ -200,6 +249,37 @@ export class SafetyGateway extends Construct implements IGatewayMetrics {
       model.endpoint.grantInvoke(this.handler.function);
       model.fallbackEndpoint?.grantInvoke(this.handler.function);
     }
+    const streamingNames = Object.keys(streams);
+    if (streamingNames.length > 0) {
+      // Streaming models get their stream settings; the buffered function keeps the config it had.
+      const streamingConfig = { ...config, models: Object.fromEntries(Object.entries(config.models).map(([name, m]) => [name, streams[name] === undefined ? m : {
+        ...m,
+        streaming: true,
+        streamTimeoutMs: streams[name].totalTime.toMilliseconds(),
+        timeToFirstTokenMs: streams[name].timeToFirstToken.toMilliseconds(),
+        stallTimeoutMs: streams[name].stallTimeout.toMilliseconds(),
+        holdBackChars: streams[name].holdBackChars,
+      }])) };
+      const longestStream = Math.max(...Object.values(streams).map((o) => o.totalTime.toMilliseconds()), longestBudget.toMilliseconds());
+      this.streamingHandler = new BundledFunction(this, 'StreamingHandler', {
+        handler: 'gateway-streaming-handler',
+        description: `streaming safety gateway of stage ${props.stage}`,
+        config: { name: 'GATEWAY_CONFIG', value: streamingConfig },
+        // The longest stream plus the handler's own time: above API Gateway's 29 s, within its 15 minutes.
+        timeout: Duration.millis(longestStream + HANDLER_OVERHEAD.toMilliseconds()),
+        memorySize: 1024,
+        reservedConcurrency: props.reservedConcurrency ?? DEFAULT_GATEWAY_RESERVED_CONCURRENCY,
+        environment,
+        logRetention,
+        logKey: this.logKey,
+      });
+      // Every model it can reach: the streaming models, and the OpenAI-shaped models of the /v1 routes.
+      for (const [name, model] of Object.entries(props.models)) {
+        if (streams[name] === undefined && model.format !== 'openai-chat' && model.format !== 'embeddings') continue;
+        model.endpoint.grantInvoke(this.streamingHandler.function);
+        model.fallbackEndpoint?.grantInvoke(this.streamingHandler.function);
+      }
+    }
     const checksOnly = { ...config, models: Object.fromEntries(Object.entries(config.models).map(([n, m]) => [n, {
       format: m.format, rawPaths: m.rawPaths, policy: m.policy, maxRequestBytes: m.maxRequestBytes, unknownRequestFields: m.unknownRequestFields,
     }])) };
@@ -214,7 +294,7 @@ export class SafetyGateway extends Construct implements IGatewayMetrics {
       environment,
     });
     for (const [name, secret] of Object.entries(this.policySecrets)) {
-      for (const fn of [this.handler, this.preProcessing, this.postProcessing]) secret.grantRead(fn.function);
+      for (const fn of [this.handler, this.preProcessing, this.postProcessing, this.streamingHandler]) if (fn) secret.grantRead(fn.function);
       if (secret instanceof secretsmanager.Secret) {
         new CfnOutput(this, `PolicySecret${pascalCase(name)}Arn`, { value: secret.secretArn, description: `Canary token and sensitive banned words of ${name}` });
       }
@@ -234,6 +314,7 @@ export class SafetyGateway extends Construct implements IGatewayMetrics {
         restApi: this.api, validateRequestParameters: true, validateRequestBody: false,
       }),
     });
+    if (this.streamingHandler) this.addStreamingRoutes(props, this.streamingHandler, streams);
     this.createUsagePlans(props);
     if (props.webAclArn) {
       new wafv2.CfnWebACLAssociation(this, 'WebAcl', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: props.webAclArn });
@@ -247,6 +328,25 @@ export class SafetyGateway extends Construct implements IGatewayMetrics {
     }
     this.urlOutput = new CfnOutput(this, 'Url', { value: this.api.url, description: `Safety gateway of stage ${props.stage}: POST models/{model}/invocations` });
     this.addRollbackAlarms(props);
+  }
+
+  /**
+   * Routes answered by the streaming function through integrations with response streaming: each
+   * streaming model's `POST /models/<name>/invocations` (a static path, which API Gateway matches
+   * before `{model}`), and `POST /v1/chat/completions` and `/v1/embeddings`.
+   */
+  private addStreamingRoutes(props: SafetyGatewayProps, fn: BundledFunction, streams: Record<string, ResolvedStreaming>): void {
+    const longest = Math.max(...Object.values(streams).map((o) => o.totalTime.toMilliseconds()));
+    const integration = new apigateway.LambdaIntegration(fn.function, {
+      responseTransferMode: apigateway.ResponseTransferMode.STREAM,
+      timeout: Duration.millis(Math.min(MAX_STREAM_DURATION.toMilliseconds(), longest + HANDLER_OVERHEAD.toMilliseconds())),
+    });
+    const method = { authorizationType: apigateway.AuthorizationType.IAM, apiKeyRequired: !props.allowWithoutApiKey };
+    const models = this.api.root.getResource('models')!;
+    for (const name of Object.keys(streams)) models.addResource(name).addResource('invocations').addMethod('POST', integration, method);
+    const v1 = this.api.root.addResource('v1');
+    v1.addResource('chat').addResource('completions').addMethod('POST', integration, method);
+    v1.addResource('embeddings').addMethod('POST', integration, method);
   }
 
   /** The key of the secrets the gateway generates, created with the first one. */
@@ -325,8 +425,9 @@ export class SafetyGateway extends Construct implements IGatewayMetrics {
     if (props.consumers.length > 0) {
       // The handler names each request's consumer from its API key id (lambda/gateway/consumers.ts):
       // per-team Requests, Errors, Latency and tokens. Key ids are not secrets; the key values never leave API Gateway.
-      this.handler.function.addEnvironment('CONSUMER_API_KEYS', Stack.of(this).toJsonString(
-        Object.fromEntries(Object.entries(this.apiKeys).map(([name, key]) => [name, key.keyId]))));
+      const keyIds = Stack.of(this).toJsonString(Object.fromEntries(Object.entries(this.apiKeys).map(([name, key]) => [name, key.keyId])));
+      this.handler.function.addEnvironment('CONSUMER_API_KEYS', keyIds);
+      this.streamingHandler?.function.addEnvironment('CONSUMER_API_KEYS', keyIds);
     }
   }
 
@@ -338,10 +439,18 @@ export class SafetyGateway extends Construct implements IGatewayMetrics {
   }
 }
 
-/** Checks the props and returns each model's latency budget. */
-function validate(scope: Construct, props: SafetyGatewayProps): Record<string, Duration> {
+interface ResolvedStreaming {
+  readonly timeToFirstToken: Duration;
+  readonly totalTime: Duration;
+  readonly stallTimeout: Duration;
+  readonly holdBackChars?: number;
+}
+
+/** Checks the props and returns each model's latency budget and, for streaming models, their stream settings. */
+function validate(scope: Construct, props: SafetyGatewayProps): { budgets: Record<string, Duration>; streams: Record<string, ResolvedStreaming> } {
   const check = new PropValidation();
   const budgets: Record<string, Duration> = {};
+  const streams: Record<string, ResolvedStreaming> = {};
   const names = Object.keys(props.models);
   if (names.length === 0) check.fail('models', {}, 'must name at least one model');
   for (const [name, model] of Object.entries(props.models)) {
@@ -376,6 +485,30 @@ function validate(scope: Construct, props: SafetyGatewayProps): Record<string, D
       check.fail(`models.${name}.unknownRequestFields`, model.unknownRequestFields, 'must be "reject" or "drop"');
     }
     check.inRange(`models.${name}.maxRequestSize (bytes)`, model.maxRequestSize?.toBytes(), 1, 6 * 1024 * 1024);
+    if (model.streaming) {
+      const o = model.streaming === true ? {} : model.streaming;
+      const at = `models.${name}.streaming`;
+      if (model.format !== 'openai-chat' && model.format !== 'hf-text-generation') {
+        check.fail(at, model.format, 'only openai-chat and hf-text-generation models stream: leave streaming out for this format');
+      }
+      const resolved: ResolvedStreaming = {
+        timeToFirstToken: o.timeToFirstToken ?? budget,
+        totalTime: o.totalTime ?? DEFAULT_STREAM_TOTAL,
+        stallTimeout: o.stallTimeout ?? DEFAULT_STALL_TIMEOUT,
+        holdBackChars: o.holdBackChars,
+      };
+      const maxTotal = MAX_STREAM_DURATION.toMilliseconds() - HANDLER_OVERHEAD.toMilliseconds();
+      const ms = (d: Duration) => d.toMilliseconds({ integral: false });
+      check.inRange(`${at}.totalTime (ms)`, ms(resolved.totalTime), 1000, maxTotal);
+      check.inRange(`${at}.timeToFirstToken (ms)`, ms(resolved.timeToFirstToken), 1, Math.min(ms(resolved.totalTime), maxBudget));
+      check.inRange(`${at}.stallTimeout (ms)`, ms(resolved.stallTimeout), 100, Math.min(ms(resolved.totalTime), STREAM_IDLE_TIMEOUT.toMilliseconds() - 1000));
+      for (const d of [resolved.totalTime, resolved.timeToFirstToken, resolved.stallTimeout]) {
+        if (!Number.isInteger(ms(d))) check.fail(at, `${ms(d)} ms`, 'durations must be whole milliseconds');
+      }
+      check.wholeNumber(`${at}.holdBackChars`, o.holdBackChars, 1);
+      check.inRange(`${at}.holdBackChars`, o.holdBackChars, 1, 65_536);
+      streams[name] = resolved;
+    }
   }
   const teams = props.consumers.map((c) => c.name);
   props.consumers.forEach((c, i) => {
@@ -393,5 +526,5 @@ function validate(scope: Construct, props: SafetyGatewayProps): Record<string, D
   }
   check.wholeNumber('reservedConcurrency', props.reservedConcurrency, 1);
   check.throwIfAny(scope);
-  return budgets;
+  return { budgets, streams };
 }

@@ -25,6 +25,12 @@ export interface ModelDashboardProps {
    */
   readonly gateway?: IGatewayMetrics;
   /**
+   * The model streams through the gateway: adds time to first token (against this budget),
+   * tokens per second, stream duration and streams blocked mid-answer.
+   * @default - no streaming widgets
+   */
+  readonly streaming?: { readonly timeToFirstTokenBudget: Duration };
+  /**
    * The bounds of the primary variant's autoscaling, drawn on the instance count graph.
    * @default - the variant's fixed instance count is drawn
    */
@@ -112,6 +118,7 @@ export class ModelDashboard extends Construct {
       this.dashboard.addWidgets(gatewayLatencyWidget(gateway, modelName, budgetMs), gatewayErrorsWidget(gateway, modelName));
       if (props.slo) this.dashboard.addWidgets(...sloWidgets(gateway, modelName, props.slo));
       if (props.cost) this.dashboard.addWidgets(...costWidgets(endpoint, gateway, modelName, props.cost));
+      if (props.streaming) this.dashboard.addWidgets(...streamingWidgets(gateway, modelName, props.streaming.timeToFirstTokenBudget.toMilliseconds()));
     }
     const stdDevs = props.anomalyBandStdDevs ?? 2;
     const period = props.driftPeriod ?? Duration.minutes(5);
@@ -297,6 +304,30 @@ function gatewayLatencyWidget(gateway: IGatewayMetrics, model: string, budgetMs:
     leftAnnotations: [budgetAnnotation(budgetMs)],
     leftYAxis: { min: 0, label: 'ms', showUnits: false },
   });
+}
+
+/** Streamed answers: how soon the first checked text reaches the client, how fast tokens follow, and streams the checks ended. */
+function streamingWidgets(gateway: IGatewayMetrics, model: string, ttftBudgetMs: number): cloudwatch.GraphWidget[] {
+  return [
+    new cloudwatch.GraphWidget({
+      title: `${model}: time to first token (gateway, hold-back included)`, width: 8, height: HEIGHT,
+      left: ['p50', 'p99'].map((statistic) => gateway.metric(model, 'TimeToFirstToken', { statistic, label: `${statistic} (ms)` })),
+      leftAnnotations: [budgetAnnotation(ttftBudgetMs)],
+      leftYAxis: { min: 0, label: 'ms', showUnits: false },
+    }),
+    new cloudwatch.GraphWidget({
+      title: `${model}: tokens per second and stream duration`, width: 8, height: HEIGHT,
+      left: ['p10', 'p50'].map((statistic) => gateway.metric(model, 'TokensPerSecond', { statistic, label: `tokens/s ${statistic}` })),
+      right: [gateway.metric(model, 'StreamDuration', { statistic: 'p99', label: 'stream duration p99 (ms)' })],
+      leftYAxis: { min: 0, label: 'tokens/s', showUnits: false },
+      rightYAxis: { min: 0, label: 'ms', showUnits: false },
+    }),
+    new cloudwatch.GraphWidget({
+      title: `${model}: streams blocked mid-answer`, width: 8, height: HEIGHT, stacked: false,
+      left: [gateway.metric(model, 'BlockedMidStream', { statistic: 'Sum', label: 'blocked mid-stream' })],
+      leftYAxis: { min: 0, label: 'streams / min', showUnits: false },
+    }),
+  ];
 }
 
 function gatewayErrorsWidget(gateway: IGatewayMetrics, model: string): cloudwatch.GraphWidget {

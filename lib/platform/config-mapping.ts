@@ -6,7 +6,7 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import { GpuInferenceEndpoint } from '../endpoint/gpu-inference-endpoint';
 import { InferenceImage } from '../endpoint/inference-image';
 import { PolicySecret } from '../gateway/policy-secret';
-import type { PayloadFormat } from '../gateway/safety-gateway';
+import type { GatewayStreamingOptions, PayloadFormat } from '../gateway/safety-gateway';
 import type { AutoscalingConfig, ImageConfig, ModelConfig, PlatformConfig } from '../config/config-schema';
 import { configuredVariants, stageConsumers } from '../config/slo-config';
 import { missingPriceReason } from '../audit/instance-prices';
@@ -97,4 +97,23 @@ export function dashboardCost(config: PlatformConfig, stageName: string, modelNa
         `retrieved ${first.retrieved} (lib/audit/pricing.json)`,
     },
   };
+}
+
+/** A model's stream settings as the config names them: `true` takes every default. */
+export function streamingOptions(model: ModelConfig): boolean | GatewayStreamingOptions | undefined {
+  const s = model.streaming;
+  if (s === undefined || typeof s === 'boolean') return s;
+  return {
+    timeToFirstToken: optional(s.timeToFirstTokenMs, Duration.millis),
+    totalTime: optional(s.totalMs, Duration.millis),
+    stallTimeout: optional(s.stallTimeoutMs, Duration.millis),
+    holdBackChars: s.holdBackChars,
+  };
+}
+
+/** A streaming model's time-to-first-token budget: the config's, else the latency budget (as the gateway uses it). */
+export function streamTimeToFirstToken(model: ModelConfig): Duration {
+  const s = model.streaming;
+  const ttft = typeof s === 'object' ? s.timeToFirstTokenMs : undefined;
+  return Duration.millis(ttft ?? Math.min(model.latencyBudgetMs ?? 60_000, 27_000));
 }

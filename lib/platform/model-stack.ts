@@ -26,7 +26,7 @@ import { SageMakerPipelineTarget } from '../monitoring/sagemaker-pipeline-target
 import { SloBurnRateAlarms } from '../monitoring/slo-alarms';
 import { ImportedStageAlerting } from '../monitoring/stage-alerting-reference';
 import { modelRegistrationStatus } from '../pipeline/pipeline-plan';
-import { autoscale, dashboardCost, inferenceImage, latencyBudget, optional } from './config-mapping';
+import { autoscale, dashboardCost, inferenceImage, latencyBudget, optional, streamTimeToFirstToken } from './config-mapping';
 import { SharedStageOutputs } from './shared-stage-outputs';
 
 /**
@@ -173,6 +173,7 @@ export class ModelStack extends Stack {
     const { cost, missingPrices } = dashboardCost(config, stageName, modelName);
     this.dashboard = new ModelDashboard(this, `${id_}Dashboard`, {
       stage: stageName, modelName, endpoint: this.endpoint, gateway: this.gateway, alarms,
+      streaming: this.gateway && model.streaming ? { timeToFirstTokenBudget: streamTimeToFirstToken(model) } : undefined,
       scaling: deployment.autoscaling && { minCapacity: deployment.autoscaling.minCapacity, maxCapacity: deployment.autoscaling.maxCapacity },
       // The same band the drift alarms use.
       anomalyBandStdDevs: 3,

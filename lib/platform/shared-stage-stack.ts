@@ -15,7 +15,7 @@ import { StageAlerting } from '../monitoring/stage-alerting';
 import { ModelApprovalForwarding } from '../pipeline/model-approval-trigger';
 import { isSmokeTested, pipelineStages } from '../pipeline/pipeline-plan';
 import { SmokeTestAccess } from '../pipeline/smoke-test-access';
-import { optional, payloadFormat, policySecret } from './config-mapping';
+import { optional, payloadFormat, policySecret, streamingOptions } from './config-mapping';
 import { publishSharedStageOutputs } from './shared-stage-outputs';
 
 export interface SharedStageStackProps extends StackProps {
@@ -85,6 +85,7 @@ export class SharedStageStack extends Stack {
           safetyPolicy: model.safetyPolicy as GatewayModelOptions['safetyPolicy'],
           policySecret: policySecret(this, modelName, stage.gateway.policySecrets?.[modelName]),
           unknownRequestFields: model.unknownRequestFields,
+          streaming: streamingOptions(model),
         };
       }
       this.gateway = new SafetyGateway(this, 'Gateway', {

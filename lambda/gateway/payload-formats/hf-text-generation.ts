@@ -34,7 +34,8 @@ const buildRequest = schemaPerPolicy((object) => {
         }),
       ),
     ),
-    stream: z.optional(z.nullable(z.literal(false, { error: 'the gateway answers in one piece: leave "stream" out or set it to false' }))),
+    // true only for a model configured to stream (the gateway checks).
+    stream: z.optional(z.nullable(z.boolean())),
   });
 });
 

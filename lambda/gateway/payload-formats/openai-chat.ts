@@ -79,7 +79,9 @@ const buildRequest = schemaPerPolicy((object) => {
     model: optStr,
     logit_bias: z.optional(z.nullable(z.record(z.string().check(z.regex(/^\d{1,7}$/)), z.number()))),
     stop: z.optional(z.nullable(oneOf([str, z.array(str)], 'expected a string or an array of strings'))),
-    stream: z.optional(z.nullable(z.literal(false, { error: 'the gateway answers in one piece: leave "stream" out or set it to false' }))),
+    // true only for a model configured to stream (the gateway checks); sent to the container as it is.
+    stream: z.optional(z.nullable(z.boolean())),
+    stream_options: z.optional(z.nullable(object({ include_usage: z.optional(z.nullable(z.boolean())), continuous_usage_stats: z.optional(z.nullable(z.boolean())) }))),
     response_format: z.optional(
       z.discriminatedUnion(
         'type',
