@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadCloudAssembly } from '../../lib/audit/cloud-assembly';
 import { REFERENCE_STACKS, REPO_ROOT, referenceConfigJson } from '../helpers/fixtures';
+import { referenceAssemblyDir } from '../helpers/reference-assembly';
 
 /** `cdk synth` through the real CLI, running the app from source with tsx so a stale dist/ cannot mislead. */
 function cdkSynth(outdir: string, env: Record<string, string> = {}) {
@@ -24,6 +25,20 @@ describe('cdk synth (real CLI)', () => {
     expect(stacks.map((s) => s.stackName).sort()).toEqual(REFERENCE_STACKS);
     for (const s of stacks) expect(existsSync(path.join(out, s.templateFile))).toBe(true);
     expect(stacks.find((s) => s.stackName === 'inference-prod-chat')).toMatchObject({ displayName: 'inference-prod/chat', templateFile: expect.stringMatching(/^assembly-inference-prod\//) });
+  });
+
+  test('deterministic: the CLI\'s templates are byte-identical to those of a synth in another process', () => {
+    // The shared reference assembly was synthesized by a jest worker (or an earlier run), this one by `cdk synth`.
+    const shared = referenceAssemblyDir();
+    const files = loadCloudAssembly(path.join(dir, 'ok')).stacks.map((s) => s.templateFile);
+    expect(files).toHaveLength(REFERENCE_STACKS.length);
+    expect(loadCloudAssembly(shared).stacks.map((s) => s.templateFile)).toEqual(files);
+    for (const file of files) {
+      const [a, b] = [shared, path.join(dir, 'ok')].map((d) => readFileSync(path.join(d, file)));
+      expect({ file, identical: a.equals(b) }).toEqual({ file, identical: true });
+      // No timestamps or random ids leak in.
+      expect(a.toString()).not.toMatch(/20\d\d-\d\d-\d\dT\d\d:\d\d/);
+    }
   });
 
   test('cdk ls lists every stack as the CLI selects it, shared stacks before the models that depend on them', () => {
