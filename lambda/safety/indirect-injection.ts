@@ -1,6 +1,6 @@
 import type { RatedFinding } from './types';
 import type { SafetyPolicy } from './policy';
-import { buildMatchView, type MatchView, originalSpan } from './normalize';
+import { buildMatchView, type MatchView, originalSpan, viewStart } from './normalize';
 import type { HiddenText } from './unicode';
 import { matchPhrases, MAX_FINDINGS_PER_RULE, phraseScore } from './injection-phrases';
 import { matchDataRules, matchDataRulesInView } from './data-instruction-rules';
@@ -120,9 +120,9 @@ export function viewSegments(view: MatchView, original: string): Segment[] {
     }
     words++;
     const prev = k > 0 ? text.charCodeAt(k - 1) : 0;
-    const next = k + 1 < text.length ? view.start[k + 1] : original.length;
+    const next = k + 1 < text.length ? viewStart(view, k + 1) : original.length;
     let newline = false;
-    for (let i = view.start[k]; i < next && !newline; i++) newline = original.charCodeAt(i) === 0x0a;
+    for (let i = viewStart(view, k); i < next && !newline; i++) newline = original.charCodeAt(i) === 0x0a;
     if (newline || prev === 0x2e || prev === 0x3f || prev === 0x21 || k - from >= MAX_SEGMENT) close(k);
   }
   words++;

@@ -4,14 +4,21 @@ import { isBidiControl, isInvisible, isTagCharacter, isVariationSelector } from 
 /**
  * The text as the matchers see it: lowercase, accents and look-alikes folded to ASCII,
  * invisible characters and combining marks dropped, whitespace runs collapsed to one space.
- * `start[k]` gives where in the original normalized unit k comes from (its end is the end of
- * that code point), so every finding made on the view is reported at its place in the original.
+ * `viewStart(view, k)` gives where in the original normalized unit k comes from (its end is the
+ * end of that code point), so every finding made on the view is reported at its place in the
+ * original.
  */
 export interface MatchView {
   readonly text: string;
   /** The text the view was built from; a unit's original end is the end of the code point at `start`. */
   readonly original: string;
-  readonly start: Int32Array;
+  /**
+   * The unit → original map, compressed: (viewIndex, originalIndex) pairs, one wherever the
+   * map does not simply continue the previous unit's index + 1 (a collapsed space run, a
+   * dropped or astral character, a fold into several letters). Ordinary text needs a few
+   * dozen pairs instead of four bytes per character; read it with `viewStart`.
+   */
+  readonly segments: Int32Array;
   /**
    * Words of the view that may be trigger words of a phrase matcher, found in the same pass:
    * (from, to, hash) triples, `hash` as `wordHash` computes it. See registerTriggerWords.
@@ -68,7 +75,7 @@ function isDropped(cp: number): boolean {
 
 /** Scratch buffers reused across calls (the pipeline is synchronous); results are copied out. */
 let outBuf = new Uint16Array(1024);
-let startBuf = new Int32Array(1024);
+let segBuf = new Int32Array(256);
 let wordBuf = new Int32Array(768);
 let runBuf = new Int32Array(256);
 
@@ -85,7 +92,6 @@ function ensureCapacity(needed: number): void {
   let cap = outBuf.length;
   while (cap < needed) cap *= 2;
   outBuf = new Uint16Array(cap);
-  startBuf = new Int32Array(cap);
 }
 
 export function buildMatchView(original: string): MatchView {
@@ -93,8 +99,9 @@ export function buildMatchView(original: string): MatchView {
   // ASCII emits at most one unit per input unit; folds emit up to four and re-check below.
   ensureCapacity(n + 8);
   const out = outBuf;
-  const starts = startBuf;
   let len = 0;
+  let segs = 0;
+  let next = -1; // the original index unit `len` has when it continues the current segment
   let lastWasSpace = true; // also trims leading whitespace
   let words = 0;
   let wordStart = -1;
@@ -124,7 +131,8 @@ export function buildMatchView(original: string): MatchView {
         lastWasSpace = false;
       }
       out[len] = u;
-      starts[len] = i;
+      if (i !== next) segs = pushSegment(segs, len, i);
+      next = i + 1;
       if ((u >= 0x61 && u <= 0x7a) || (u >= 0x30 && u <= 0x39) || u === 0x27) {
         if (wordStart < 0) {
           wordStart = len;
@@ -168,7 +176,8 @@ export function buildMatchView(original: string): MatchView {
     for (let k = 0; units !== undefined && k < units.length; k++) {
       const u = units.charCodeAt(k);
       out[len] = u;
-      starts[len] = i;
+      if (i !== next) segs = pushSegment(segs, len, i);
+      next = i + 1;
       if (isWordUnit(u)) {
         if (wordStart < 0) {
           wordStart = len;
@@ -188,7 +197,7 @@ export function buildMatchView(original: string): MatchView {
   return {
     text: decodeUtf16(outBuf, len),
     original,
-    start: startBuf.slice(0, len),
+    segments: segBuf.slice(0, segs),
     triggerWords: wordBuf.slice(0, words),
     encodedRuns: runBuf.slice(0, runs),
   };
@@ -200,6 +209,26 @@ function pushWord(count: number, from: number, to: number, hash: number): number
   wordBuf[count + 1] = to;
   wordBuf[count + 2] = hash >>> 0;
   return count + 3;
+}
+
+function pushSegment(count: number, viewIndex: number, originalIndex: number): number {
+  segBuf = grow(segBuf, count + 2);
+  segBuf[count] = viewIndex;
+  segBuf[count + 1] = originalIndex;
+  return count + 2;
+}
+
+/** Where in the original view unit k (0 ≤ k < view.text.length) comes from: a binary search of the segments. */
+export function viewStart(view: MatchView, k: number): number {
+  const seg = view.segments;
+  let lo = 0;
+  let hi = (seg.length >> 1) - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (seg[mid << 1] <= k) lo = mid;
+    else hi = mid - 1;
+  }
+  return seg[(lo << 1) + 1] + (k - seg[lo << 1]);
 }
 
 function pushPair(count: number, from: number, to: number): number {
@@ -222,10 +251,10 @@ export function originalSpan(view: MatchView, from: number, to: number): { start
   if (view.text.length === 0) return { start: 0, end: 0 };
   const a = Math.min(Math.max(from, 0), view.text.length - 1);
   const b = Math.min(Math.max(to - 1, a), view.text.length - 1);
-  const last = view.start[b];
+  const last = viewStart(view, b);
   const c = view.original.charCodeAt(last);
   const pair = c >= 0xd800 && c <= 0xdbff && (view.original.charCodeAt(last + 1) & 0xfc00) === 0xdc00;
-  return { start: view.start[a], end: last + (pair ? 2 : 1) };
+  return { start: viewStart(view, a), end: last + (pair ? 2 : 1) };
 }
 
 /**
