@@ -28,10 +28,13 @@ export interface MatchView {
   readonly encodedRuns: Int32Array;
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
 /** FNV-1a of text[from, to), computed in place so no substring is made. */
 export function wordHash(text: string, from: number, to: number): number {
-  let h = 0x811c9dc5;
-  for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  let h = FNV_OFFSET;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
   return h >>> 0;
 }
 
@@ -58,6 +61,20 @@ export const MIN_ENCODED_RUN = 20;
 
 export function isBase64Unit(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f;
+}
+
+/** ASCII classes for the hot path: one table load instead of a chain of comparisons. */
+const BASE64 = 1;
+const SPACE = 2;
+const WORD = 4;
+const ASCII_CLASS = new Uint8Array(128);
+/** ASCII as the view has it: lowercase, every whitespace character a space. */
+const ASCII_FOLD = new Uint16Array(128);
+for (let c = 0; c < 128; c++) {
+  const space = c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  const u = space ? 0x20 : c >= 0x41 && c <= 0x5a ? c + 32 : c;
+  ASCII_FOLD[c] = u;
+  ASCII_CLASS[c] = (isBase64Unit(c) ? BASE64 : 0) | (space ? SPACE : 0) | (isWordUnit(u) ? WORD : 0);
 }
 
 function isSpace(c: number): boolean {
@@ -104,53 +121,46 @@ export function buildMatchView(original: string): MatchView {
   let next = -1; // the original index unit `len` has when it continues the current segment
   let lastWasSpace = true; // also trims leading whitespace
   let words = 0;
-  let wordStart = -1;
-  let hash = 0;
+  // The current word and base64 run start right after the last unit that was not part of one,
+  // so a word or run character costs no branch of its own; an empty span is not a word.
+  let wordStart = 0;
+  let hash = FNV_OFFSET;
   let runs = 0;
-  let runStart = -1;
+  let runStart = 0;
   for (let i = 0; i < n; ) {
     const c = original.charCodeAt(i);
     if (c < 0x80) {
-      // The hot path, inlined: plain ASCII.
-      if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f) {
-        if (runStart < 0) runStart = i;
-      } else if (runStart >= 0) {
+      // The hot path, inlined and table-driven: plain ASCII.
+      const k = ASCII_CLASS[c];
+      if ((k & BASE64) === 0) {
         if (i - runStart >= MIN_ENCODED_RUN) runs = pushPair(runs, runStart, i);
-        runStart = -1;
+        runStart = i + 1;
       }
-      let u = c;
-      if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
+      if ((k & SPACE) !== 0) {
         if (lastWasSpace) {
           i++;
           continue;
         }
-        u = 0x20;
         lastWasSpace = true;
       } else {
-        if (c >= 0x41 && c <= 0x5a) u = c + 32;
         lastWasSpace = false;
       }
+      const u = ASCII_FOLD[c];
       out[len] = u;
       if (i !== next) segs = pushSegment(segs, len, i);
       next = i + 1;
-      if ((u >= 0x61 && u <= 0x7a) || (u >= 0x30 && u <= 0x39) || u === 0x27) {
-        if (wordStart < 0) {
-          wordStart = len;
-          hash = 0x811c9dc5;
-        }
-        hash = Math.imul(hash ^ u, 0x01000193);
-      } else if (wordStart >= 0) {
-        if (len - wordStart <= MAX_TRIGGER_LENGTH && TRIGGER_FILTER[(hash >>> 0) & 0xffff] === 1) words = pushWord(words, wordStart, len, hash);
-        wordStart = -1;
+      if ((k & WORD) !== 0) {
+        hash = Math.imul(hash ^ u, FNV_PRIME);
+      } else {
+        if (len > wordStart && len - wordStart <= MAX_TRIGGER_LENGTH && TRIGGER_FILTER[(hash >>> 0) & 0xffff] === 1) words = pushWord(words, wordStart, len, hash);
+        wordStart = len + 1;
+        hash = FNV_OFFSET;
       }
       len++;
       i++;
       continue;
     }
-    if (runStart >= 0) {
-      if (i - runStart >= MIN_ENCODED_RUN) runs = pushPair(runs, runStart, i);
-      runStart = -1;
-    }
+    if (i - runStart >= MIN_ENCODED_RUN) runs = pushPair(runs, runStart, i);
     let cp = c;
     let width = 1;
     if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
@@ -161,39 +171,42 @@ export function buildMatchView(original: string): MatchView {
       }
     }
     const e = i + width;
+    runStart = e;
     if (len + (n - i) + 8 > outBuf.length) {
       ensureCapacity(len + (n - i) + 8);
       return buildMatchView(original); // rare (a text of many multi-letter folds): start over with room
     }
     let units: string | undefined;
+    let count = 0;
     if (isSpace(cp)) {
-      if (!lastWasSpace) units = ' ';
+      if (!lastWasSpace) {
+        units = ' ';
+        count = 1;
+      }
       lastWasSpace = true;
     } else if (!isDropped(cp)) {
-      units = FOLD_TABLE.get(cp) ?? original.slice(i, e);
+      units = FOLD_TABLE.get(cp);
+      count = units === undefined ? width : units.length; // unfolded: the code point's own units
       lastWasSpace = false;
     }
-    for (let k = 0; units !== undefined && k < units.length; k++) {
-      const u = units.charCodeAt(k);
+    for (let k = 0; k < count; k++) {
+      const u = units === undefined ? original.charCodeAt(i + k) : units.charCodeAt(k);
       out[len] = u;
       if (i !== next) segs = pushSegment(segs, len, i);
       next = i + 1;
       if (isWordUnit(u)) {
-        if (wordStart < 0) {
-          wordStart = len;
-          hash = 0x811c9dc5;
-        }
-        hash = Math.imul(hash ^ u, 0x01000193);
-      } else if (wordStart >= 0) {
-        if (len - wordStart <= MAX_TRIGGER_LENGTH && TRIGGER_FILTER[(hash >>> 0) & 0xffff] === 1) words = pushWord(words, wordStart, len, hash);
-        wordStart = -1;
+        hash = Math.imul(hash ^ u, FNV_PRIME);
+      } else {
+        if (len > wordStart && len - wordStart <= MAX_TRIGGER_LENGTH && TRIGGER_FILTER[(hash >>> 0) & 0xffff] === 1) words = pushWord(words, wordStart, len, hash);
+        wordStart = len + 1;
+        hash = FNV_OFFSET;
       }
       len++;
     }
     i = e;
   }
-  if (wordStart >= 0 && len - wordStart <= MAX_TRIGGER_LENGTH && TRIGGER_FILTER[(hash >>> 0) & 0xffff] === 1) words = pushWord(words, wordStart, len, hash);
-  if (runStart >= 0 && n - runStart >= MIN_ENCODED_RUN) runs = pushPair(runs, runStart, n);
+  if (len > wordStart && len - wordStart <= MAX_TRIGGER_LENGTH && TRIGGER_FILTER[(hash >>> 0) & 0xffff] === 1) words = pushWord(words, wordStart, len, hash);
+  if (n - runStart >= MIN_ENCODED_RUN) runs = pushPair(runs, runStart, n);
   return {
     text: decodeUtf16(outBuf, len),
     original,
