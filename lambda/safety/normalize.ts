@@ -45,7 +45,15 @@ export function isWordUnit(c: number): boolean {
 
 /** Trigger words longer than this are not recorded (none is). */
 export const MAX_TRIGGER_LENGTH = 16;
-const TRIGGER_FILTER = new Uint8Array(1 << 16);
+/** The low 16 bits of registered words' hashes, one bit each: 8 KB, so the per-word test stays in L1. */
+const TRIGGER_FILTER = new Int32Array(1 << 11);
+/** Module-local copies: an exported const compiles to a property load on `exports` in the hot loop. */
+const MAX_TRIGGER = MAX_TRIGGER_LENGTH;
+const MIN_RUN = 20;
+
+function isTrigger(hash: number): boolean {
+  return ((TRIGGER_FILTER[(hash & 0xffff) >>> 5] >>> (hash & 31)) & 1) === 1;
+}
 
 /**
  * Phrase matchers register their trigger words once at load; the view records every word whose
@@ -53,11 +61,14 @@ const TRIGGER_FILTER = new Uint8Array(1 << 16);
  * tokenizing the text again (one pass over the text for every check).
  */
 export function registerTriggerWords(words: Iterable<string>): void {
-  for (const w of words) TRIGGER_FILTER[wordHash(w, 0, w.length) & 0xffff] = 1;
+  for (const w of words) {
+    const h = wordHash(w, 0, w.length) & 0xffff;
+    TRIGGER_FILTER[h >>> 5] |= 1 << (h & 31);
+  }
 }
 
 /** Base64 and hex runs shorter than this cannot carry an instruction (see encoded-payloads.ts). */
-export const MIN_ENCODED_RUN = 20;
+export const MIN_ENCODED_RUN = MIN_RUN;
 
 export function isBase64Unit(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f;
@@ -133,7 +144,7 @@ export function buildMatchView(original: string): MatchView {
       // The hot path, inlined and table-driven: plain ASCII.
       const k = ASCII_CLASS[c];
       if ((k & BASE64) === 0) {
-        if (i - runStart >= MIN_ENCODED_RUN) runs = pushPair(runs, runStart, i);
+        if (i - runStart >= MIN_RUN) runs = pushPair(runs, runStart, i);
         runStart = i + 1;
       }
       if ((k & SPACE) !== 0) {
@@ -152,7 +163,7 @@ export function buildMatchView(original: string): MatchView {
       if ((k & WORD) !== 0) {
         hash = Math.imul(hash ^ u, FNV_PRIME);
       } else {
-        if (len > wordStart && len - wordStart <= MAX_TRIGGER_LENGTH && TRIGGER_FILTER[(hash >>> 0) & 0xffff] === 1) words = pushWord(words, wordStart, len, hash);
+        if (len > wordStart && len - wordStart <= MAX_TRIGGER && isTrigger(hash)) words = pushWord(words, wordStart, len, hash);
         wordStart = len + 1;
         hash = FNV_OFFSET;
       }
@@ -160,7 +171,7 @@ export function buildMatchView(original: string): MatchView {
       i++;
       continue;
     }
-    if (i - runStart >= MIN_ENCODED_RUN) runs = pushPair(runs, runStart, i);
+    if (i - runStart >= MIN_RUN) runs = pushPair(runs, runStart, i);
     let cp = c;
     let width = 1;
     if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
@@ -197,7 +208,7 @@ export function buildMatchView(original: string): MatchView {
       if (isWordUnit(u)) {
         hash = Math.imul(hash ^ u, FNV_PRIME);
       } else {
-        if (len > wordStart && len - wordStart <= MAX_TRIGGER_LENGTH && TRIGGER_FILTER[(hash >>> 0) & 0xffff] === 1) words = pushWord(words, wordStart, len, hash);
+        if (len > wordStart && len - wordStart <= MAX_TRIGGER && isTrigger(hash)) words = pushWord(words, wordStart, len, hash);
         wordStart = len + 1;
         hash = FNV_OFFSET;
       }
@@ -205,8 +216,8 @@ export function buildMatchView(original: string): MatchView {
     }
     i = e;
   }
-  if (len > wordStart && len - wordStart <= MAX_TRIGGER_LENGTH && TRIGGER_FILTER[(hash >>> 0) & 0xffff] === 1) words = pushWord(words, wordStart, len, hash);
-  if (n - runStart >= MIN_ENCODED_RUN) runs = pushPair(runs, runStart, n);
+  if (len > wordStart && len - wordStart <= MAX_TRIGGER && isTrigger(hash)) words = pushWord(words, wordStart, len, hash);
+  if (n - runStart >= MIN_RUN) runs = pushPair(runs, runStart, n);
   return {
     text: decodeUtf16(outBuf, len),
     original,
