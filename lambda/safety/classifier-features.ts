@@ -77,12 +77,28 @@ const units = new Uint16Array(MAX_DOT_TEXT + 2);
  * integers and the result equals the straightforward per-bucket formula.
  */
 export function normalizedDotProduct(text: string, weights: Float32Array | Int8Array, scale = 1): number {
-  const n = Math.min(text.length, MAX_DOT_TEXT);
+  return normalizedDotProductOfRanges(text, -1, 0, text.length, -1, 0, 0, weights, scale);
+}
+
+/**
+ * normalizedDotProduct of `lead + text[a0, a1) + gap + text[b0, b1)` (lead and gap: one unit,
+ * or -1 for none) without building that string: the classifier window (head, a space, tail)
+ * and a data segment behind its start marker are scored straight from the view's text.
+ */
+export function normalizedDotProductOfRanges(
+  text: string, lead: number, a0: number, a1: number, gap: number, b0: number, b1: number, weights: Float32Array | Int8Array, scale = 1,
+): number {
+  // The padded text: units[0] and units[m - 1] are the spaces around it, cut at MAX_DOT_TEXT units.
+  let p = 1;
+  const limit = MAX_DOT_TEXT + 1;
+  if (lead >= 0) units[p++] = lead;
+  for (let i = a0; i < a1 && p < limit; i++) units[p++] = text.charCodeAt(i);
+  if (gap >= 0 && p < limit) units[p++] = gap;
+  for (let i = b0; i < b1 && p < limit; i++) units[p++] = text.charCodeAt(i);
+  const n = p - 1;
   if (n === 0) return 0;
-  // Char n-grams over " " + text + " ", starting at every position of the padded string.
   const m = n + 2;
   units[0] = 0x20;
-  for (let i = 0; i < n; i++) units[i + 1] = text.charCodeAt(i);
   units[m - 1] = 0x20;
   let distinct = 0;
   let dot = 0;

@@ -137,8 +137,8 @@ export function viewSegments(view: MatchView, original: string): Segment[] {
  */
 export const SEGMENT_START = '\u0001';
 
-export function scoreSegment(folded: string): number {
-  return dataInstructionClassifier.score(SEGMENT_START + folded);
+export function scoreSegment(folded: string, from = 0, to = folded.length): number {
+  return dataInstructionClassifier.scoreRange(folded, SEGMENT_START.charCodeAt(0), from, to);
 }
 
 /** The segment that is the strongest evidence of an instruction addressed to an assistant. */
@@ -146,7 +146,7 @@ function bestSegment(view: MatchView, original: string): (Segment & { score: num
   let top: (Segment & { score: number }) | undefined;
   let topEvidence = -1;
   for (const seg of viewSegments(view, original)) {
-    const score = scoreSegment(view.text.slice(seg.from, seg.to));
+    const score = scoreSegment(view.text, seg.from, seg.to);
     const evidence = lineEvidence(score, seg.words);
     if (top === undefined || evidence > topEvidence || (evidence === topEvidence && score > top.score)) {
       top = { ...seg, score };
