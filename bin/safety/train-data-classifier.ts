@@ -6,7 +6,7 @@
  *
  * Instructions (label 1): what people ask assistants — self-instruct's tasks, Do-Not-Answer's and
  * HarmBench's requests, BIPIA's train attacks, the train split of the prompt files in DATA_DIR (every prompt there, benign or not,
- * is addressed to an assistant) and the generated ordinary task prompts.
+ * is addressed to an assistant), the generated ordinary task prompts and the generated assistant requests.
  * Material (label 0): documents — BIPIA's train contexts (e-mails, tables, code), self-instruct's
  * task inputs and outputs, garak's documentation, the train split of the PII sample.
  * Nothing from BIPIA's test split (the indirect-injection evaluation set) is read.
@@ -20,10 +20,13 @@ import { SEGMENT_START, viewSegments } from '../../lambda/safety/indirect-inject
 import { wordCountAtMost } from '../../lambda/safety/injection-checks';
 import { dataDir, isHeldOut, loadLabelledFiles, loadPiiRows } from './datasets';
 import { generateHardNegatives } from './hard-negatives';
+import { generateTaskRequests } from './task-requests';
 import { type Example, toExample, train, weightsFile } from './logistic';
 
 const SEED = 20261202;
 const SHORT_PROMPT_WORDS = 40;
+/** Generated assistant requests (bin/safety/task-requests.ts); the count was chosen on the development part of BIPIA's train split. */
+const TASK_REQUESTS = 800;
 const OPTIONS = { seed: SEED, epochs: 20, learningRate: 0.3, l2: 1e-5 };
 export const PUBLIC_DATA = resolve(__dirname, 'data');
 
@@ -76,6 +79,7 @@ function main(): void {
     for (const r of file.rows) if (!isHeldOut(r.text) && wordCountAtMost(r.text, SHORT_PROMPT_WORDS)) instructions.push(...segmentsOf(r.text, true));
   }
   for (const text of generateHardNegatives(SEED, 600)) instructions.push(...segmentsOf(text));
+  for (const text of generateTaskRequests(SEED, TASK_REQUESTS)) instructions.push(...segmentsOf(text));
   for (const r of loadPiiRows(dir)) if (!isHeldOut(r.text)) material.push(...segmentsOf(r.text));
 
   const positiveWeight = material.length / Math.max(1, instructions.length);

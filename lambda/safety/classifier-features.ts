@@ -54,82 +54,118 @@ export function forEachFeature(folded: string, visit: (bucket: number) => void):
 }
 
 /**
- * Per-bucket counts and the buckets touched, reused across calls (scoring is synchronous).
- * 16-bit counts keep the table small enough to stay in cache; a text of at most MAX_DOT_TEXT
- * units cannot overflow them (callers pass a classifier window of about 4K).
+ * Per-bucket counts, the buckets touched and the padded text's units, reused across calls
+ * (scoring is synchronous). Callers pass a classifier window of about 4K; longer texts are
+ * cut at MAX_DOT_TEXT.
  */
 const MAX_DOT_TEXT = 16384;
-const counts = new Uint16Array(1 << FEATURE_HASH_BITS);
-const touched = new Int32Array(1 << FEATURE_HASH_BITS);
+const counts = new Int32Array(1 << FEATURE_HASH_BITS);
+// One slot more than there are buckets: every feature writes its bucket at `distinct` before deciding whether to keep it.
+const touched = new Int32Array((1 << FEATURE_HASH_BITS) + 1);
+const units = new Uint16Array(MAX_DOT_TEXT + 2);
 
 /**
  * w · x / ‖x‖ for the count vector x of forEachFeature's features, without a callback or an
  * allocation, because this runs on every request. L2 normalisation bounds the score of a
  * text that repeats one n-gram ("aaaa…"), which a plain mean over occurrences would not.
  * A unit test keeps this equal to the training features.
+ *
+ * Branch-free accumulation: w · x is summed per occurrence and ‖x‖² grows by 2c + 1 when a
+ * bucket's count goes from c to c + 1, so no pass over the buckets is needed; a bucket joins
+ * `touched` (for the reset) by arithmetic on c rather than an `if`, whose outcome is a coin
+ * flip per feature and cost more than the hashing. Weights are int8, so both sums are exact
+ * integers and the result equals the straightforward per-bucket formula.
  */
 export function normalizedDotProduct(text: string, weights: Float32Array | Int8Array, scale = 1): number {
-  const folded = text.length > MAX_DOT_TEXT ? text.slice(0, MAX_DOT_TEXT) : text;
-  const n = folded.length;
+  return normalizedDotProductOfRanges(text, -1, 0, text.length, -1, 0, 0, weights, scale);
+}
+
+/**
+ * normalizedDotProduct of `lead + text[a0, a1) + gap + text[b0, b1)` (lead and gap: one unit,
+ * or -1 for none) without building that string: the classifier window (head, a space, tail)
+ * and a data segment behind its start marker are scored straight from the view's text.
+ */
+export function normalizedDotProductOfRanges(
+  text: string, lead: number, a0: number, a1: number, gap: number, b0: number, b1: number, weights: Float32Array | Int8Array, scale = 1,
+): number {
+  // The padded text: units[0] and units[m - 1] are the spaces around it, cut at MAX_DOT_TEXT units.
+  let p = 1;
+  const limit = MAX_DOT_TEXT + 1;
+  if (lead >= 0) units[p++] = lead;
+  for (let i = a0; i < a1 && p < limit; i++) units[p++] = text.charCodeAt(i);
+  if (gap >= 0 && p < limit) units[p++] = gap;
+  for (let i = b0; i < b1 && p < limit; i++) units[p++] = text.charCodeAt(i);
+  const n = p - 1;
   if (n === 0) return 0;
-  let distinct = 0;
-  // Char n-grams over " " + text + " ", starting at every position of the padded string. Each
-  // unit is read once into a sliding window (c0..c4); the padded string is never built.
   const m = n + 2;
-  const at = (p: number): number => (p === 0 || p === m - 1 ? 0x20 : folded.charCodeAt(p - 1));
-  let c1 = at(0);
-  let c2 = m > 1 ? at(1) : 0;
-  let c3 = m > 2 ? at(2) : 0;
-  let c4 = m > 3 ? at(3) : 0;
+  units[0] = 0x20;
+  units[m - 1] = 0x20;
+  let distinct = 0;
+  let dot = 0;
+  let squares = 0;
   let b = 0;
+  let c = 0;
   for (let s = 0; s + 3 <= m; s++) {
-    const c0 = c1;
-    c1 = c2;
-    c2 = c3;
-    c3 = c4;
-    c4 = s + 4 < m ? at(s + 4) : 0;
-    let h = Math.imul(FNV_OFFSET ^ c0, FNV_PRIME);
-    h = Math.imul(h ^ c1, FNV_PRIME);
-    h = Math.imul(h ^ c2, FNV_PRIME);
+    let h = Math.imul(FNV_OFFSET ^ units[s], FNV_PRIME);
+    h = Math.imul(h ^ units[s + 1], FNV_PRIME);
+    h = Math.imul(h ^ units[s + 2], FNV_PRIME);
     b = ((h ^ (2 << 24)) >>> 0) & MASK;
-    if (counts[b]++ === 0) touched[distinct++] = b;
+    c = counts[b];
+    counts[b] = c + 1;
+    squares += 2 * c + 1;
+    dot += weights[b];
+    touched[distinct] = b;
+    distinct += (c - 1) >>> 31;
     if (s + 4 > m) continue;
-    h = Math.imul(h ^ c3, FNV_PRIME);
+    h = Math.imul(h ^ units[s + 3], FNV_PRIME);
     b = ((h ^ (3 << 24)) >>> 0) & MASK;
-    if (counts[b]++ === 0) touched[distinct++] = b;
+    c = counts[b];
+    counts[b] = c + 1;
+    squares += 2 * c + 1;
+    dot += weights[b];
+    touched[distinct] = b;
+    distinct += (c - 1) >>> 31;
     if (s + 5 > m) continue;
-    h = Math.imul(h ^ c4, FNV_PRIME);
+    h = Math.imul(h ^ units[s + 4], FNV_PRIME);
     b = ((h ^ (4 << 24)) >>> 0) & MASK;
-    if (counts[b]++ === 0) touched[distinct++] = b;
+    c = counts[b];
+    counts[b] = c + 1;
+    squares += 2 * c + 1;
+    dot += weights[b];
+    touched[distinct] = b;
+    distinct += (c - 1) >>> 31;
   }
+  // Word unigrams and bigrams; units[m - 1] is the closing space that ends the last word.
   let previous = 0;
   let h = FNV_OFFSET;
   let inWord = false;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? folded.charCodeAt(i) : 0x20;
-    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x27 || c >= 0xc0) {
-      h = Math.imul(h ^ c, FNV_PRIME);
+  for (let i = 1; i < m; i++) {
+    const u = units[i];
+    if ((u >= 0x61 && u <= 0x7a) || (u >= 0x30 && u <= 0x39) || u === 0x27 || u >= 0xc0) {
+      h = Math.imul(h ^ u, FNV_PRIME);
       inWord = true;
     } else if (inWord) {
       b = ((h ^ WORD_SALT) >>> 0) & MASK;
-      if (counts[b]++ === 0) touched[distinct++] = b;
+      c = counts[b];
+      counts[b] = c + 1;
+      squares += 2 * c + 1;
+      dot += weights[b];
+      touched[distinct] = b;
+      distinct += (c - 1) >>> 31;
       if (previous !== 0) {
         b = (Math.imul(previous ^ BIGRAM_SALT, FNV_PRIME) ^ h) & MASK;
-        if (counts[b]++ === 0) touched[distinct++] = b;
+        c = counts[b];
+        counts[b] = c + 1;
+        squares += 2 * c + 1;
+        dot += weights[b];
+        touched[distinct] = b;
+        distinct += (c - 1) >>> 31;
       }
       previous = h;
       h = FNV_OFFSET;
       inWord = false;
     }
   }
-  let dot = 0;
-  let squares = 0;
-  for (let k = 0; k < distinct; k++) {
-    const bucket = touched[k];
-    const c = counts[bucket];
-    dot += weights[bucket] * c;
-    squares += c * c;
-    counts[bucket] = 0;
-  }
+  for (let k = 0; k < distinct; k++) counts[touched[k]] = 0;
   return (dot * scale) / Math.sqrt(squares);
 }

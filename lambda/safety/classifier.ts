@@ -1,4 +1,4 @@
-import { FEATURE_HASH_BITS, normalizedDotProduct } from './classifier-features';
+import { FEATURE_HASH_BITS, normalizedDotProductOfRanges } from './classifier-features';
 import weightsFile from './classifier-weights.json';
 import dataWeightsFile from './data-classifier-weights.json';
 
@@ -28,8 +28,10 @@ export function classifierWindow(folded: string): string {
 }
 
 export interface InjectionClassifier {
-  /** Probability that the folded text is a prompt injection or jailbreak. */
+  /** Probability that the folded text (its classifierWindow) is a prompt injection or jailbreak. */
   score(folded: string): number;
+  /** The score of `String.fromCharCode(lead) + folded.slice(from, to)`, without building it. */
+  scoreRange(folded: string, lead: number, from: number, to: number): number;
 }
 
 export function loadClassifier(file: ClassifierWeights): InjectionClassifier {
@@ -41,7 +43,15 @@ export function loadClassifier(file: ClassifierWeights): InjectionClassifier {
   const weights = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length).slice();
   return {
     score(folded: string): number {
-      const z = file.bias + normalizedDotProduct(classifierWindow(folded), weights, file.scale);
+      // classifierWindow(folded), read in place: head, one space, tail.
+      const n = folded.length;
+      const dot = n <= CLASSIFIER_HEAD_CHARS + CLASSIFIER_TAIL_CHARS
+        ? normalizedDotProductOfRanges(folded, -1, 0, n, -1, 0, 0, weights, file.scale)
+        : normalizedDotProductOfRanges(folded, -1, 0, CLASSIFIER_HEAD_CHARS, 0x20, n - CLASSIFIER_TAIL_CHARS, n, weights, file.scale);
+      return 1 / (1 + Math.exp(-(file.bias + dot)));
+    },
+    scoreRange(folded: string, lead: number, from: number, to: number): number {
+      const z = file.bias + normalizedDotProductOfRanges(folded, lead, from, to, -1, 0, 0, weights, file.scale);
       return 1 / (1 + Math.exp(-z));
     },
   };

@@ -1,6 +1,6 @@
 import type { RatedFinding } from './types';
 import type { SafetyPolicy } from './policy';
-import { buildMatchView, type MatchView, originalSpan } from './normalize';
+import { buildMatchView, type MatchView, originalSpan, viewStart } from './normalize';
 import type { HiddenText } from './unicode';
 import { matchPhrases, MAX_FINDINGS_PER_RULE, phraseScore } from './injection-phrases';
 import { matchDataRules, matchDataRulesInView } from './data-instruction-rules';
@@ -120,9 +120,9 @@ export function viewSegments(view: MatchView, original: string): Segment[] {
     }
     words++;
     const prev = k > 0 ? text.charCodeAt(k - 1) : 0;
-    const next = k + 1 < text.length ? view.start[k + 1] : original.length;
+    const next = k + 1 < text.length ? viewStart(view, k + 1) : original.length;
     let newline = false;
-    for (let i = view.start[k]; i < next && !newline; i++) newline = original.charCodeAt(i) === 0x0a;
+    for (let i = viewStart(view, k); i < next && !newline; i++) newline = original.charCodeAt(i) === 0x0a;
     if (newline || prev === 0x2e || prev === 0x3f || prev === 0x21 || k - from >= MAX_SEGMENT) close(k);
   }
   words++;
@@ -137,8 +137,8 @@ export function viewSegments(view: MatchView, original: string): Segment[] {
  */
 export const SEGMENT_START = '\u0001';
 
-export function scoreSegment(folded: string): number {
-  return dataInstructionClassifier.score(SEGMENT_START + folded);
+export function scoreSegment(folded: string, from = 0, to = folded.length): number {
+  return dataInstructionClassifier.scoreRange(folded, SEGMENT_START.charCodeAt(0), from, to);
 }
 
 /** The segment that is the strongest evidence of an instruction addressed to an assistant. */
@@ -146,7 +146,7 @@ function bestSegment(view: MatchView, original: string): (Segment & { score: num
   let top: (Segment & { score: number }) | undefined;
   let topEvidence = -1;
   for (const seg of viewSegments(view, original)) {
-    const score = scoreSegment(view.text.slice(seg.from, seg.to));
+    const score = scoreSegment(view.text, seg.from, seg.to);
     const evidence = lineEvidence(score, seg.words);
     if (top === undefined || evidence > topEvidence || (evidence === topEvidence && score > top.score)) {
       top = { ...seg, score };

@@ -4,14 +4,21 @@ import { isBidiControl, isInvisible, isTagCharacter, isVariationSelector } from 
 /**
  * The text as the matchers see it: lowercase, accents and look-alikes folded to ASCII,
  * invisible characters and combining marks dropped, whitespace runs collapsed to one space.
- * `start[k]` gives where in the original normalized unit k comes from (its end is the end of
- * that code point), so every finding made on the view is reported at its place in the original.
+ * `viewStart(view, k)` gives where in the original normalized unit k comes from (its end is the
+ * end of that code point), so every finding made on the view is reported at its place in the
+ * original.
  */
 export interface MatchView {
   readonly text: string;
   /** The text the view was built from; a unit's original end is the end of the code point at `start`. */
   readonly original: string;
-  readonly start: Int32Array;
+  /**
+   * The unit → original map, compressed: (viewIndex, originalIndex) pairs, one wherever the
+   * map does not simply continue the previous unit's index + 1 (a collapsed space run, a
+   * dropped or astral character, a fold into several letters). Ordinary text needs a few
+   * dozen pairs instead of four bytes per character; read it with `viewStart`.
+   */
+  readonly segments: Int32Array;
   /**
    * Words of the view that may be trigger words of a phrase matcher, found in the same pass:
    * (from, to, hash) triples, `hash` as `wordHash` computes it. See registerTriggerWords.
@@ -21,10 +28,13 @@ export interface MatchView {
   readonly encodedRuns: Int32Array;
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
 /** FNV-1a of text[from, to), computed in place so no substring is made. */
 export function wordHash(text: string, from: number, to: number): number {
-  let h = 0x811c9dc5;
-  for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  let h = FNV_OFFSET;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
   return h >>> 0;
 }
 
@@ -35,7 +45,15 @@ export function isWordUnit(c: number): boolean {
 
 /** Trigger words longer than this are not recorded (none is). */
 export const MAX_TRIGGER_LENGTH = 16;
-const TRIGGER_FILTER = new Uint8Array(1 << 16);
+/** The low 16 bits of registered words' hashes, one bit each: 8 KB, so the per-word test stays in L1. */
+const TRIGGER_FILTER = new Int32Array(1 << 11);
+/** Module-local copies: an exported const compiles to a property load on `exports` in the hot loop. */
+const MAX_TRIGGER = MAX_TRIGGER_LENGTH;
+const MIN_RUN = 20;
+
+function isTrigger(hash: number): boolean {
+  return ((TRIGGER_FILTER[(hash & 0xffff) >>> 5] >>> (hash & 31)) & 1) === 1;
+}
 
 /**
  * Phrase matchers register their trigger words once at load; the view records every word whose
@@ -43,14 +61,31 @@ const TRIGGER_FILTER = new Uint8Array(1 << 16);
  * tokenizing the text again (one pass over the text for every check).
  */
 export function registerTriggerWords(words: Iterable<string>): void {
-  for (const w of words) TRIGGER_FILTER[wordHash(w, 0, w.length) & 0xffff] = 1;
+  for (const w of words) {
+    const h = wordHash(w, 0, w.length) & 0xffff;
+    TRIGGER_FILTER[h >>> 5] |= 1 << (h & 31);
+  }
 }
 
 /** Base64 and hex runs shorter than this cannot carry an instruction (see encoded-payloads.ts). */
-export const MIN_ENCODED_RUN = 20;
+export const MIN_ENCODED_RUN = MIN_RUN;
 
 export function isBase64Unit(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f;
+}
+
+/** ASCII classes for the hot path: one table load instead of a chain of comparisons. */
+const BASE64 = 1;
+const SPACE = 2;
+const WORD = 4;
+const ASCII_CLASS = new Uint8Array(128);
+/** ASCII as the view has it: lowercase, every whitespace character a space. */
+const ASCII_FOLD = new Uint16Array(128);
+for (let c = 0; c < 128; c++) {
+  const space = c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  const u = space ? 0x20 : c >= 0x41 && c <= 0x5a ? c + 32 : c;
+  ASCII_FOLD[c] = u;
+  ASCII_CLASS[c] = (isBase64Unit(c) ? BASE64 : 0) | (space ? SPACE : 0) | (isWordUnit(u) ? WORD : 0);
 }
 
 function isSpace(c: number): boolean {
@@ -68,7 +103,7 @@ function isDropped(cp: number): boolean {
 
 /** Scratch buffers reused across calls (the pipeline is synchronous); results are copied out. */
 let outBuf = new Uint16Array(1024);
-let startBuf = new Int32Array(1024);
+let segBuf = new Int32Array(256);
 let wordBuf = new Int32Array(768);
 let runBuf = new Int32Array(256);
 
@@ -85,7 +120,6 @@ function ensureCapacity(needed: number): void {
   let cap = outBuf.length;
   while (cap < needed) cap *= 2;
   outBuf = new Uint16Array(cap);
-  startBuf = new Int32Array(cap);
 }
 
 export function buildMatchView(original: string): MatchView {
@@ -93,56 +127,52 @@ export function buildMatchView(original: string): MatchView {
   // ASCII emits at most one unit per input unit; folds emit up to four and re-check below.
   ensureCapacity(n + 8);
   const out = outBuf;
-  const starts = startBuf;
   let len = 0;
+  let segs = 0;
+  let next = -1; // the original index unit `len` has when it continues the current segment
   let lastWasSpace = true; // also trims leading whitespace
+  let wide = false; // a unit above U+00FF was written (only the non-ASCII path can write one)
   let words = 0;
-  let wordStart = -1;
-  let hash = 0;
+  // The current word and base64 run start right after the last unit that was not part of one,
+  // so a word or run character costs no branch of its own; an empty span is not a word.
+  let wordStart = 0;
+  let hash = FNV_OFFSET;
   let runs = 0;
-  let runStart = -1;
+  let runStart = 0;
   for (let i = 0; i < n; ) {
     const c = original.charCodeAt(i);
     if (c < 0x80) {
-      // The hot path, inlined: plain ASCII.
-      if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f) {
-        if (runStart < 0) runStart = i;
-      } else if (runStart >= 0) {
-        if (i - runStart >= MIN_ENCODED_RUN) runs = pushPair(runs, runStart, i);
-        runStart = -1;
+      // The hot path, inlined and table-driven: plain ASCII.
+      const k = ASCII_CLASS[c];
+      if ((k & BASE64) === 0) {
+        if (i - runStart >= MIN_RUN) runs = pushPair(runs, runStart, i);
+        runStart = i + 1;
       }
-      let u = c;
-      if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
+      if ((k & SPACE) !== 0) {
         if (lastWasSpace) {
           i++;
           continue;
         }
-        u = 0x20;
         lastWasSpace = true;
       } else {
-        if (c >= 0x41 && c <= 0x5a) u = c + 32;
         lastWasSpace = false;
       }
+      const u = ASCII_FOLD[c];
       out[len] = u;
-      starts[len] = i;
-      if ((u >= 0x61 && u <= 0x7a) || (u >= 0x30 && u <= 0x39) || u === 0x27) {
-        if (wordStart < 0) {
-          wordStart = len;
-          hash = 0x811c9dc5;
-        }
-        hash = Math.imul(hash ^ u, 0x01000193);
-      } else if (wordStart >= 0) {
-        if (len - wordStart <= MAX_TRIGGER_LENGTH && TRIGGER_FILTER[(hash >>> 0) & 0xffff] === 1) words = pushWord(words, wordStart, len, hash);
-        wordStart = -1;
+      if (i !== next) segs = pushSegment(segs, len, i);
+      next = i + 1;
+      if ((k & WORD) !== 0) {
+        hash = Math.imul(hash ^ u, FNV_PRIME);
+      } else {
+        if (len > wordStart && len - wordStart <= MAX_TRIGGER && isTrigger(hash)) words = pushWord(words, wordStart, len, hash);
+        wordStart = len + 1;
+        hash = FNV_OFFSET;
       }
       len++;
       i++;
       continue;
     }
-    if (runStart >= 0) {
-      if (i - runStart >= MIN_ENCODED_RUN) runs = pushPair(runs, runStart, i);
-      runStart = -1;
-    }
+    if (i - runStart >= MIN_RUN) runs = pushPair(runs, runStart, i);
     let cp = c;
     let width = 1;
     if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
@@ -153,42 +183,47 @@ export function buildMatchView(original: string): MatchView {
       }
     }
     const e = i + width;
+    runStart = e;
     if (len + (n - i) + 8 > outBuf.length) {
       ensureCapacity(len + (n - i) + 8);
       return buildMatchView(original); // rare (a text of many multi-letter folds): start over with room
     }
     let units: string | undefined;
+    let count = 0;
     if (isSpace(cp)) {
-      if (!lastWasSpace) units = ' ';
+      if (!lastWasSpace) {
+        units = ' ';
+        count = 1;
+      }
       lastWasSpace = true;
     } else if (!isDropped(cp)) {
-      units = FOLD_TABLE.get(cp) ?? original.slice(i, e);
+      units = FOLD_TABLE.get(cp);
+      count = units === undefined ? width : units.length; // unfolded: the code point's own units
       lastWasSpace = false;
     }
-    for (let k = 0; units !== undefined && k < units.length; k++) {
-      const u = units.charCodeAt(k);
+    for (let k = 0; k < count; k++) {
+      const u = units === undefined ? original.charCodeAt(i + k) : units.charCodeAt(k);
+      if (u > 0xff) wide = true;
       out[len] = u;
-      starts[len] = i;
+      if (i !== next) segs = pushSegment(segs, len, i);
+      next = i + 1;
       if (isWordUnit(u)) {
-        if (wordStart < 0) {
-          wordStart = len;
-          hash = 0x811c9dc5;
-        }
-        hash = Math.imul(hash ^ u, 0x01000193);
-      } else if (wordStart >= 0) {
-        if (len - wordStart <= MAX_TRIGGER_LENGTH && TRIGGER_FILTER[(hash >>> 0) & 0xffff] === 1) words = pushWord(words, wordStart, len, hash);
-        wordStart = -1;
+        hash = Math.imul(hash ^ u, FNV_PRIME);
+      } else {
+        if (len > wordStart && len - wordStart <= MAX_TRIGGER && isTrigger(hash)) words = pushWord(words, wordStart, len, hash);
+        wordStart = len + 1;
+        hash = FNV_OFFSET;
       }
       len++;
     }
     i = e;
   }
-  if (wordStart >= 0 && len - wordStart <= MAX_TRIGGER_LENGTH && TRIGGER_FILTER[(hash >>> 0) & 0xffff] === 1) words = pushWord(words, wordStart, len, hash);
-  if (runStart >= 0 && n - runStart >= MIN_ENCODED_RUN) runs = pushPair(runs, runStart, n);
+  if (len > wordStart && len - wordStart <= MAX_TRIGGER && isTrigger(hash)) words = pushWord(words, wordStart, len, hash);
+  if (n - runStart >= MIN_RUN) runs = pushPair(runs, runStart, n);
   return {
-    text: decodeUtf16(outBuf, len),
+    text: wide ? decodeUtf16(outBuf, len) : decodeLatin1(outBuf, len),
     original,
-    start: startBuf.slice(0, len),
+    segments: segBuf.slice(0, segs),
     triggerWords: wordBuf.slice(0, words),
     encodedRuns: runBuf.slice(0, runs),
   };
@@ -202,6 +237,26 @@ function pushWord(count: number, from: number, to: number, hash: number): number
   return count + 3;
 }
 
+function pushSegment(count: number, viewIndex: number, originalIndex: number): number {
+  segBuf = grow(segBuf, count + 2);
+  segBuf[count] = viewIndex;
+  segBuf[count + 1] = originalIndex;
+  return count + 2;
+}
+
+/** Where in the original view unit k (0 ≤ k < view.text.length) comes from: a binary search of the segments. */
+export function viewStart(view: MatchView, k: number): number {
+  const seg = view.segments;
+  let lo = 0;
+  let hi = (seg.length >> 1) - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (seg[mid << 1] <= k) lo = mid;
+    else hi = mid - 1;
+  }
+  return seg[(lo << 1) + 1] + (k - seg[lo << 1]);
+}
+
 function pushPair(count: number, from: number, to: number): number {
   runBuf = grow(runBuf, count + 2);
   runBuf[count] = from;
@@ -210,6 +265,19 @@ function pushPair(count: number, from: number, to: number): number {
 }
 
 const decoder = new TextDecoder('utf-16le');
+let latin1Buf = Buffer.alloc(1024);
+
+/**
+ * Most views are ASCII after folding: built as a one-byte string, half the memory of the
+ * UTF-16 decode and several times faster to make. `Uint8Array#set` narrows each unit natively
+ * (every unit is at most 0xFF here) and Buffer's latin1 decoding is ISO-8859-1, byte = unit.
+ */
+function decodeLatin1(units: Uint16Array, len: number): string {
+  if (len === 0) return '';
+  if (latin1Buf.length < len) latin1Buf = Buffer.alloc(Math.max(len, latin1Buf.length * 2));
+  latin1Buf.set(units.subarray(0, len));
+  return latin1Buf.toString('latin1', 0, len);
+}
 
 function decodeUtf16(units: Uint16Array, len: number): string {
   if (len === 0) return '';
@@ -222,10 +290,10 @@ export function originalSpan(view: MatchView, from: number, to: number): { start
   if (view.text.length === 0) return { start: 0, end: 0 };
   const a = Math.min(Math.max(from, 0), view.text.length - 1);
   const b = Math.min(Math.max(to - 1, a), view.text.length - 1);
-  const last = view.start[b];
+  const last = viewStart(view, b);
   const c = view.original.charCodeAt(last);
   const pair = c >= 0xd800 && c <= 0xdbff && (view.original.charCodeAt(last + 1) & 0xfc00) === 0xdc00;
-  return { start: view.start[a], end: last + (pair ? 2 : 1) };
+  return { start: viewStart(view, a), end: last + (pair ? 2 : 1) };
 }
 
 /**

@@ -78,10 +78,18 @@ const LEET_CODE = new Int32Array(128).map((_, c) => {
   return mapped === undefined ? c : mapped.charCodeAt(0);
 });
 
+/**
+ * Map keys are cut to 30 bits so they stay small integers: a full 32-bit hash is a heap number
+ * in V8, and every lookup with one boxed and hashed a fresh number (a lookup per token and per
+ * suffix was most of the toxicity check's time). A collision only means one more candidate that
+ * matchToken verifies on the text.
+ */
+const KEY_MASK = 0x3fffffff;
+
 function fnv(codes: ArrayLike<number>, length: number): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < length; i++) h = Math.imul(h ^ codes[i], 0x01000193);
-  return h >>> 0;
+  return h & KEY_MASK;
 }
 
 const codesOf = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
@@ -99,6 +107,12 @@ const prefixHash = new Uint32Array(MAX_TOKEN + 1);
 export class ObfuscatedWordMatcher {
   /** Hash of a deduplicated head word → lexemes starting with it. */
   private readonly byHead = new Map<number, Entry[]>();
+  /**
+   * The byHead keys' low 16 bits, one bit each (8 KB): almost every token and suffix stem of
+   * ordinary text is ruled out here, without a Map lookup (a Map lookup per token and per
+   * suffix was most of this check's time).
+   */
+  private readonly headBits = new Int32Array(1 << 11);
   private readonly infixes: Array<{ lexeme: Lexeme; key: number[]; text: string }> = [];
   private readonly byLength = new Map<number, Lexeme[]>();
   private readonly suffixes = SUFFIXES.map(codesOf);
@@ -111,6 +125,7 @@ export class ObfuscatedWordMatcher {
       const list = this.byHead.get(hash) ?? [];
       list.push({ lexeme, word: head });
       this.byHead.set(hash, list);
+      this.headBits[(hash & 0xffff) >>> 5] |= 1 << (hash & 31);
       if (lexeme.infix) this.infixes.push({ lexeme, key, text: dedupe(head) });
       if (lexeme.words.length === 1) {
         const same = this.byLength.get(head.length) ?? [];
@@ -183,13 +198,17 @@ export class ObfuscatedWordMatcher {
       len++;
     }
     if (masked) return this.matchMasked(skeleton(text.slice(from, to)), from, to);
-    let candidate = this.byHead.has(prefixHash[len]);
+    let candidate = this.mayBeHead(prefixHash[len] & KEY_MASK);
     for (let k = 0; !candidate && k < this.suffixes.length; k++) {
       const suffix = this.suffixes[k];
-      if (len > suffix.length && endsWith(deduped, len, suffix)) candidate = this.byHead.has(prefixHash[len - suffix.length]);
+      if (len > suffix.length && endsWith(deduped, len, suffix)) candidate = this.mayBeHead(prefixHash[len - suffix.length] & KEY_MASK);
     }
     for (let k = 0; !candidate && k < this.infixes.length; k++) candidate = contains(deduped, len, this.infixes[k].key);
     return candidate ? this.matchToken(skeleton(text.slice(from, to)), from, to, text) : undefined;
+  }
+
+  private mayBeHead(key: number): boolean {
+    return ((this.headBits[(key & 0xffff) >>> 5] >>> (key & 31)) & 1) === 1 && this.byHead.has(key);
   }
 
   private matchToken(sk: string, from: number, to: number, text: string): WordMatch | undefined {

@@ -171,6 +171,13 @@ const NOT_PHONE_CONTEXT = /licen[cs]e|account|order|invoice|passport|serial|ssn|
 const PHONE_CONTEXT = /phone|tel|call|mobile|cell|fax|desk|contact|number|reach|text|whatsapp|sms|message|answering|dial|ring|n[uú]mero|tél[eé]phone|portable|handy/i;
 
 function phoneShapeOk(raw: string, text: string, index: number): boolean {
+  // Most candidates are short numbers ("3", "2024"): rule them out before any string is built.
+  let digitCount = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) digitCount++;
+  }
+  if (digitCount < 7) return false;
   const body = raw.replace(/(?: ?x| ?ext\.? ?)\d{1,5}$/, '');
   const digits = body.replace(/\D/g, '');
   if (digits.length < 7 || digits.length > 15) return false;

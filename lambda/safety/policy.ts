@@ -83,7 +83,7 @@ const STANDARD: Omit<SafetyPolicy, 'version'> = {
   size: { input: { maxBytes: 1 << 20, maxChars: 1 << 19 }, output: { maxBytes: 1 << 20, maxChars: 1 << 19 } },
   unicode: { invisible: 'redact', bidi: 'redact', tagSmuggling: 'block', variationSelectorSmuggling: 'block' },
   injection: { enabled: true, action: 'block', threshold: 0.7, classifier: true, decodePayloads: true },
-  indirectInjection: { enabled: true, action: 'block', threshold: 0.7, classifier: true },
+  indirectInjection: { enabled: true, action: 'block', threshold: 0.6, classifier: true },
   spotlighting: { mode: 'off' },
   pii: {
     EMAIL_ADDRESS: both('redact'),

@@ -65,10 +65,13 @@ export class TriggerRules<F extends string> {
   private tryAt(text: string, at: number, hash: number, out: Array<RuleMatch<F>>): void {
     const rules = this.byTrigger.get(hash);
     if (rules === undefined) return;
-    for (const rule of rules) {
+    // Common words ("the", "to", "you") are triggers of some rule, so this runs hundreds of times
+    // per 16 KB: `test` on the sticky regex leaves the match's end in lastIndex without building
+    // a match array.
+    for (let k = 0; k < rules.length; k++) {
+      const rule = rules[k];
       rule.regex.lastIndex = at;
-      const m = rule.regex.exec(text);
-      if (m !== null) out.push({ rule: rule.id, family: rule.family, weight: rule.weight, from: at, to: at + m[0].length });
+      if (rule.regex.test(text)) out.push({ rule: rule.id, family: rule.family, weight: rule.weight, from: at, to: rule.regex.lastIndex });
     }
   }
 }

@@ -40,6 +40,11 @@ export function isTagCharacter(cp: number): boolean {
   return cp >= 0xe0000 && cp <= 0xe007f;
 }
 
+/** The units CANDIDATE matches. */
+function isCandidateUnit(c: number): boolean {
+  return c === 0xdb40 || c === 0x200c || c === 0x200d || (c >= 0xfe00 && c <= 0xfe0f) || isInvisible(c) || isBidiControl(c);
+}
+
 function isAsciiAlnum(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }
@@ -54,18 +59,29 @@ export function codePointAt(text: string, i: number): number {
   return c;
 }
 
-/** Everything this check flags is at or above U+00AD: one native scan rules most texts out. */
-const MAY_FLAG = /[\xad-\uffff]/;
+/**
+ * Every code unit at which this check can flag something (isInvisible, isBidiControl, the
+ * joiners, variation selectors, and 0xDB40, the high surrogate of tag characters and of the
+ * supplementary variation selectors). A native scan for them skips ordinary text, accented and
+ * non-Latin letters included, without a JavaScript loop over every character. The class is of
+ * single code units on purpose (no `u` flag): a joiner or a lone surrogate is a candidate alone.
+ */
+// eslint-disable-next-line no-misleading-character-class
+const CANDIDATE = /[\xad\u034f\u115f\u1160\u180e\u200b-\u200d\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufe00-\ufe0f\ufeff\uffa0\udb40]/g;
+
+/** The next candidate unit at or after `from`, or -1; `test` on a global regex moves lastIndex without building a match. */
+function nextCandidate(text: string, from: number): number {
+  CANDIDATE.lastIndex = from;
+  return CANDIDATE.test(text) ? CANDIDATE.lastIndex - 1 : -1;
+}
 
 export function scanUnicode(text: string): UnicodeScan {
   const findings: Finding[] = [];
   const hidden: HiddenText[] = [];
-  if (!MAY_FLAG.test(text)) return { findings, hidden };
-  for (let i = 0; i < text.length; ) {
+  for (let i = nextCandidate(text, 0); i >= 0 && i < text.length; ) {
     const c = text.charCodeAt(i);
-    // Everything this check flags is at or above U+00AD; one comparison skips plain ASCII.
-    if (c < 0xad) {
-      i++;
+    if (!isCandidateUnit(c)) {
+      i = nextCandidate(text, i + 1);
       continue;
     }
     if (c === 0xdb40) {
