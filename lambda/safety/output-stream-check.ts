@@ -52,7 +52,9 @@ export class OutputStreamCheck {
     private readonly policy: SafetyPolicy,
     options: OutputStreamCheckOptions = {},
   ) {
-    this.holdBack = Math.max(1, Math.floor(options.holdBackChars ?? holdBackChars(policy)));
+    // Never under the block look-ahead: a block finding is decided only once BLOCK_LOOKAHEAD characters
+    // follow it, so a shorter window would release it undecided, and later rounds no longer see it.
+    this.holdBack = Math.max(BLOCK_LOOKAHEAD, Math.floor(options.holdBackChars ?? holdBackChars(policy)));
     this.step = Math.max(1, Math.floor(options.releaseStep ?? 8));
     // Look-behind of the checks: the phone and SSN rules read up to 48 characters before a value.
     this.contextChars = Math.max(this.holdBack, 64);

@@ -75,12 +75,30 @@ describe('OutputStreamCheck', () => {
   });
 
   it('with a window shorter than a value, redacts what is left of a span that began in released text', () => {
-    // The window is what makes spans whole: 4 characters cannot hold an email, so its start leaks; the rest must not.
+    // The window is what makes spans whole: 4 characters asked for (16, the block look-ahead, given) cannot
+    // hold a 20-character email, so its start leaks; the rest must not.
     const check = new OutputStreamCheck(presetPolicy('standard'), { holdBackChars: 4, releaseStep: 1 });
     let out = '';
     for (const ch of 'mail jane.roe@example.com now please') out += check.push(ch).text;
     out += check.end().text;
-    expect(out).toBe('mail jane.roe@examp[EMAIL_ADDRESS_1] now please');
+    expect(out).toBe('mail ja[EMAIL_ADDRESS_1] now please');
+  });
+
+  it('never releases a block finding undecided, whatever the window asked for (it is at least the block look-ahead)', () => {
+    // A 4-character window used to release a banned word once four more characters had come, before the
+    // block was decided 16 characters later; the next round no longer saw it.
+    const banned = parsePolicy({ preset: 'standard', bannedWords: { words: ['nightingale'], action: 'block' } });
+    const check = new OutputStreamCheck(banned, { holdBackChars: 4, releaseStep: 1 });
+    let out = '';
+    let blocked = false;
+    for (const ch of 'the codename is nightingale, said the model, and went on for a while longer') {
+      const r = check.push(ch);
+      out += r.text;
+      if (r.action === 'block') { blocked = true; break; }
+    }
+    expect(blocked).toBe(true);
+    expect(out).not.toContain('nightingale');
+    expect(check.holdBack).toBe(16);
   });
 
   it('never releases a surrogate pair in halves', () => {
