@@ -4,6 +4,7 @@ import { dashboardMetricReferences } from '../../lib/monitoring/model-dashboard'
 import { GATEWAY_NAMESPACE } from '../../lib/gateway/gateway-metrics';
 import { apiEvent, captureStdout, chat, chatAnswer, emfOf, Handler, sdkEnv, setEnv } from '../gateway/gateway-fixtures';
 import { replies, startStubServer, StubServer } from '../gateway/sagemaker-stub-server';
+import { emfLine } from '../../lambda/gateway/observability';
 
 /**
  * Alarms and dashboards must not watch a metric nobody writes. This runs the real gateway handler
@@ -67,7 +68,15 @@ describe('gateway metrics read by alarms and dashboards are the ones the handler
     const { lines } = await captureStdout(async () => {
       for (const prompt of traffic) await handler(apiEvent('chat', chat(prompt)));
     });
-    for (const record of emfOf(lines)) {
+    // A streamed answer's record, as the streaming handler (lambda/gateway/streaming-gateway.ts) fills
+    // and writes it through the same emfLine: its stream metrics (the streaming scenarios drive that
+    // handler end to end; its EMF lines go to the runtime's stdout in another process).
+    const streamed = JSON.parse(emfLine({
+      requestId: 'stream-1', stage: 'prod', model: 'chat', consumer: 'none', status: 200, latencyMs: 900, blockedChecks: [], redactedChecks: [],
+      findingCount: 0, attempts: 1, fallbackUsed: false, circuitOpen: false, outputAction: 'allow', promptTokens: 10, completionTokens: 50, tokensEstimated: true,
+      stream: { end: 'complete', timeToFirstTokenMs: 120, tokens: 50, durationMs: 1000 },
+    }, 0)) as Record<string, unknown>;
+    for (const record of emfOf([...lines, streamed])) {
       // Every directive: the per-model one, and the per-consumer one for SLIs and tokens.
       for (const directive of (record._aws as Json).CloudWatchMetrics) {
         expect(directive.Namespace).toBe(GATEWAY_NAMESPACE);

@@ -20,7 +20,11 @@ const pkgDir = path.join(app, 'node_modules', 'cdk-inference-platform');
 const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
 const env = { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', PLATFORM_CONFIG: '' };
 
-/** The fenced TypeScript blocks of the README, with the line each starts on. */
+/**
+ * The fenced TypeScript blocks of the README (```ts), with the line each starts on. Client code for
+ * other packages (the OpenAI SDK against the gateway) is fenced ```ts client and is checked by the
+ * streaming tests with the real client instead.
+ */
 function readmeBlocks(): { line: number; code: string }[] {
   const blocks: { line: number; code: string }[] = [];
   const lines = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8').split('\n');
