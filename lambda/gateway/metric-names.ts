@@ -14,6 +14,7 @@ export const CONSUMER_DIMENSION_SETS: readonly (readonly string[])[] = [[DIMENSI
 
 export const MetricName = {
   REQUESTS: 'Requests',
+  /** Milliseconds from the request to the answer; for a streamed answer, to its first text (the SLO's latency SLI). */
   LATENCY: 'Latency',
   MODEL_LATENCY: 'ModelLatency',
   INPUT_LENGTH: 'InputLength',

@@ -31,6 +31,12 @@ export function parseRequestBody(event: Pick<APIGatewayProxyEvent, 'body' | 'isB
   return { ok: true, payload: parsed.value };
 }
 
+/** The request body's size in bytes as the client sent it (decoded from base64 when API Gateway encoded it). */
+export function requestBodyBytes(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>): number {
+  const body = event.body ?? '';
+  return event.isBase64Encoded ? Buffer.from(body, 'base64').length : Buffer.byteLength(body, 'utf8');
+}
+
 function tooLarge(maxBytes: number): ParsedRequest {
   return { ok: false, reason: 'too_large', message: `the body is larger than this model's limit of ${maxBytes} bytes` };
 }

@@ -11,7 +11,7 @@ import type { ModelInvoker } from './model-invoker';
 import type { RequestRecord } from './observability';
 import { openAiError, toOpenAi } from './openai-shapes';
 import { formatFor } from './payload-formats';
-import { parseRequestBody } from './request-parsing';
+import { parseRequestBody, requestBodyBytes } from './request-parsing';
 import type { JsonValue } from './strict-json';
 import { relayStream, StreamStop } from './stream-relay';
 import { streamFormatFor } from './stream-formats';
@@ -81,6 +81,8 @@ export function createStreamingGateway(deps: StreamingGatewayDeps): StreamingGat
     const model = deps.config.models.get(name);
     const wanted = api === 'chat' ? 'openai-chat' : 'embeddings';
     if (model === undefined) return refuse(404, 'model_not_found', `no model named "${name.slice(0, 64)}" is served here`);
+    // The body was parsed under the largest limit of any model: now this model's own.
+    if (requestBodyBytes(event) > model.maxRequestBytes) return refuse(413, 'payload_too_large', `the body is larger than this model's limit of ${model.maxRequestBytes} bytes`);
     if (model.format !== wanted) return refuse(400, 'invalid_request', `model: "${name}" speaks ${model.format}; /v1/${api === 'chat' ? 'chat/completions' : 'embeddings'} serves ${wanted} models`);
     // The gateway chose the model; the container is not asked to match a name it does not know.
     const body = JSON.stringify(payload);
@@ -140,7 +142,7 @@ export function createStreamingGateway(deps: StreamingGatewayDeps): StreamingGat
       const endClass = ({ stalled: 'Timeout', deadline: 'Timeout', interrupted: 'ResponseInterrupted', model_error: 'ModelError', malformed: 'MalformedResponse', unsupported: 'MalformedResponse', too_large: 'ResponseTooLarge' } as const)[relayed.end as 'stalled'];
       if (endClass !== undefined) rec.errorClass = endClass;
       if (relayed.end === 'stalled' || relayed.end === 'interrupted') deps.invokeStream.streamFailed(model, outcome.endpoint, relayed.end === 'stalled' ? 'Timeout' : 'ResponseInterrupted');
-      const usage = streamedTokenUsage(rec.inputLength ?? 0, relayed.tokens);
+      const usage = streamedTokenUsage(relayed.usage, rec.inputLength ?? 0, relayed.tokens);
       rec.promptTokens = usage.promptTokens;
       rec.completionTokens = usage.completionTokens;
       rec.tokensEstimated = usage.estimated;

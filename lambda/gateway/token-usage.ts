@@ -49,10 +49,12 @@ export function tokenUsage(format: PayloadFormat, answer: JsonValue, inputChars:
 }
 
 /**
- * A streamed answer's tokens: its token events are counted as they pass (one token each); the
- * prompt, which a stream does not report, is estimated from the checked input, and so flagged.
+ * A streamed answer's tokens: the container's usage report when it sent one (the gateway asks vLLM
+ * for it with `stream_options.include_usage`); otherwise its token events counted as they passed
+ * (one token each) and the prompt estimated from the checked input, and so flagged.
  */
-export function streamedTokenUsage(inputChars: number, streamedTokens: number): TokenUsage {
+export function streamedTokenUsage(reported: { prompt_tokens: number; completion_tokens: number } | undefined, inputChars: number, streamedTokens: number): TokenUsage {
+  if (reported !== undefined) return { promptTokens: reported.prompt_tokens, completionTokens: reported.completion_tokens, estimated: false };
   return { promptTokens: estimate(inputChars), completionTokens: streamedTokens, estimated: true };
 }
 

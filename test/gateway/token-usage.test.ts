@@ -1,6 +1,6 @@
 import { consumerOf, parseConsumerKeys } from '../../lambda/gateway/consumers';
 import type { JsonValue } from '../../lambda/gateway/strict-json';
-import { tokenUsage } from '../../lambda/gateway/token-usage';
+import { streamedTokenUsage, tokenUsage } from '../../lambda/gateway/token-usage';
 
 describe('tokens of an answer', () => {
   test('OpenAI chat: the usage the server reports', () => {
@@ -50,5 +50,14 @@ describe('the consumer of a request', () => {
     expect(() => parseConsumerKeys({ CONSUMER_API_KEYS: '[1]' })).toThrow('CONSUMER_API_KEYS must be an object of consumer name → API key id');
     expect(() => parseConsumerKeys({ CONSUMER_API_KEYS: '{"a":3}' })).toThrow('CONSUMER_API_KEYS.a: must be an API key id');
     expect(() => parseConsumerKeys({ CONSUMER_API_KEYS: '{' })).toThrow('CONSUMER_API_KEYS is not JSON');
+  });
+});
+
+describe('streamed answers', () => {
+  test('use the container\'s usage report when the stream carried one', () => {
+    expect(streamedTokenUsage({ prompt_tokens: 12, completion_tokens: 40 }, 100, 38)).toEqual({ promptTokens: 12, completionTokens: 40, estimated: false });
+  });
+  test('otherwise count the streamed tokens and estimate the prompt, flagged', () => {
+    expect(streamedTokenUsage(undefined, 100, 38)).toEqual({ promptTokens: 25, completionTokens: 38, estimated: true });
   });
 });

@@ -14,6 +14,8 @@ describe('stream metrics', () => {
   it('a complete stream records time to first token, tokens per second and duration, and no error', () => {
     const m = metrics({ ...base, stream: { end: 'complete', timeToFirstTokenMs: 120.5, tokens: 50, durationMs: 1000 } });
     expect(m.TimeToFirstToken).toEqual({ value: 120.5, unit: 'Milliseconds' });
+    // Latency (the latency alarms' and SLO's SLI) is the wait for the first text, not the 900 ms stream.
+    expect(m.Latency).toEqual({ value: 120.5, unit: 'Milliseconds' });
     expect(m.TokensPerSecond).toEqual({ value: 50, unit: 'Count/Second' });
     expect(m.StreamDuration).toEqual({ value: 1000, unit: 'Milliseconds' });
     expect(m.BlockedMidStream.value).toBe(0);
