@@ -1,9 +1,21 @@
-import { scanUnicode } from '../../lambda/safety/unicode';
+import { isBidiControl, isInvisible, scanUnicode } from '../../lambda/safety/unicode';
 import { buildMatchView, originalSpan } from '../../lambda/safety/normalize';
 
 const tags = (s: string): string => [...s].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
 
 describe('scanUnicode', () => {
+  // The scan jumps between candidate units with one native regex, a hand-kept copy of these classes:
+  // any unit the classes flag that the regex missed would pass unseen (fail open).
+  it('flags every code unit that isInvisible or isBidiControl names', () => {
+    const missed: string[] = [];
+    for (let c = 0; c <= 0xffff; c++) {
+      if (c >= 0xd800 && c <= 0xdfff) continue;
+      if (!isInvisible(c) && !isBidiControl(c)) continue;
+      if (scanUnicode(`a${String.fromCharCode(c)}b`).findings.length === 0) missed.push(c.toString(16));
+    }
+    expect(missed).toEqual([]);
+  });
+
   it('flags zero-width characters and merges a run into one finding', () => {
     const { findings } = scanUnicode('ig\u200b\u200bnore');
     expect(findings).toEqual([{ check: 'unicode', type: 'INVISIBLE_CHARACTER', start: 2, end: 4 }]);
