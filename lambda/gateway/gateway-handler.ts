@@ -2,9 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { InvokeEndpointFn } from './endpoint-client';
-import { parseConsumerKeys } from './consumers';
 import { createGateway } from './gateway';
-import { loadOnce, logLoadFailure } from './policy-secrets';
+import { loadOnce } from './policy-secrets';
 import { stdoutSink } from './observability';
 import { errorResponse } from './responses';
 import { createRuntime } from './runtime';
@@ -21,14 +20,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, invoke?: Inv
   const gateway = loadOnce(async () => {
     const runtime = await createRuntime(__dirname, env, invoke);
     if (runtime instanceof Error) return runtime;
-    let consumers: ReadonlyMap<string, string>;
-    try {
-      consumers = parseConsumerKeys(env);
-    } catch (err) {
-      logLoadFailure(err as Error);
-      return err as Error;
-    }
-    return createGateway({ ...runtime, consumers, sink: stdoutSink, now: () => performance.now() });
+    return createGateway({ ...runtime, sink: stdoutSink, now: () => performance.now() });
   });
   void gateway();
   return async (event) => {

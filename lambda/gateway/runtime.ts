@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseConsumerKeys } from './consumers';
 import { CircuitBreakerRegistry } from './circuit-breaker';
 import { createSageMakerInvoker, type InvokeEndpointFn } from './endpoint-client';
 import { createSageMakerStreamInvoker, type EndpointStream, type InvokeStreamFn } from './endpoint-stream-client';
@@ -14,6 +15,8 @@ export interface Runtime {
   readonly invokeModel: ModelInvoker;
   /** Starts streams (streaming handler only); shares the circuit breakers and retry budgets of `invokeModel`. */
   readonly invokeStream?: ModelInvoker<EndpointStream>;
+  /** API key id → consumer (team) name, for the per-consumer metrics (consumers.ts). */
+  readonly consumers: ReadonlyMap<string, string>;
 }
 
 /**
@@ -25,8 +28,10 @@ export interface Runtime {
 export async function createRuntime(baseDir: string, env: NodeJS.ProcessEnv = process.env, invoke?: InvokeEndpointFn,
   fetchSecret: SecretFetcher = secretsManagerFetcher, stream?: { readonly invoke?: InvokeStreamFn }): Promise<Runtime | Error> {
   let config: GatewayConfig;
+  let consumers: ReadonlyMap<string, string>;
   try {
     config = await loadConfigWithSecrets(env, baseDir, {}, fetchSecret);
+    consumers = parseConsumerKeys(env);
   } catch (err) {
     logLoadFailure(err as Error);
     return err as Error;
@@ -42,5 +47,5 @@ export async function createRuntime(baseDir: string, env: NodeJS.ProcessEnv = pr
   };
   const invokeModel = createModelInvoker({ ...shared, invoke: invoke ?? createSageMakerInvoker() });
   const invokeStream = stream === undefined ? undefined : createModelInvoker<EndpointStream>({ ...shared, invoke: stream.invoke ?? createSageMakerStreamInvoker() });
-  return { config, invokeModel, invokeStream };
+  return { config, invokeModel, invokeStream, consumers };
 }

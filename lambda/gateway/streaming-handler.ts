@@ -5,8 +5,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { InvokeEndpointFn } from './endpoint-client';
 import type { InvokeStreamFn } from './endpoint-stream-client';
 import { stdoutSink } from './observability';
-import { parseConsumerKeys } from './consumers';
-import { loadOnce, logLoadFailure, secretsManagerFetcher } from './policy-secrets';
+import { loadOnce, secretsManagerFetcher } from './policy-secrets';
 import { errorResponse } from './responses';
 import { createRuntime } from './runtime';
 import { createStreamingGateway, type ResponseSink } from './streaming-gateway';
@@ -30,14 +29,7 @@ export function createStreamingHandler(env: NodeJS.ProcessEnv = process.env, inv
   const gateway = loadOnce(async () => {
     const runtime = await createRuntime(__dirname, env, invoke, secretsManagerFetcher, { invoke: invokeStream });
     if (runtime instanceof Error) return runtime;
-    let consumers: ReadonlyMap<string, string>;
-    try {
-      consumers = parseConsumerKeys(env);
-    } catch (err) {
-      logLoadFailure(err as Error);
-      return err as Error;
-    }
-    return createStreamingGateway({ ...runtime, consumers, invokeStream: runtime.invokeStream!, sink: stdoutSink, now: () => performance.now() });
+    return createStreamingGateway({ ...runtime, invokeStream: runtime.invokeStream!, sink: stdoutSink, now: () => performance.now() });
   });
   void gateway();
   return async (event, responseStream) => {
