@@ -1,5 +1,5 @@
 import type { Finding } from './types';
-import { buildMatchView, isBase64Unit, type MatchView, MIN_ENCODED_RUN, registerTriggerWords, wordHash } from './normalize';
+import { buildMatchView, isBase64Unit, type MatchView, MIN_ENCODED_RUN, registerTriggerWords, unitsToString, wordHash } from './normalize';
 import { matchPhrases, phraseScore } from './injection-phrases';
 
 /**
@@ -104,15 +104,25 @@ function pushIfInstruction(findings: EncodedFinding[], type: EncodingType, decod
 /** ROT13 forms of "ignore", "previous", "instructions", "system", "prompt", "disregard", "forget". */
 const ROT13_MARKERS = ['vtaber', 'cerivbhf', 'vafgehpgvbaf', 'flfgrz', 'cebzcg', 'qvfertneq', 'sbetrg'];
 
+let rotBuf = new Uint16Array(1024);
+
+/**
+ * Built in a reused buffer: appending a character at a time made a string object per character,
+ * which on a long text was most of the check's time in garbage collection.
+ */
 export function rot13(s: string): string {
-  let out = '';
+  if (rotBuf.length < s.length) rotBuf = new Uint16Array(Math.max(s.length, rotBuf.length * 2));
+  let wide = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0x61 && c <= 0x7a) out += String.fromCharCode(((c - 0x61 + 13) % 26) + 0x61);
-    else if (c >= 0x41 && c <= 0x5a) out += String.fromCharCode(((c - 0x41 + 13) % 26) + 0x41);
-    else out += s[i];
+    if (c >= 0x61 && c <= 0x7a) rotBuf[i] = ((c - 0x61 + 13) % 26) + 0x61;
+    else if (c >= 0x41 && c <= 0x5a) rotBuf[i] = ((c - 0x41 + 13) % 26) + 0x41;
+    else {
+      rotBuf[i] = c;
+      if (c > 0xff) wide = true;
+    }
   }
-  return out;
+  return unitsToString(rotBuf, s.length, wide);
 }
 
 /** `folded` is the lowercase view; ROT13 preserves length, so view offsets carry over. */
@@ -123,7 +133,7 @@ registerTriggerWords(ROT13_MARKERS);
 /** Whether a view has a ROT13 marker word: read from the words its normalisation pass recorded. */
 export function hasRot13Marker(view: MatchView): boolean {
   const words = view.triggerWords;
-  for (let k = 2; k < words.length; k += 3) if (ROT13_MARKER_HASHES.has(words[k] >>> 0)) return true;
+  for (let k = 2; k < words.length; k += 3) if (ROT13_MARKER_HASHES.has(words[k])) return true;
   return false;
 }
 

@@ -28,14 +28,18 @@ export interface MatchView {
   readonly encodedRuns: Int32Array;
 }
 
-const FNV_OFFSET = 0x811c9dc5;
+const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
-/** FNV-1a of text[from, to), computed in place so no substring is made. */
+/**
+ * FNV-1a of text[from, to), computed in place so no substring is made. Signed 32-bit, as an
+ * Int32Array stores it: a small integer to the engine, so a Map or Set lookup by hash allocates
+ * nothing (an unsigned value above 2^31 would be boxed on every lookup).
+ */
 export function wordHash(text: string, from: number, to: number): number {
   let h = FNV_OFFSET;
   for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
-  return h >>> 0;
+  return h | 0;
 }
 
 /** A word of the view: ASCII letters, digits and the apostrophe, or anything at or above U+00C0. */
@@ -221,7 +225,7 @@ export function buildMatchView(original: string): MatchView {
   if (len > wordStart && len - wordStart <= MAX_TRIGGER && isTrigger(hash)) words = pushWord(words, wordStart, len, hash);
   if (n - runStart >= MIN_RUN) runs = pushPair(runs, runStart, n);
   return {
-    text: wide ? decodeUtf16(outBuf, len) : decodeLatin1(outBuf, len),
+    text: unitsToString(outBuf, len, wide),
     original,
     segments: segBuf.slice(0, segs),
     triggerWords: wordBuf.slice(0, words),
@@ -233,7 +237,7 @@ function pushWord(count: number, from: number, to: number, hash: number): number
   wordBuf = grow(wordBuf, count + 3);
   wordBuf[count] = from;
   wordBuf[count + 1] = to;
-  wordBuf[count + 2] = hash >>> 0;
+  wordBuf[count + 2] = hash;
   return count + 3;
 }
 
@@ -277,6 +281,11 @@ function decodeLatin1(units: Uint16Array, len: number): string {
   if (latin1Buf.length < len) latin1Buf = Buffer.alloc(Math.max(len, latin1Buf.length * 2));
   latin1Buf.set(units.subarray(0, len));
   return latin1Buf.toString('latin1', 0, len);
+}
+
+/** units[0, len) as a string; `wide`: some unit is above 0xFF (else the cheaper one-byte string is made). */
+export function unitsToString(units: Uint16Array, len: number, wide: boolean): string {
+  return wide ? decodeUtf16(units, len) : decodeLatin1(units, len);
 }
 
 function decodeUtf16(units: Uint16Array, len: number): string {

@@ -43,7 +43,7 @@ export class TriggerRules<F extends string> {
   /** Hits in a view, at the trigger words its normalisation pass recorded. */
   inView(view: MatchView, out: Array<RuleMatch<F>>): Array<RuleMatch<F>> {
     const words = view.triggerWords;
-    for (let k = 0; k < words.length; k += 3) this.tryAt(view.text, words[k], words[k + 2] >>> 0, out);
+    for (let k = 0; k < words.length; k += 3) this.tryAt(view.text, words[k], words[k + 2], out);
     return out;
   }
 
