@@ -165,6 +165,8 @@ const findUrls: Recognizer = (text, out) => {
  * 7–15 digits (E.164), not a date, version or amount, and for shapes that are usually not
  * phone numbers (bare digit runs, thousands-like groups) a phone word nearby.
  */
+/** E.164 numbers have at least 7 digits with the area code. */
+const MIN_PHONE_DIGITS = 7;
 const PHONE_CANDIDATE = /(?<![\w+./:-])(?<!\d,)(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,12}(?:[ .-]\d{2,8}){0,5}(?:(?: ?x| ?ext\.? ?)\d{1,5})?(?![\w:]|-\d|[.,]\d)/g;
 /** Numbers that sit next to these words are identifiers of another kind. */
 const NOT_PHONE_CONTEXT = /licen[cs]e|account|order|invoice|passport|serial|ssn|social security|zip|postal|apt|suite|address|iban|card/i;
@@ -177,7 +179,7 @@ function phoneShapeOk(raw: string, text: string, index: number): boolean {
     const c = raw.charCodeAt(i);
     if (c >= 0x30 && c <= 0x39) digitCount++;
   }
-  if (digitCount < 7) return false;
+  if (digitCount < MIN_PHONE_DIGITS) return false;
   const body = raw.replace(/(?: ?x| ?ext\.? ?)\d{1,5}$/, '');
   const digits = body.replace(/\D/g, '');
   if (digits.length < 7 || digits.length > 15) return false;
@@ -198,9 +200,48 @@ function phoneShapeOk(raw: string, text: string, index: number): boolean {
   return true;
 }
 
+/** PHONE_CANDIDATE looks at most 2 units before a candidate, and past its digits at an extension (" ext. 12345") and 2 more. */
+const PHONE_BEFORE = 2;
+const PHONE_AFTER = 13;
+
+function isPhoneUnit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === 0x20 || c === 0x2e || c === 0x2d || c === 0x28 || c === 0x29 || c === 0x2b;
+}
+
+/**
+ * Runs of digits and the separators a phone number is written with that hold at least `min`
+ * digits, as (start, end) pairs. Every digit of a candidate's number (its extension aside) lies
+ * in one such run, so the candidate regex runs only there: prose is full of short numbers
+ * ("3", "2024"), and matching each of them cost a match object apiece.
+ */
+function digitClusters(text: string, min: number): number[] {
+  const clusters: number[] = [];
+  let start = -1;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0;
+    if (isPhoneUnit(c)) {
+      if (start < 0) start = i;
+      if (c <= 0x39 && c >= 0x30) digits++;
+    } else if (start >= 0) {
+      if (digits >= min) clusters.push(start, i);
+      start = -1;
+      digits = 0;
+    }
+  }
+  return clusters;
+}
+
 const findPhones: Recognizer = (text, out) => {
-  for (const m of text.matchAll(PHONE_CANDIDATE)) {
-    if (phoneShapeOk(m[0], text, m.index)) push(out, 'PHONE_NUMBER', m.index, m.index + m[0].length);
+  const clusters = digitClusters(text, MIN_PHONE_DIGITS);
+  for (let k = 0; k < clusters.length; k += 2) {
+    // The slice holds all the context the regex reads, so it matches there as in the whole text.
+    const from = Math.max(0, clusters[k] - PHONE_BEFORE);
+    const window = text.slice(from, Math.min(text.length, clusters[k + 1] + PHONE_AFTER));
+    for (const m of window.matchAll(PHONE_CANDIDATE)) {
+      const at = from + m.index;
+      if (phoneShapeOk(m[0], text, at)) push(out, 'PHONE_NUMBER', at, at + m[0].length);
+    }
   }
 };
 
