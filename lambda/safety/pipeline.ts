@@ -8,7 +8,7 @@ import { injectionFindings } from './injection-checks';
 import { dataInjectionFindings } from './indirect-injection';
 import { findCanaryLeaks } from './canary';
 import { append, contentFindings, lexiconFindings, placeholderTypes, rate } from './content-checks';
-import { maskPlaceholders } from './placeholders';
+import { MAX_PLACEHOLDER_LENGTH, maskPlaceholders } from './placeholders';
 import { type PlaceholderNumbers, redactWithMarks } from './redaction';
 import { splitsPair } from './value-propagation';
 
@@ -160,11 +160,9 @@ function redactToFixpoint(text: string, rated: RatedFinding[], policy: SafetyPol
   const recheckPolicy = recheckPolicyOf(policy);
   let { text: out, marks } = redactWithMarks(text, rated, numbers);
   for (let round = 1; round < MAX_REDACTION_ROUNDS && marks.length > 0; round++) {
-    // Masked once for all windows, so a window edge cannot cut a placeholder into a "value".
-    const masked = maskPlaceholders(out, placeholderTypes(policy));
     const again: RatedFinding[] = [];
     for (const [from, to] of windowsAround(marks, out.length)) {
-      for (const f of valuesOf(masked.slice(from, to), recheckPolicy, stage)) {
+      for (const f of valuesOf(maskedWindow(out, from, to, policy), recheckPolicy, stage)) {
         if (f.action === 'redact') again.push({ ...f, start: f.start + from, end: f.end + from });
       }
     }
@@ -172,6 +170,17 @@ function redactToFixpoint(text: string, rated: RatedFinding[], policy: SafetyPol
     ({ text: out, marks } = redactWithMarks(out, again, numbers));
   }
   return out;
+}
+
+/**
+ * text[from, to) with placeholders masked. Masking a wider slice first means a window edge
+ * cannot cut a placeholder into a "value": any placeholder that reaches into the window lies
+ * wholly inside the wider slice. Only the windows are copied, not the whole answer.
+ */
+function maskedWindow(text: string, from: number, to: number, policy: SafetyPolicy): string {
+  const wideFrom = Math.max(0, from - MAX_PLACEHOLDER_LENGTH);
+  const wide = maskPlaceholders(text.slice(wideFrom, Math.min(text.length, to + MAX_PLACEHOLDER_LENGTH)), placeholderTypes(policy));
+  return wide.slice(from - wideFrom, to - wideFrom);
 }
 
 /** A leftover fragment sits next to a placeholder; the longest PII (an IBAN with spaces) fits in this margin. */

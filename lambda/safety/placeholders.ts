@@ -11,6 +11,8 @@ export function placeholder(type: string, n: number): string {
 
 const MAX_TYPE = 64;
 const MAX_DIGITS = 7;
+/** `[`, type, `_`, digits, `]`: no masked placeholder is longer. */
+export const MAX_PLACEHOLDER_LENGTH = MAX_TYPE + MAX_DIGITS + 3;
 
 function isTypeChar(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
