@@ -58,10 +58,16 @@ export function forEachFeature(folded: string, visit: (bucket: number) => void):
  * (scoring is synchronous). Callers pass a classifier window of about 4K; longer texts are
  * cut at MAX_DOT_TEXT.
  */
-const MAX_DOT_TEXT = 16384;
-const counts = new Int32Array(1 << FEATURE_HASH_BITS);
-// One slot more than there are buckets: every feature writes its bucket at `distinct` before deciding whether to keep it.
-const touched = new Int32Array((1 << FEATURE_HASH_BITS) + 1);
+const MAX_DOT_TEXT = 8192;
+/**
+ * 16-bit counts and bucket numbers: half the cache lines of 32-bit ones for the random
+ * read-modify-write per feature, which is most of the scoring time. A unit starts at most five
+ * features (three character n-grams, a word and a bigram), so no count of a text cut at
+ * MAX_DOT_TEXT reaches 2^16.
+ */
+const counts = new Uint16Array(1 << FEATURE_HASH_BITS);
+/** Every feature occurrence's bucket, in order, for the reset (five per unit at most, see above). */
+const touched = new Uint16Array((MAX_DOT_TEXT + 2) * 5);
 const units = new Uint16Array(MAX_DOT_TEXT + 2);
 
 /**
@@ -71,9 +77,10 @@ const units = new Uint16Array(MAX_DOT_TEXT + 2);
  * A unit test keeps this equal to the training features.
  *
  * Branch-free accumulation: w · x is summed per occurrence and ‖x‖² grows by 2c + 1 when a
- * bucket's count goes from c to c + 1, so no pass over the buckets is needed; a bucket joins
- * `touched` (for the reset) by arithmetic on c rather than an `if`, whose outcome is a coin
- * flip per feature and cost more than the hashing. Weights are int8, so both sums are exact
+ * bucket's count goes from c to c + 1, so no pass over the buckets is needed. Every occurrence's
+ * bucket is recorded for the reset at a position that does not depend on any count: recording
+ * only new buckets made each feature's store wait for the previous feature's count to load, a
+ * chain of cache misses that was most of the time. Weights are int8, so both sums are exact
  * integers and the result equals the straightforward per-bucket formula.
  */
 export function normalizedDotProduct(text: string, weights: Float32Array | Int8Array, scale = 1): number {
@@ -100,7 +107,7 @@ export function normalizedDotProductOfRanges(
   const m = n + 2;
   units[0] = 0x20;
   units[m - 1] = 0x20;
-  let distinct = 0;
+  let t = 0;
   let dot = 0;
   let squares = 0;
   let b = 0;
@@ -114,8 +121,7 @@ export function normalizedDotProductOfRanges(
     counts[b] = c + 1;
     squares += 2 * c + 1;
     dot += weights[b];
-    touched[distinct] = b;
-    distinct += (c - 1) >>> 31;
+    touched[t++] = b;
     if (s + 4 > m) continue;
     h = Math.imul(h ^ units[s + 3], FNV_PRIME);
     b = ((h ^ (3 << 24)) >>> 0) & MASK;
@@ -123,8 +129,7 @@ export function normalizedDotProductOfRanges(
     counts[b] = c + 1;
     squares += 2 * c + 1;
     dot += weights[b];
-    touched[distinct] = b;
-    distinct += (c - 1) >>> 31;
+    touched[t++] = b;
     if (s + 5 > m) continue;
     h = Math.imul(h ^ units[s + 4], FNV_PRIME);
     b = ((h ^ (4 << 24)) >>> 0) & MASK;
@@ -132,8 +137,7 @@ export function normalizedDotProductOfRanges(
     counts[b] = c + 1;
     squares += 2 * c + 1;
     dot += weights[b];
-    touched[distinct] = b;
-    distinct += (c - 1) >>> 31;
+    touched[t++] = b;
   }
   // Word unigrams and bigrams; units[m - 1] is the closing space that ends the last word.
   let previous = 0;
@@ -150,22 +154,20 @@ export function normalizedDotProductOfRanges(
       counts[b] = c + 1;
       squares += 2 * c + 1;
       dot += weights[b];
-      touched[distinct] = b;
-      distinct += (c - 1) >>> 31;
+      touched[t++] = b;
       if (previous !== 0) {
         b = (Math.imul(previous ^ BIGRAM_SALT, FNV_PRIME) ^ h) & MASK;
         c = counts[b];
         counts[b] = c + 1;
         squares += 2 * c + 1;
         dot += weights[b];
-        touched[distinct] = b;
-        distinct += (c - 1) >>> 31;
+        touched[t++] = b;
       }
       previous = h;
       h = FNV_OFFSET;
       inWord = false;
     }
   }
-  for (let k = 0; k < distinct; k++) counts[touched[k]] = 0;
+  for (let k = 0; k < t; k++) counts[touched[k]] = 0;
   return (dot * scale) / Math.sqrt(squares);
 }

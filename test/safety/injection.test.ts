@@ -78,7 +78,8 @@ describe('encoded payloads', () => {
 describe('classifier', () => {
   it('scores with exactly the features it was trained on', () => {
     const weights = new Float32Array(1 << 15).map((_, i) => Math.sin(i));
-    for (const text of ['', 'a', 'hello world', "don't ignore the 2 rules!", 'ß😀 x', 'aaaaaaaaaaaa']) {
+    // The last two reach the scorer's cut (8,192 units) with counts in the thousands per bucket.
+    for (const text of ['', 'a', 'hello world', "don't ignore the 2 rules!", 'ß😀 x', 'aaaaaaaaaaaa', 'a'.repeat(8192), 'ab cd '.repeat(1365)]) {
       const counts = new Map<number, number>();
       forEachFeature(text, (b) => counts.set(b, (counts.get(b) ?? 0) + 1));
       let dot = 0;
