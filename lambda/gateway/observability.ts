@@ -1,4 +1,4 @@
-import { renderEmfRecord, type EmfMetric } from './emf';
+import { type EmfDirective, type EmfMetric, renderEmfRecord } from './emf';
 import {
   blockedMetric,
   CONSUMER_DIMENSION_SETS,
@@ -100,9 +100,12 @@ export function emfLine(r: RequestRecord, timestamp: number): string {
     m,
     { requestId: r.requestId, variant: r.variant, policyVersion: r.policyVersion, endpoint: r.endpoint },
     timestamp,
-    [{ dimensionSets: CONSUMER_DIMENSION_SETS, metricNames: CONSUMER_METRICS }],
+    CONSUMER_DIRECTIVES,
   );
 }
+
+/** The per-consumer view of a few metrics; one constant, so its serialised directives are cached (emf.ts). */
+const CONSUMER_DIRECTIVES: readonly EmfDirective[] = [{ dimensionSets: CONSUMER_DIMENSION_SETS, metricNames: CONSUMER_METRICS }];
 
 /** The structured log line: ids, status, timings, check names, counts and lengths. */
 export function logLine(r: RequestRecord, timestamp: number): string {
