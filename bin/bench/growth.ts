@@ -6,7 +6,6 @@
  * is computed within one run.
  */
 import { checkInput, checkOutput, parsePolicy, PII_ENTITIES, type SafetyPolicy } from '../../lambda/safety';
-import { time } from './timing';
 
 export const GROWTH_SIZES = [1 << 16, 1 << 17, 1 << 18, 1 << 19, 1 << 20];
 export const MAX_RATIO = 2.5;
@@ -113,10 +112,17 @@ export interface GrowthRow {
 }
 
 /**
- * Best of at least `rounds` interleaved runs per size (the sizes alternate, so load hits them
- * alike); sizes that take under 50 ms get extra runs, where a scheduler hiccup weighs most.
+ * Each size is timed in blocks of back-to-back runs that last at least BLOCK_MS of CPU, and a
+ * block's figure is its mean per run: the garbage a run makes is collected within its own block,
+ * so every size pays for its own allocation, in proportion, as a warm Lambda does. (Forcing a
+ * full collection before every run instead shrinks the young generation to its minimum, so any
+ * run that allocates more than a few MB pays scavenges a smaller one escapes: that measured V8's
+ * heap sizing, not the check.) Blocks of the sizes alternate for `rounds` rounds, so load on the
+ * machine hits every size alike, and the best block of each size counts.
  */
-export function measureGrowth(rounds = 7, families: Record<string, Family> = FAMILIES): GrowthRow[] {
+const BLOCK_MS = 40;
+
+export function measureGrowth(rounds = 5, families: Record<string, Family> = FAMILIES): GrowthRow[] {
   const rows: GrowthRow[] = [];
   for (const [family, { run, shapes }] of Object.entries(families)) {
     for (const [shape, unit] of Object.entries(shapes)) {
@@ -124,11 +130,8 @@ export function measureGrowth(rounds = 7, families: Record<string, Family> = FAM
       const best = GROWTH_SIZES.map(() => Infinity);
       for (let r = 0; r < rounds; r++) {
         inputs.forEach((text, k) => {
-          // Start each run on a collected heap (npm run bench passes --expose-gc), so one run
-          // does not pay for the garbage of the run before.
-          (globalThis as { gc?: () => void }).gc?.();
-          const extra = best[k] < 50 ? 4 : 1;
-          best[k] = Math.min(best[k], time([text], run, extra, r === 0 ? 1 : 0).cpuMinUs / 1000);
+          if (r === 0) run(text); // warm-up: compiled code and a grown heap, as in a warm function
+          best[k] = Math.min(best[k], blockMeanMs(run, text));
         });
       }
       const ratios = best.slice(1).map((t, k) => round2(t / Math.max(best[k], 0.001)));
@@ -136,6 +139,20 @@ export function measureGrowth(rounds = 7, families: Record<string, Family> = FAM
     }
   }
   return rows;
+}
+
+/** Mean CPU ms per run over back-to-back runs that together take at least BLOCK_MS. */
+function blockMeanMs(run: Run, text: string): number {
+  const start = process.cpuUsage();
+  let runs = 0;
+  let us = 0;
+  do {
+    run(text);
+    runs++;
+    const d = process.cpuUsage(start);
+    us = d.user + d.system;
+  } while (us < BLOCK_MS * 1000);
+  return us / runs / 1000;
 }
 
 function round2(x: number): number {

@@ -131,36 +131,8 @@ function profanityQuality(rows: readonly LabelledRow[]): Record<string, Rates> {
   };
 }
 
-async function main(): Promise<void> {
-  const corpus = loadCorpus(process.argv[2]);
-  // Other work on the machine inflates p99 most; the load average is recorded with the results.
-  console.log(`Safety benchmark — node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}; data ${corpus.dir}\n`);
-  const redactPii = await loadRedactPii();
-  const speedRows = skip.has('speed') ? [] : await speed(corpus, redactPii);
-  printSpeed(speedRows);
-
-  const repeats = skip.has('speed') ? [] : await repeated16k(corpus);
-  if (repeats.length > 0) console.log(`\n16 KB, ${REPEATS_16K} repetitions in this run (µs; median, min and max over the repetitions; ×floor is CPU p50 over the floor's CPU p50 of the same repetition)`);
-  for (const [name, key] of repeats.length === 0 ? [] : ([[FLOOR_NAME, 'floor'], ['checkInput (standard)', 'checkInput'], ["checkInput (origin 'data')", 'checkData'], ['peer llm-guard validate()', 'llmGuard']] as const)) {
-    console.log(`  ${name}\n    wall p50 ${spread(repeats.map((r) => r[key].p50Us))}  p99 ${spread(repeats.map((r) => r[key].p99Us))}`);
-    console.log(`    cpu  p50 ${spread(repeats.map((r) => r[key].cpuP50Us))}  p99 ${spread(repeats.map((r) => r[key].cpuP99Us))}`);
-  }
-  if (repeats.length > 0) console.log(`  checkInput ×floor (cpu p50): ${spread(repeats.map((r) => r.checkInput.cpuP50Us / r.floor.cpuP50Us))}; llm-guard ×checkInput (cpu p50): ${spread(repeats.map((r) => r.llmGuard.cpuP50Us / r.checkInput.cpuP50Us))}`);
-
-  const growth = skip.has('growth') ? [] : measureGrowth();
-  if (growth.length > 0) {
-    console.log('');
-    printGrowth(growth);
-    const over = growth.filter((g) => g.maxRatio > MAX_RATIO);
-    console.log(over.length === 0 ? `every family ≤ ${MAX_RATIO} per doubling` : `OVER ${MAX_RATIO}: ${over.map((g) => `${g.family}/${g.shape}`).join(', ')}`);
-  }
-  if (skip.has('quality')) {
-    const reports = resolve(__dirname, '..', '..', 'reports');
-    mkdirSync(reports, { recursive: true });
-    writeFileSync(join(reports, 'bench.json'), `${JSON.stringify({ node: process.version, cpu: cpus()[0]?.model, loadAverage: loadavg(), policy: policy.version, speed: speedRows, repeats16k: repeats, growth }, null, 2)}\n`);
-    return;
-  }
-
+/** Quality side by side with the peers: indirect injection, injection sets, PII and profanity. */
+async function qualitySection(corpus: ReturnType<typeof loadCorpus>, redactPii: PiiRedactor): Promise<Record<string, unknown>> {
   const indirect = indirectQuality();
   console.log(`\nIndirect injection (origin 'data') on the public evaluation set: recall ${fmt(indirect.recall)}, FPR on clean data ${fmt(indirect.falsePositiveRate)} (${indirect.rows} rows)`);
 
@@ -184,12 +156,39 @@ async function main(): Promise<void> {
   console.log(`\nProfanity quality on ${profanityRows.length} synthetic rows (held-out WildGuard prompts with one disguised profanity inserted, plus look-alike negatives)`);
   for (const [k, r] of Object.entries(profanity)) console.log(`  ${k.padEnd(56)} recall ${fmt(r.recall)} FPR ${fmt(r.falsePositiveRate)}`);
 
+  return { indirect, injection, pii: { ours, redactPii: peer }, profanity };
+}
+
+async function main(): Promise<void> {
+  const corpus = loadCorpus(process.argv[2]);
+  // Other work on the machine inflates p99 most; the load average is recorded with the results.
+  console.log(`Safety benchmark — node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}; data ${corpus.dir}\n`);
+  const redactPii = await loadRedactPii();
+  const speedRows = skip.has('speed') ? [] : await speed(corpus, redactPii);
+  printSpeed(speedRows);
+
+  const repeats = skip.has('speed') ? [] : await repeated16k(corpus);
+  if (repeats.length > 0) console.log(`\n16 KB, ${REPEATS_16K} repetitions in this run (µs; median, min and max over the repetitions; ×floor is CPU p50 over the floor's CPU p50 of the same repetition)`);
+  for (const [name, key] of repeats.length === 0 ? [] : ([[FLOOR_NAME, 'floor'], ['checkInput (standard)', 'checkInput'], ["checkInput (origin 'data')", 'checkData'], ['peer llm-guard validate()', 'llmGuard']] as const)) {
+    console.log(`  ${name}\n    wall p50 ${spread(repeats.map((r) => r[key].p50Us))}  p99 ${spread(repeats.map((r) => r[key].p99Us))}`);
+    console.log(`    cpu  p50 ${spread(repeats.map((r) => r[key].cpuP50Us))}  p99 ${spread(repeats.map((r) => r[key].cpuP99Us))}`);
+  }
+  if (repeats.length > 0) console.log(`  checkInput ×floor (cpu p50): ${spread(repeats.map((r) => r.checkInput.cpuP50Us / r.floor.cpuP50Us))}; llm-guard ×checkInput (cpu p50): ${spread(repeats.map((r) => r.llmGuard.cpuP50Us / r.checkInput.cpuP50Us))}`);
+
+  const growth = skip.has('growth') ? [] : measureGrowth();
+  if (growth.length > 0) {
+    console.log('');
+    printGrowth(growth);
+    const over = growth.filter((g) => g.maxRatio > MAX_RATIO);
+    console.log(over.length === 0 ? `every family ≤ ${MAX_RATIO} per doubling` : `OVER ${MAX_RATIO}: ${over.map((g) => `${g.family}/${g.shape}`).join(', ')}`);
+  }
+  const quality = skip.has('quality') ? undefined : await qualitySection(corpus, redactPii);
   const reports = resolve(__dirname, '..', '..', 'reports');
   mkdirSync(reports, { recursive: true });
   const file = join(reports, 'bench.json');
   writeFileSync(
     file,
-    `${JSON.stringify({ node: process.version, cpu: cpus()[0]?.model, loadAverage: loadavg(), policy: policy.version, speed: speedRows, repeats16k: repeats, growth, indirect, injection, pii: { ours, redactPii: peer }, profanity }, null, 2)}\n`,
+    `${JSON.stringify({ node: process.version, cpu: cpus()[0]?.model, loadAverage: loadavg(), policy: policy.version, speed: speedRows, repeats16k: repeats, growth, ...quality }, null, 2)}\n`,
   );
   console.log(`\nwrote ${file}`);
   if (!skip.has('gateway')) await (await import('./gateway.js')).runGatewayBench({ mergeInto: file });
