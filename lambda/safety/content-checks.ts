@@ -1,4 +1,4 @@
-import type { Action, Finding, RatedFinding, Stage } from './types';
+import { type Action, type Finding, rated, type RatedFinding, type Stage } from './types';
 import { type PiiEntity, PII_ENTITIES, type SafetyPolicy } from './policy';
 import type { MatchView } from './normalize';
 import { findPii } from './pii';
@@ -14,7 +14,7 @@ export function append<T>(out: T[], items: readonly T[]): T[] {
   return out;
 }
 
-export const rate = (findings: readonly Finding[], action: Action): RatedFinding[] => findings.map((f) => ({ ...f, action }));
+export const rate = (findings: readonly Finding[], action: Action): RatedFinding[] => findings.map((f) => rated(f, action));
 
 /** The placeholder types a policy can produce; only these are masked when text comes back. */
 const typesByPolicy = new WeakMap<SafetyPolicy, ReadonlySet<string>>();
@@ -54,7 +54,8 @@ export function contentFindings(patternText: string, policy: SafetyPolicy, stage
   const values: RatedFinding[] = [];
   const pii = piiActions(policy, stage);
   if (pii.actions.size > 0) {
-    for (const f of findPii(patternText, pii.enabled)) values.push({ ...f, action: pii.actions.get(f.type)! });
+    const found = findPii(patternText, pii.enabled);
+    for (let k = 0; k < found.length; k++) values.push(rated(found[k], pii.actions.get(found[k].type)!));
   }
   if (policy.secrets[stage] !== 'allow') append(values, rate(findSecrets(patternText, lowered), policy.secrets[stage]));
   if (policy.customPatterns.length > 0) append(values, findCustomPatterns(patternText, policy.customPatterns, stage));

@@ -95,9 +95,18 @@ const NOT_TLDS = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'js', 'ts'
 
 export function emailDomainValid(domain: string): boolean {
   if (domain.length > 253) return false;
-  const labels = domain.split('.');
-  if (labels.length < 2) return false;
-  if (!labels.every((l) => l.length > 0 && l.length <= 63 && l[0] !== '-' && l[l.length - 1] !== '-')) return false;
-  const tld = labels[labels.length - 1].toLowerCase();
+  // Labels of 1–63 characters that neither start nor end with '-', read in place (no split: an
+  // answer full of addresses checks every one).
+  let labelStart = 0;
+  let lastDot = -1;
+  for (let i = 0; i <= domain.length; i++) {
+    if (i < domain.length && domain.charCodeAt(i) !== 0x2e) continue;
+    const length = i - labelStart;
+    if (length === 0 || length > 63 || domain.charCodeAt(labelStart) === 0x2d || domain.charCodeAt(i - 1) === 0x2d) return false;
+    if (i < domain.length) lastDot = i;
+    labelStart = i + 1;
+  }
+  if (lastDot < 0) return false;
+  const tld = domain.slice(lastDot + 1).toLowerCase();
   return /^[a-z]{2,24}$/.test(tld) && !NOT_TLDS.has(tld);
 }

@@ -285,7 +285,8 @@ function resolveOverlaps(found: PiiFinding[]): PiiFinding[] {
   const sorted = [...found].sort((a, b) => a.start - b.start || b.end - a.end || rank(a) - rank(b));
   const kept: PiiFinding[] = [];
   let cover: PiiFinding | undefined;
-  for (const f of sorted) {
+  for (let k = 0; k < sorted.length; k++) {
+    const f = sorted[k];
     if (cover !== undefined && f.end <= cover.end && rank(cover) <= rank(f)) continue;
     kept.push(f);
     if (cover === undefined || f.end > cover.end) cover = f;

@@ -1,5 +1,5 @@
 import type { Action, Finding, RatedFinding, SafetyVerdict, Stage } from './types';
-import { strictest } from './types';
+import { rated, strictest } from './types';
 import { presetPolicy, type SafetyPolicy } from './policy';
 import { checkSize } from './size';
 import { type HiddenText, scanUnicode, type UnicodeFindingType } from './unicode';
@@ -72,7 +72,7 @@ function prepare(text: string, policy: SafetyPolicy): Prepared {
     TAG_SMUGGLING: policy.unicode.tagSmuggling,
     VARIATION_SELECTOR_SMUGGLING: policy.unicode.variationSelectorSmuggling,
   };
-  const unicode: RatedFinding[] = scan.findings.map((f) => ({ ...f, action: actionFor[f.type as UnicodeFindingType] }));
+  const unicode: RatedFinding[] = scan.findings.map((f) => rated(f, actionFor[f.type as UnicodeFindingType]));
   return { masked, unicode, hidden: scan.hidden, stripped: unicode.length > 0 ? stripSpans(masked, unicode) : undefined, view: buildMatchView(masked) };
 }
 
@@ -80,7 +80,7 @@ function prepare(text: string, policy: SafetyPolicy): Prepared {
 function contentOf(p: Prepared, policy: SafetyPolicy, stage: Stage): RatedFinding[] {
   const values = contentFindings(p.stripped?.text ?? p.masked, policy, stage, p.view.text);
   const stripped = p.stripped;
-  const out = stripped === undefined ? values : values.map((f) => ({ ...f, ...unstripSpan(stripped, f.start, f.end) }));
+  const out = stripped === undefined ? values : values.map((f) => unstripped(stripped, f));
   return append(out, lexiconFindings(p.view, policy, stage));
 }
 
@@ -92,7 +92,12 @@ function valuesOf(text: string, policy: SafetyPolicy, stage: Stage): RatedFindin
   const unicode = scanUnicode(text).findings;
   const stripped = unicode.length > 0 ? stripSpans(text, unicode) : undefined;
   const values = contentFindings(stripped?.text ?? text, policy, stage);
-  return stripped === undefined ? values : values.map((f) => ({ ...f, ...unstripSpan(stripped, f.start, f.end) }));
+  return stripped === undefined ? values : values.map((f) => unstripped(stripped, f));
+}
+
+function unstripped(stripped: StrippedText, f: RatedFinding): RatedFinding {
+  const { start, end } = unstripSpan(stripped, f.start, f.end);
+  return rated(f, f.action, start, end);
 }
 
 function sizeFinding(text: string, policy: SafetyPolicy, stage: Stage): RatedFinding[] | undefined {
@@ -155,15 +160,15 @@ function recheckPolicyOf(policy: SafetyPolicy): SafetyPolicy {
   return recheck;
 }
 
-function redactToFixpoint(text: string, rated: RatedFinding[], policy: SafetyPolicy, stage: Stage): string {
+function redactToFixpoint(text: string, found: RatedFinding[], policy: SafetyPolicy, stage: Stage): string {
   const numbers: PlaceholderNumbers = new Map();
   const recheckPolicy = recheckPolicyOf(policy);
-  let { text: out, marks } = redactWithMarks(text, rated, numbers);
+  let { text: out, marks } = redactWithMarks(text, found, numbers);
   for (let round = 1; round < MAX_REDACTION_ROUNDS && marks.length > 0; round++) {
     const again: RatedFinding[] = [];
     for (const [from, to] of windowsAround(marks, out.length)) {
       for (const f of valuesOf(maskedWindow(out, from, to, policy), recheckPolicy, stage)) {
-        if (f.action === 'redact') again.push({ ...f, start: f.start + from, end: f.end + from });
+        if (f.action === 'redact') again.push(rated(f, f.action, f.start + from, f.end + from));
       }
     }
     if (again.length === 0) break;
@@ -188,7 +193,8 @@ const RECHECK_MARGIN = 96;
 
 function windowsAround(marks: readonly number[], length: number): Array<[number, number]> {
   const windows: Array<[number, number]> = [];
-  for (const m of marks) {
+  for (let k = 0; k < marks.length; k++) {
+    const m = marks[k];
     const from = Math.max(0, m - RECHECK_MARGIN);
     const to = Math.min(length, m + RECHECK_MARGIN);
     const last = windows[windows.length - 1];
@@ -202,13 +208,13 @@ function windowsAround(marks: readonly number[], length: number): Array<[number,
 function wholeCodePoints<F extends Finding>(text: string, f: F): F {
   const start = splitsPair(text, f.start) ? f.start - 1 : f.start;
   const end = splitsPair(text, f.end) ? f.end + 1 : f.end;
-  return start === f.start && end === f.end ? f : { ...f, start, end };
+  return start === f.start && end === f.end ? f : { ...f, start, end }; // rare: a span that cut a surrogate pair
 }
 
 function verdict(text: string, found: RatedFinding[], policy: SafetyPolicy, stage: Stage): SafetyVerdict {
   let action: Action = 'allow';
   const rated = found.map((f) => wholeCodePoints(text, f));
-  for (const f of rated) action = strictest(action, f.action);
+  for (let k = 0; k < rated.length; k++) action = strictest(action, rated[k].action);
   const findings: Finding[] = rated
     .sort((a, b) => a.start - b.start || a.end - b.end)
     .map(({ check, type, start, end, score }) => (score === undefined ? { check, type, start, end } : { check, type, start, end, score }));

@@ -13,6 +13,12 @@ const MAX_TYPE = 64;
 const MAX_DIGITS = 7;
 /** `[`, type, `_`, digits, `]`: no masked placeholder is longer. */
 export const MAX_PLACEHOLDER_LENGTH = MAX_TYPE + MAX_DIGITS + 3;
+/** SPACES[n]: n spaces, made once; a text full of placeholders masks each with one of these. */
+const SPACES = Array.from({ length: MAX_PLACEHOLDER_LENGTH + 1 }, (_, n) => ' '.repeat(n));
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
 
 function isTypeChar(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
@@ -26,11 +32,12 @@ export function maskPlaceholders(text: string, knownTypes: ReadonlySet<string>):
     let i = open + 1;
     while (i < text.length && i - open <= MAX_TYPE + MAX_DIGITS + 1 && isTypeChar(text.charCodeAt(i))) i++;
     if (text.charCodeAt(i) !== 0x5d) continue;
-    const body = text.slice(open + 1, i);
-    const sep = body.lastIndexOf('_');
-    const digits = body.length - sep - 1;
-    if (sep <= 0 || digits < 1 || digits > MAX_DIGITS || !/^\d+$/.test(body.slice(sep + 1)) || !knownTypes.has(body.slice(0, sep))) continue;
-    (parts ??= []).push(text.slice(last, open), ' '.repeat(i + 1 - open));
+    // `_` and 1–7 digits before the `]`, read in place; only the type is cut out, for the lookup.
+    let sep = i - 1;
+    while (sep > open && isDigit(text.charCodeAt(sep))) sep--;
+    const digits = i - sep - 1;
+    if (text.charCodeAt(sep) !== 0x5f || sep <= open + 1 || digits < 1 || digits > MAX_DIGITS || !knownTypes.has(text.slice(open + 1, sep))) continue;
+    (parts ??= []).push(text.slice(last, open), SPACES[i + 1 - open]);
     last = i + 1;
     open = i;
   }

@@ -1,3 +1,4 @@
+import { placeholder } from './placeholders';
 import type { RatedFinding } from './types';
 
 /** Unicode findings are removed outright: a placeholder for an invisible character would be noise. */
@@ -9,7 +10,8 @@ const STRIPPED_TYPES = new Set(['INVISIBLE_CHARACTER', 'BIDI_CONTROL', 'VARIATIO
  * can still tell "the sender" from "the recipient" without seeing either. Overlapping spans
  * are merged so no fragment of a secret survives between two placeholders.
  */
-export type PlaceholderNumbers = Map<string, Map<string, number>>;
+/** Per type, each value's placeholder (its number is its order of first sight), so a repeated value costs no new string. */
+export type PlaceholderNumbers = Map<string, Map<string, string>>;
 
 export function redact(text: string, findings: readonly RatedFinding[], numbers: PlaceholderNumbers = new Map()): string {
   return redactWithMarks(text, findings, numbers).text;
@@ -21,19 +23,19 @@ export function redactWithMarks(text: string, findings: readonly RatedFinding[],
   let outLength = 0;
   const spans = findings.filter((f) => f.action === 'redact' && f.end > f.start).sort((a, b) => a.start - b.start || b.end - a.end);
   if (spans.length === 0) return { text, marks };
-  const placeholder = (type: string, value: string): string => {
+  const placeholderOf = (type: string, value: string): string => {
     if (STRIPPED_TYPES.has(type)) return '';
     let byValue = numbers.get(type);
     if (byValue === undefined) {
       byValue = new Map();
       numbers.set(type, byValue);
     }
-    let n = byValue.get(value);
-    if (n === undefined) {
-      n = byValue.size + 1;
-      byValue.set(value, n);
+    let p = byValue.get(value);
+    if (p === undefined) {
+      p = placeholder(type, byValue.size + 1);
+      byValue.set(value, p);
     }
-    return `[${type}_${n}]`;
+    return p;
   };
   const parts: string[] = [];
   let cursor = 0;
@@ -46,7 +48,7 @@ export function redactWithMarks(text: string, findings: readonly RatedFinding[],
       k++;
     }
     const start = Math.max(first.start, cursor);
-    const replacement = placeholder(first.type, text.slice(start, end));
+    const replacement = placeholderOf(first.type, text.slice(start, end));
     outLength += start - cursor;
     marks.push(outLength);
     outLength += replacement.length;

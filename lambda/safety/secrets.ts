@@ -257,9 +257,11 @@ export function findSecrets(text: string, lowered: string = text.toLowerCase()):
 
 /** Specific types found first win over the generic keyword rule on the same span. */
 function dedupe(findings: SecretFinding[]): SecretFinding[] {
-  const sorted = findings.map((f, order) => ({ f, order })).sort((a, b) => a.f.start - b.f.start || a.order - b.order);
+  // Array#sort is stable: findings that start together keep the order they were found in.
+  const sorted = findings.slice().sort((a, b) => a.start - b.start);
   const kept: SecretFinding[] = [];
-  for (const { f } of sorted) {
+  for (let k = 0; k < sorted.length; k++) {
+    const f = sorted[k];
     const last = kept[kept.length - 1];
     if (last !== undefined && f.start < last.end) {
       if (f.end > last.end && f.type !== 'GENERIC_SECRET') kept[kept.length - 1] = { ...last, end: f.end };

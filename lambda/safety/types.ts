@@ -38,6 +38,17 @@ export interface RatedFinding extends Finding {
   readonly action: Action;
 }
 
+/**
+ * `f` with an action, and optionally moved to another span, written as a literal of fixed
+ * shape: an object spread (`{ ...f, action }`) built a bigger, slower object per finding,
+ * which on a text with tens of thousands of findings was most of its garbage.
+ */
+export function rated(f: Finding, action: Action, start = f.start, end = f.end): RatedFinding {
+  return f.score === undefined
+    ? { check: f.check, type: f.type, start, end, action }
+    : { check: f.check, type: f.type, start, end, score: f.score, action };
+}
+
 const SEVERITY: Record<Action, number> = { allow: 0, redact: 1, block: 2 };
 
 export function strictest(a: Action, b: Action): Action {

@@ -1,4 +1,4 @@
-import type { RatedFinding } from './types';
+import { rated, type RatedFinding } from './types';
 import { AhoCorasick } from './aho-corasick';
 
 /**
@@ -17,7 +17,8 @@ const FEW_VALUES = 48;
 export function otherOccurrences(text: string, found: readonly RatedFinding[]): RatedFinding[] {
   const firstByValue = new Map<string, RatedFinding>();
   const known = new Set<number>();
-  for (const f of found) {
+  for (let k = 0; k < found.length; k++) {
+    const f = found[k];
     if (f.action !== 'redact' || !VALUE_CHECKS.has(f.check) || f.end - f.start < MIN_PROPAGATED_VALUE) continue;
     const value = text.slice(f.start, f.end);
     if (!firstByValue.has(value)) firstByValue.set(value, f);
@@ -30,7 +31,8 @@ export function otherOccurrences(text: string, found: readonly RatedFinding[]): 
     const value = values[id];
     const start = end - value.length;
     if (known.has(start * 4096 + Math.min(value.length, 4095)) || splitsPair(text, start) || splitsPair(text, end)) return;
-    out.push({ ...firstByValue.get(value)!, start, end });
+    const first = firstByValue.get(value)!;
+    out.push(rated(first, first.action, start, end));
   };
   if (values.length <= FEW_VALUES) {
     // A handful of values: indexOf per value is cheaper than building an automaton.
