@@ -24,7 +24,6 @@ export function redactWithMarks(text: string, findings: readonly RatedFinding[],
   const spans = findings.filter((f) => f.action === 'redact' && f.end > f.start).sort((a, b) => a.start - b.start || b.end - a.end);
   if (spans.length === 0) return { text, marks };
   const placeholderOf = (type: string, value: string): string => {
-    if (STRIPPED_TYPES.has(type)) return '';
     let byValue = numbers.get(type);
     if (byValue === undefined) {
       byValue = new Map();
@@ -48,13 +47,17 @@ export function redactWithMarks(text: string, findings: readonly RatedFinding[],
       k++;
     }
     const start = Math.max(first.start, cursor);
-    const replacement = placeholderOf(first.type, text.slice(start, end));
     outLength += start - cursor;
+    parts.push(text.slice(cursor, start));
+    cursor = end;
+    // A removed invisible character leaves no mark: the value checks already read the text
+    // without it (pipeline.ts), so closing the gap cannot make a new value to re-check.
+    if (STRIPPED_TYPES.has(first.type)) continue;
+    const replacement = placeholderOf(first.type, text.slice(start, end));
     marks.push(outLength);
     outLength += replacement.length;
     marks.push(outLength);
-    parts.push(text.slice(cursor, start), replacement);
-    cursor = end;
+    parts.push(replacement);
   }
   parts.push(text.slice(cursor));
   return { text: parts.join(''), marks };

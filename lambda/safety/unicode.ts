@@ -76,7 +76,7 @@ function nextCandidate(text: string, from: number): number {
 }
 
 export function scanUnicode(text: string): UnicodeScan {
-  const findings: Finding[] = [];
+  const findings: ScanFinding[] = [];
   const hidden: HiddenText[] = [];
   for (let i = nextCandidate(text, 0); i >= 0 && i < text.length; ) {
     const c = text.charCodeAt(i);
@@ -85,26 +85,25 @@ export function scanUnicode(text: string): UnicodeScan {
       continue;
     }
     if (c === 0xdb40) {
-      const run = readRun(text, i, isTagCharacter);
-      if (run.end > i) {
-        if (!isFlagTagSequence(text, i, run.codePoints)) {
-          let decoded = '';
-          for (const cp of run.codePoints) if (cp >= 0xe0020 && cp <= 0xe007e) decoded += String.fromCharCode(cp - 0xe0000);
-          push(findings, 'TAG_SMUGGLING', i, run.end);
-          if (decoded.length > 0) hidden.push({ start: i, end: run.end, text: decoded });
+      const end = runEnd(text, i, isTagCharacter);
+      if (end > i) {
+        if (!isFlagTagSequence(text, i, end)) {
+          push(findings, 'TAG_SMUGGLING', i, end);
+          const decoded = decodeTagText(text, i, end);
+          if (decoded.length > 0) hidden.push({ start: i, end, text: decoded });
         }
-        i = run.end;
+        i = end;
         continue;
       }
     }
     if ((c >= 0xfe00 && c <= 0xfe0f) || c === 0xdb40) {
-      const run = readRun(text, i, isVariationSelector);
-      if (run.codePoints.length >= 2) {
-        push(findings, 'VARIATION_SELECTOR_SMUGGLING', i, run.end);
-        hidden.push({ start: i, end: run.end, text: decodeVariationSelectorBytes(run.codePoints) });
-      }
-      if (run.end > i) {
-        i = run.end;
+      const end = runEnd(text, i, isVariationSelector);
+      if (end > i) {
+        if (countCodePoints(text, i, end) >= 2) {
+          push(findings, 'VARIATION_SELECTOR_SMUGGLING', i, end);
+          hidden.push({ start: i, end, text: decodeVariationSelectorBytes(text, i, end) });
+        }
+        i = end;
         continue;
       }
     }
@@ -121,34 +120,78 @@ export function scanUnicode(text: string): UnicodeScan {
   return { findings, hidden };
 }
 
-function readRun(text: string, start: number, member: (cp: number) => boolean): { end: number; codePoints: number[] } {
-  const codePoints: number[] = [];
+/** End of the run of code points that are `member`s starting at `start` (`start` itself when none is). */
+function runEnd(text: string, start: number, member: (cp: number) => boolean): number {
   let i = start;
   while (i < text.length) {
     const cp = codePointAt(text, i);
     if (!member(cp)) break;
-    codePoints.push(cp);
     i += cp > 0xffff ? 2 : 1;
   }
-  return { end: i, codePoints };
+  return i;
+}
+
+function countCodePoints(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i += codePointAt(text, i) > 0xffff ? 2 : 1) n++;
+  return n;
+}
+
+/**
+ * Runs are decoded in place into reused scratch memory: a megabyte of tag characters built a
+ * code-point array and a string a character at a time, and that garbage grew faster than the text.
+ */
+let scratch = Buffer.alloc(256);
+
+function scratchOf(size: number): Buffer {
+  if (scratch.length < size) scratch = Buffer.alloc(Math.max(size, scratch.length * 2));
+  return scratch;
 }
 
 /** Subdivision flags (🏴 + lowercase tag letters + CANCEL TAG, e.g. England) are the one legitimate tag use. */
-function isFlagTagSequence(text: string, start: number, run: number[]): boolean {
-  if (start < 2 || codePointAt(text, start - 2) !== 0x1f3f4) return false;
-  if (run.length < 3 || run.length > 8 || run[run.length - 1] !== 0xe007f) return false;
-  return run.slice(0, -1).every((cp) => (cp >= 0xe0061 && cp <= 0xe007a) || (cp >= 0xe0030 && cp <= 0xe0039));
+function isFlagTagSequence(text: string, start: number, end: number): boolean {
+  // Tag characters are astral: two units each.
+  const count = (end - start) / 2;
+  if (start < 2 || codePointAt(text, start - 2) !== 0x1f3f4 || count < 3 || count > 8 || codePointAt(text, end - 2) !== 0xe007f) return false;
+  for (let i = start; i < end - 2; i += 2) {
+    const cp = codePointAt(text, i);
+    if (!((cp >= 0xe0061 && cp <= 0xe007a) || (cp >= 0xe0030 && cp <= 0xe0039))) return false;
+  }
+  return true;
+}
+
+/** The ASCII a run of tag characters spells (U+E0020–U+E007E map to U+0020–U+007E). */
+function decodeTagText(text: string, start: number, end: number): string {
+  const bytes = scratchOf(end - start);
+  let n = 0;
+  for (let i = start; i < end; i += 2) {
+    const cp = codePointAt(text, i);
+    if (cp >= 0xe0020 && cp <= 0xe007e) bytes[n++] = cp - 0xe0000;
+  }
+  return bytes.toString('latin1', 0, n);
 }
 
 /** The smuggling scheme maps VS1–16 to bytes 0–15 and VS17–256 to 16–255, then reads UTF-8. */
-function decodeVariationSelectorBytes(codePoints: number[]): string {
-  const bytes = codePoints.map((cp) => (cp <= 0xfe0f ? cp - 0xfe00 : cp - 0xe0100 + 16));
-  return Buffer.from(bytes).toString('utf8');
+function decodeVariationSelectorBytes(text: string, start: number, end: number): string {
+  const bytes = scratchOf(end - start);
+  let n = 0;
+  for (let i = start; i < end; ) {
+    const cp = codePointAt(text, i);
+    bytes[n++] = cp <= 0xfe0f ? cp - 0xfe00 : cp - 0xe0100 + 16;
+    i += cp > 0xffff ? 2 : 1;
+  }
+  return bytes.toString('utf8', 0, n);
 }
 
-/** Adjacent characters of one kind become one finding, so a megabyte of U+200B is one finding, not a million. */
-function push(findings: Finding[], type: UnicodeFindingType, start: number, end: number): void {
+/** The scan's own findings, still growing; handed out as read-only Findings. */
+type ScanFinding = { -readonly [K in keyof Finding]: Finding[K] };
+
+/**
+ * Adjacent characters of one kind become one finding, so a megabyte of U+200B is one finding,
+ * not a million: the last finding grows in place rather than being copied per character.
+ */
+function push(findings: ScanFinding[], type: UnicodeFindingType, start: number, end: number): void {
   const last = findings[findings.length - 1];
-  if (last && last.type === type && last.end === start) findings[findings.length - 1] = { ...last, end };
+  if (last && last.type === type && last.end === start) last.end = end;
   else findings.push({ check: 'unicode', type, start, end });
 }
