@@ -90,7 +90,9 @@ const PREFIXED: readonly PrefixedToken[] = [
 
 const PRIVATE_KEY_BEGIN = /-----BEGIN (?:[A-Z0-9]{1,16} ){0,3}PRIVATE KEY(?: BLOCK)?-----/g;
 
-/** A 40-character AWS secret access key, reported only next to a key id or a secret keyword. */
+/** A 40-character AWS secret access key, reported only next to a key id or within this many units after "secret". */
+const AWS_SECRET_REACH = 128;
+const SECRET_WORD = /secret/gi;
 const AWS_SECRET_CANDIDATE = /(?<![A-Z0-9/+])[A-Z0-9/+]{40}(?![A-Z0-9/+=])/gi;
 
 const SECRET_ASSIGNMENT =
@@ -227,15 +229,19 @@ export function findSecrets(text: string, lowered: string = text.toLowerCase()):
   if (present.has('PRIVATE KEY')) findPrivateKeys(text, push);
   const hasKeyId = out.some((f) => f.type === 'AWS_ACCESS_KEY');
   // The 40-character secret is looked for next to a key id (anywhere) or right after "secret".
+  // Windows that overlap are merged first, so each part of the text is sliced and scanned once
+  // ("secret secret secret …" made one slice and one regex run per word).
   const awsSecretWindows: Array<[number, number]> = hasKeyId ? [[0, text.length]] : [];
   if (!hasKeyId && lowered.includes('secret')) {
-    for (const m of text.matchAll(/secret/gi)) awsSecretWindows.push([m.index, Math.min(text.length, m.index + 128)]);
+    SECRET_WORD.lastIndex = 0;
+    for (let m = SECRET_WORD.exec(text); m !== null; m = SECRET_WORD.exec(text)) {
+      const to = Math.min(text.length, m.index + AWS_SECRET_REACH);
+      const last = awsSecretWindows[awsSecretWindows.length - 1];
+      if (last !== undefined && m.index <= last[1]) last[1] = to;
+      else awsSecretWindows.push([m.index, to]);
+    }
   }
-  let scannedTo = 0;
-  for (const [from, to] of awsSecretWindows) {
-    const start = Math.max(from, scannedTo);
-    if (start >= to) continue;
-    scannedTo = to;
+  for (const [start, to] of awsSecretWindows) {
     for (const m of text.slice(start, to).matchAll(AWS_SECRET_CANDIDATE)) {
       const at = start + m.index;
       // The window may cut a longer token; a real key is bounded on both sides in the full text.

@@ -37,7 +37,9 @@ export function otherOccurrences(text: string, found: readonly RatedFinding[]): 
   if (values.length <= FEW_VALUES) {
     // A handful of values: indexOf per value is cheaper than building an automaton.
     values.forEach((value, id) => {
-      for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + 1)) visit(id, at + value.length);
+      // Copies that overlap one already taken are skipped: redacting the first leaves no whole copy
+      // of the value, and a self-overlapping value ("abab…") would otherwise match every few units.
+      for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + value.length)) visit(id, at + value.length);
     });
   } else {
     new AhoCorasick(values).forEachMatch(text, visit);
