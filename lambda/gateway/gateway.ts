@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { checkOutput } from '../safety';
+import { checkOutput, spotlightInstructions } from '../safety';
 import { answerForInvokeError, circuitOpenAnswer, type ErrorAnswer } from './error-mapping';
 import { SAGEMAKER_MAX_BODY_BYTES, type GatewayConfig, type ModelConfig } from './gateway-config';
 import type { ErrorClass } from './metric-names';
@@ -157,6 +157,7 @@ export function admitRequest(model: ModelConfig, format: PayloadFormat, event: P
   if (inputVerdict.action === 'block') return refuse(blocked(rec, 'the prompt was blocked by the safety policy', inputVerdict.blockedChecks));
 
   const value = request.payload.value;
+  if (inputVerdict.spotlit) format.addSystemNote?.(value, spotlightInstructions(model.policy));
   const stream = typeof value === 'object' && value !== null && !Array.isArray(value) && value.stream === true;
   const body = JSON.stringify(value);
   if (body.length > SAGEMAKER_MAX_BODY_BYTES || Buffer.byteLength(body, 'utf8') > SAGEMAKER_MAX_BODY_BYTES) {

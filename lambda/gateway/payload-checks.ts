@@ -1,4 +1,4 @@
-import { checkInput, checkOutput, type Action, type Finding, type SafetyPolicy, type SafetyVerdict } from '../safety';
+import { checkInput, checkOutput, spotlight, type Action, type Finding, type SafetyPolicy, type SafetyVerdict } from '../safety';
 import { DATA_ORIGINS, type TextLeaf, type TextOrigin } from './text-leaves';
 
 /** A finding located in a payload: the text's number (`part`, in document order), field and origin. */
@@ -22,6 +22,11 @@ export interface PayloadVerdict {
   readonly tooLarge: boolean;
   /** Characters of checked text, before redaction: the drift feature `InputLength`/`OutputLength`. */
   readonly length: number;
+  /**
+   * Data texts were marked for the model (the policy's spotlighting): the caller adds the
+   * matching sentence to the system prompt (`PayloadFormat.addSystemNote`).
+   */
+  readonly spotlit: boolean;
 }
 
 export type Stage = 'input' | 'output';
@@ -41,12 +46,15 @@ export function checkFor(stage: Stage, origin: TextOrigin): (text: string, polic
 }
 
 /**
- * Runs the policy over every text of a payload and writes redactions back into it. The first
+ * Runs the policy over every text of a payload and writes redactions back into it, and with a
+ * spotlighting policy the marked form of each data text (a tool result, a document). The first
  * blocked text ends the scan: the payload is refused anyway. The safety library reports
  * findings per text, not per action, so a check counted as blocking is one that had findings
  * in a blocked text.
  */
 export function checkTexts(texts: readonly TextLeaf[], policy: SafetyPolicy, stage: Stage): PayloadVerdict {
+  const marking = stage === 'input' && policy.spotlighting.mode !== 'off';
+  let spotlit = false;
   let action: Action = 'allow';
   let tooLarge = false;
   const findings: LocatedFinding[] = [];
@@ -69,9 +77,15 @@ export function checkTexts(texts: readonly TextLeaf[], policy: SafetyPolicy, sta
     }
     if (v.action === 'redact') {
       for (const f of v.findings) redacted.add(f.check);
-      t.write(v.text);
       action = 'redact';
     }
+    // Spotlighting marks data only after its checks, so a check never reads the markers.
+    if (marking && t.dataContent) {
+      t.write(spotlight(v.action === 'redact' ? v.text : t.text, policy));
+      spotlit = true;
+    } else if (v.action === 'redact') {
+      t.write(v.text);
+    }
   }
-  return { action, findings, blockedChecks: [...blocked].sort(), redactedChecks: action === 'block' ? [] : [...redacted].sort(), tooLarge, length };
+  return { action, findings, blockedChecks: [...blocked].sort(), redactedChecks: action === 'block' ? [] : [...redacted].sort(), tooLarge, length, spotlit: spotlit && action !== 'block' };
 }

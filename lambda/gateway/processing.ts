@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Action } from '../safety';
+import { spotlightInstructions, type Action } from '../safety';
 import type { GatewayConfig } from './gateway-config';
 import { checkTexts, type LocatedFinding } from './payload-checks';
-import { formatFor } from './payload-formats';
+import { formatFor, type PayloadFormat } from './payload-formats';
 import { depthExceeds, MAX_JSON_DEPTH, parseStrictJson, type JsonValue } from './strict-json';
 import type { TextLeaf } from './text-leaves';
 
@@ -61,12 +61,13 @@ export function processEvent(config: GatewayConfig, stage: Stage, event: Process
 
   let texts: TextLeaf[];
   let payload: unknown;
+  let format: PayloadFormat | undefined;
   let box: { text: string } | undefined;
   if (hasText) {
     if (typeof event.text !== 'string') return error('invalid_request', '"text" must be a string');
     const b = { text: event.text };
     box = b;
-    texts = [{ text: b.text, origin: stage === 'input' ? 'user' : 'assistant', field: 'text', write: (t) => void (b.text = t) }];
+    texts = [{ text: b.text, origin: stage === 'input' ? 'user' : 'assistant', dataContent: false, field: 'text', write: (t) => void (b.text = t) }];
   } else {
     let value: JsonValue;
     if (typeof event.payload === 'string') {
@@ -78,13 +79,14 @@ export function processEvent(config: GatewayConfig, stage: Stage, event: Process
       if (depthExceeds(event.payload)) return error('invalid_request', `"payload" is nested deeper than ${MAX_JSON_DEPTH} levels`);
       value = event.payload as JsonValue;
     }
-    const format = formatFor(model);
+    format = formatFor(model);
     const found = stage === 'input' ? format.request(value, model.unknownFields) : format.answer(value);
     if (!found.ok) return error('invalid_request', found.problem);
     payload = found.payload.value;
     texts = found.payload.texts;
   }
   const v = checkTexts(texts, model.policy, stage);
+  if (v.spotlit) format?.addSystemNote?.(payload as JsonValue, spotlightInstructions(model.policy));
   const base = {
     action: v.action,
     findings: v.findings,

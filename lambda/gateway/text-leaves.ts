@@ -14,6 +14,8 @@ export const DATA_ORIGINS: ReadonlySet<TextOrigin> = new Set<TextOrigin>(['tool_
 export interface TextLeaf {
   readonly text: string;
   readonly origin: TextOrigin;
+  /** The whole content of a data text (a tool result's, a document's), which spotlighting marks; not a name, key or token. */
+  readonly dataContent: boolean;
   /** Where it is: `messages[1].content[0].text`; `metadata{}` for a key of `metadata`; `[*]` for tokens. */
   readonly field: string;
   write(text: string): void;
@@ -36,6 +38,8 @@ export interface FieldMap {
   readonly nonTextKeys?: (key: string) => boolean;
   /** This array holds tokens: checked as the text they form. */
   readonly tokens?: TokenSpec;
+  /** A string right here is the content of a data text (not a name or an enum): spotlighting may mark it. */
+  readonly dataContent?: boolean;
 }
 
 export interface WalkOptions {
@@ -112,7 +116,7 @@ interface Member {
 function stringLeaf(leaves: TextLeaf[], frame: Frame, member: Member, text: string, map: FieldMap | undefined): void {
   if (map?.nonText !== undefined && map.nonText(text)) return;
   const origin = map?.origin !== undefined && typeof map.origin === 'string' ? map.origin : frame.origin;
-  leaves.push(new ValueLeaf(frame, member, text, origin));
+  leaves.push(new ValueLeaf(frame, member, text, origin, map?.dataContent === true && DATA_ORIGINS.has(origin)));
 }
 
 function originAt(map: FieldMap | undefined, value: unknown, inherited: TextOrigin): TextOrigin {
@@ -126,6 +130,7 @@ class ValueLeaf implements TextLeaf {
     private readonly member: Member,
     readonly text: string,
     readonly origin: TextOrigin,
+    readonly dataContent: boolean,
   ) {}
 
   get field(): string {
@@ -140,6 +145,7 @@ class ValueLeaf implements TextLeaf {
 /** A key that is text (a property name in a JSON schema, a metadata key): redaction renames it. */
 class KeyLeaf implements TextLeaf {
   readonly text: string;
+  readonly dataContent = false;
 
   constructor(
     private readonly frame: Frame,
@@ -167,7 +173,7 @@ class KeyLeaf implements TextLeaf {
 }
 
 function sequenceLeaf(seq: TokenSequence, origin: TextOrigin): TextLeaf {
-  return { text: tokensOf(seq).join(''), origin, field: seq.label, write: (text) => writeSequence(seq, text) };
+  return { text: tokensOf(seq).join(''), origin, dataContent: false, field: seq.label, write: (text) => writeSequence(seq, text) };
 }
 
 function fieldOf(frame: Frame | undefined): string {

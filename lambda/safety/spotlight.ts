@@ -2,9 +2,10 @@ import type { SafetyPolicy, SpotlightMode } from './policy';
 
 /**
  * Spotlighting (Hines et al., 2024): mark data so the model can tell it from instructions.
- * Pure transforms the gateway applies to data parts after the checks, with the matching
- * sentence for the system prompt (`spotlightInstructions`). Data can never forge the markers:
- * occurrences of them inside the data are neutralised first.
+ * Pure transforms, with the matching sentence for the system prompt (`spotlightInstructions`).
+ * The gateway applies them to the content of tool results and documents after their checks
+ * (lambda/gateway/payload-checks.ts). Data can never forge the markers: occurrences of them
+ * inside the data are neutralised first.
  * - `delimit`: the data between «DATA» markers;
  * - `datamark`: also the marker ˆ (U+02C6) in place of every run of whitespace, so any line of
  *   the data carries it (the variant the paper found most effective for GPT-3.5/4);

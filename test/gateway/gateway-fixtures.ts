@@ -35,6 +35,7 @@ export const TEST_CONFIG: GatewayConfigJson = {
     lenient: model('lenient-ep', { unknownRequestFields: 'drop' }),
     // The reference platform's chat policy: cards blocked, a canary token in the system prompt.
     guarded: model('guarded-ep', { policy: GUARDED_POLICY }),
+    spotlit: model('spotlit-ep', { policy: { ...TEST_POLICY, spotlighting: { mode: 'datamark' } } }),
     guardedHf: model('guarded-hf-ep', { format: 'hf-text-generation', policy: GUARDED_POLICY }),
     sized: model('sized-ep', { format: 'hf-text-generation', policy: { ...TEST_POLICY, size: { input: { maxChars: 100 }, output: { maxChars: 100 } } } }),
     bigChat: model('bigChat-ep', { maxRequestBytes: 6 * 1024 * 1024 }),

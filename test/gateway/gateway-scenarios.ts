@@ -1,5 +1,6 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { METRIC_NAMESPACE } from '../../lambda/gateway/metric-names';
+import { DATA_CLOSE, DATA_OPEN, spotlight, spotlightInstructions } from '../../lambda/safety';
 import { apiEvent, captureStdout, chat, chatAnswer, emfOf, logsOf, sdkEnv, setEnv, TEST_CONFIG, type Handler } from './gateway-fixtures';
 import { replies, startStubServer, type StubServer } from './sagemaker-stub-server';
 import { readStatusTable, STATUS_ROWS_TESTED_ELSEWHERE, STATUS_SCENARIOS } from './status-scenarios';
@@ -85,6 +86,35 @@ export function describeGatewayScenarios(title: string, load: () => Handler | Pr
       expect(JSON.parse(res.body).choices[0].message.content).toBe('Sure, I will write to [EMAIL_ADDRESS_1] today.');
       expect(emf).toMatchObject({ Redacted: 1, Redacted_pii: 1, Blocked: 0 });
       expect(JSON.stringify(lines)).not.toMatch(/jane\.doe|bob@example/);
+    });
+
+    it('spotlights tool results and documents under a spotlighting policy, and explains the markers in the system prompt', async () => {
+      server.on('spotlit-ep', () => replies.json(chatAnswer('Two results.')));
+      const toolCall = { id: 'call_1', type: 'function', function: { name: 'search', arguments: '{"q":"weather"}' } };
+      const request = {
+        messages: [
+          { role: 'system', content: 'You are a helpful assistant.' },
+          { role: 'user', content: 'Summarise the tool output.' },
+          { role: 'assistant', content: null, tool_calls: [toolCall] },
+          { role: 'tool', tool_call_id: 'call_1', name: 'search', content: 'Sunny in Paris.\nRain in Oslo.' },
+          { role: 'tool', tool_call_id: 'call_1', content: [{ type: 'text', text: 'Mail jane.doe@example.com for more.' }] },
+        ],
+        documents: [{ title: 'Forecast', text: 'Mild week ahead.' }],
+      };
+      const { res } = await call('spotlit', request);
+      expect(res.statusCode).toBe(200);
+      const sent = JSON.parse(server.receivedBy('spotlit-ep').at(-1)!.body);
+      expect(sent.messages[0]).toEqual({ role: 'system', content: `You are a helpful assistant.\n\n${spotlightInstructions('datamark')}` });
+      expect(sent.messages[1]).toEqual(request.messages[1]);
+      expect(sent.messages[2]).toEqual(request.messages[2]);
+      expect(sent.messages[3]).toEqual({ role: 'tool', tool_call_id: 'call_1', name: 'search', content: `${DATA_OPEN}\nSunny\u02c6in\u02c6Paris.\u02c6\n${'Rain\u02c6in\u02c6Oslo.'}\n${DATA_CLOSE}` });
+      // Redacted first, then marked: the checks never read the markers.
+      expect(sent.messages[4].content[0].text).toBe(spotlight('Mail [EMAIL_ADDRESS_1] for more.', 'datamark'));
+      expect(sent.documents).toEqual([{ title: spotlight('Forecast', 'datamark'), text: spotlight('Mild week ahead.', 'datamark') }]);
+      // The same request under a policy without spotlighting reaches the model as it came (no system note, no markers).
+      server.on('chat-ep', () => replies.json(chatAnswer('Two results.')));
+      await call('chat', { ...request, messages: request.messages.slice(0, 4) });
+      expect(JSON.parse(server.receivedBy('chat-ep').at(-1)!.body).messages).toEqual(request.messages.slice(0, 4));
     });
 
     it('blocks an injection with 422, names the checks and never calls the model or echoes the text', async () => {

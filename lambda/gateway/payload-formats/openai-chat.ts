@@ -157,8 +157,11 @@ const ROLE_ORIGIN: Readonly<Record<string, TextOrigin>> = {
 };
 
 const urlFields = { url: { nonText: isBase64DataUri }, detail: ENUM_VALUE };
+/** A part's `text` (and a part given as a plain string) is content: spotlighting marks it in a tool result. */
 const partMap: FieldMap = {
+  dataContent: true,
   fields: {
+    text: { dataContent: true },
     type: ENUM_VALUE,
     detail: ENUM_VALUE,
     // A string for input_image parts, an object for image_url parts; only inline base64 data is not text.
@@ -176,7 +179,7 @@ const REQUEST_MAP: FieldMap = {
     messages: {
       items: {
         origin: (m) => (isRecord(m) && typeof m.role === 'string' ? ROLE_ORIGIN[m.role] : undefined),
-        fields: { role: ENUM_VALUE, content: { items: partMap }, tool_calls: { items: { fields: { type: ENUM_VALUE } } } },
+        fields: { role: ENUM_VALUE, content: { dataContent: true, items: partMap }, tool_calls: { items: { fields: { type: ENUM_VALUE } } } },
       },
     },
     tools: { origin: 'tool_definition', items: { fields: { type: ENUM_VALUE } } },
@@ -184,7 +187,8 @@ const REQUEST_MAP: FieldMap = {
     tool_choice: { origin: 'tool_definition', nonText: isWord, fields: { type: ENUM_VALUE } },
     function_call: { origin: 'tool_definition', nonText: isWord },
     response_format: { origin: 'system', fields: { type: ENUM_VALUE } },
-    documents: { origin: 'document' },
+    // vLLM's documents: strings, or objects of strings (title, text) that are all content.
+    documents: { origin: 'document', items: { dataContent: true, items: { dataContent: true } } },
     reasoning_effort: ENUM_VALUE,
     logit_bias: { nonTextKeys: (k) => /^\d{1,7}$/.test(k) },
   },
@@ -244,5 +248,16 @@ export const OPENAI_CHAT: PayloadFormat = {
     const v = validate(answerSchema, parsed, 'the model answer');
     if (!v.ok) return v;
     return canonical(parsed, ANSWER_MAP, 'assistant', ANSWER_KEYS);
+  },
+  addSystemNote(request, note) {
+    if (!isRecord(request) || !Array.isArray(request.messages)) return;
+    const first = request.messages[0];
+    if (isRecord(first) && (first.role === 'system' || first.role === 'developer')) {
+      if (typeof first.content === 'string') first.content = first.content === '' ? note : `${first.content}\n\n${note}`;
+      else if (Array.isArray(first.content)) first.content.push({ type: 'text', text: note });
+      else first.content = note;
+    } else {
+      request.messages.unshift({ role: 'system', content: note });
+    }
   },
 };

@@ -24,6 +24,11 @@ export type FormatResult = { readonly ok: true; readonly payload: CanonicalPaylo
 export interface PayloadFormat {
   request(parsed: JsonValue, unknownFields: UnknownFieldPolicy): FormatResult;
   answer(parsed: JsonValue): FormatResult;
+  /**
+   * Adds a sentence to a checked request's system prompt (spotlighting's explanation of its
+   * markers). Only formats whose requests can carry data texts have one.
+   */
+  addSystemNote?(request: JsonValue, note: string): void;
 }
 
 /** A request schema built once per unknown-field policy, on first use. */
