@@ -183,7 +183,7 @@ function presentPrefixes(text: string): Set<string> {
  * and three blanks before it. So SECRET_ASSIGNMENT runs only on a short window before and after
  * each separator that has a keyword stem just before it, instead of over the whole text.
  */
-const STEM_BEFORE_SEPARATOR = /(?:pass|pwd|secret|token|key|credential|bearer)[\w-]{0,16}["']?[ \t]{0,3}$/i;
+const STEM_BEFORE_SEPARATOR = /(?<=(?:pass|pwd|secret|token|key|credential|bearer)[\w-]{0,16}["']?[ \t]{0,3})/iy;
 const KEYWORD_REACH = 40;
 const VALUE_REACH = 210;
 
@@ -191,7 +191,10 @@ function findAssignments(text: string, push: (type: SecretType, start: number, e
   let scannedTo = 0;
   const visit = (sep: number): void => {
     const from = Math.max(0, sep - KEYWORD_REACH);
-    if (!STEM_BEFORE_SEPARATOR.test(text.slice(from, sep))) return;
+    // A look-behind from the separator itself, so no slice is made per ':' or '=' of the text
+    // (the stem, its suffix, a quote and blanks span at most 30 units, inside KEYWORD_REACH).
+    STEM_BEFORE_SEPARATOR.lastIndex = sep;
+    if (!STEM_BEFORE_SEPARATOR.test(text)) return;
     const start = Math.max(from, scannedTo);
     const window = text.slice(start, Math.min(text.length, sep + VALUE_REACH));
     for (const m of window.matchAll(SECRET_ASSIGNMENT)) {
