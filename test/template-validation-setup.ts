@@ -3,8 +3,8 @@
  * module registry, which under jest is once per test file: ~10 s of CPU each, most of the suite's
  * time when every file paid it. Files that check their own props and templates run without it;
  * the validator runs where it is the subject: every app that carries the platform's compliance
- * packs (they register it explicitly, with the Guard rules), the shared reference assembly built
- * in test/global-setup.ts, test/foundation/template-validation.test.ts (construct variants) and
+ * packs (they register it explicitly, with the Guard rules), the shared reference assembly
+ * (test/helpers/reference-assembly.ts), test/foundation/template-validation.test.ts (construct variants) and
  * the files that call `enableTemplateValidation()`. `npm run synth` always validates.
  * Only this test process's env changes: children (cdk synth, the packed app) validate as usual.
  */
