@@ -234,13 +234,17 @@ function digitClusters(text: string, min: number): number[] {
 
 const findPhones: Recognizer = (text, out) => {
   const clusters = digitClusters(text, MIN_PHONE_DIGITS);
+  // Where a scan of the whole text would resume: after the last candidate (an extension can reach into the next run).
+  let resumeAt = 0;
   for (let k = 0; k < clusters.length; k += 2) {
     // The slice holds all the context the regex reads, so it matches there as in the whole text.
     const from = Math.max(0, clusters[k] - PHONE_BEFORE);
     const window = text.slice(from, Math.min(text.length, clusters[k + 1] + PHONE_AFTER));
-    for (const m of window.matchAll(PHONE_CANDIDATE)) {
+    PHONE_CANDIDATE.lastIndex = Math.max(0, resumeAt - from);
+    for (let m = PHONE_CANDIDATE.exec(window); m !== null; m = PHONE_CANDIDATE.exec(window)) {
       const at = from + m.index;
-      if (phoneShapeOk(m[0], text, at)) push(out, 'PHONE_NUMBER', at, at + m[0].length);
+      resumeAt = at + m[0].length;
+      if (phoneShapeOk(m[0], text, at)) push(out, 'PHONE_NUMBER', at, resumeAt);
     }
   }
 };
