@@ -208,6 +208,9 @@ function isPhoneUnit(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || c === 0x20 || c === 0x2e || c === 0x2d || c === 0x28 || c === 0x29 || c === 0x2b;
 }
 
+/** Digits are found by a native scan; prose has few, so the loops below only run around them. */
+const DIGIT = /\d/g;
+
 /**
  * Runs of digits and the separators a phone number is written with that hold at least `min`
  * digits, as (start, end) pairs. Every digit of a candidate's number (its extension aside) lies
@@ -216,20 +219,22 @@ function isPhoneUnit(c: number): boolean {
  */
 function digitClusters(text: string, min: number): number[] {
   const clusters: number[] = [];
-  let start = -1;
-  let digits = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 0;
-    if (isPhoneUnit(c)) {
-      if (start < 0) start = i;
-      if (c <= 0x39 && c >= 0x30) digits++;
-    } else if (start >= 0) {
-      if (digits >= min) clusters.push(start, i);
-      start = -1;
-      digits = 0;
+  for (let from = 0; ; ) {
+    DIGIT.lastIndex = from;
+    if (!DIGIT.test(text)) return clusters;
+    // The run around the first digit after `from`; the unit before `from` ended the previous run.
+    let start = DIGIT.lastIndex - 1;
+    while (start > from && isPhoneUnit(text.charCodeAt(start - 1))) start--;
+    let end = start;
+    let digits = 0;
+    for (; end < text.length; end++) {
+      const c = text.charCodeAt(end);
+      if (!isPhoneUnit(c)) break;
+      if (c >= 0x30 && c <= 0x39) digits++;
     }
+    if (digits >= min) clusters.push(start, end);
+    from = end;
   }
-  return clusters;
 }
 
 const findPhones: Recognizer = (text, out) => {
@@ -249,15 +254,21 @@ const findPhones: Recognizer = (text, out) => {
   }
 };
 
+/** Whether `min` digits occur with at most spaces, '-' and '.' between them (the prefilter of the digit recognizers). */
 function hasDigitRun(text: string, min: number): boolean {
-  let run = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x30 && c <= 0x39) {
-      if (++run >= min) return true;
-    } else if (c !== 0x20 && c !== 0x2d && c !== 0x2e) run = 0;
+  for (let from = 0; ; ) {
+    DIGIT.lastIndex = from;
+    if (!DIGIT.test(text)) return false;
+    let run = 0;
+    let i = DIGIT.lastIndex - 1;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x30 && c <= 0x39) {
+        if (++run >= min) return true;
+      } else if (c !== 0x20 && c !== 0x2d && c !== 0x2e) break;
+    }
+    from = i + 1;
   }
-  return false;
 }
 
 /** Earlier entries win when spans overlap: checksummed types before the structural guess of a phone. */
