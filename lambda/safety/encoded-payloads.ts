@@ -130,10 +130,15 @@ const ROT13_MARKER = new RegExp(ROT13_MARKERS.join('|'));
 const ROT13_MARKER_HASHES = new Set(ROT13_MARKERS.map((m) => wordHash(m, 0, m.length)));
 registerTriggerWords(ROT13_MARKERS);
 
+/** Bit n set when a marker has n letters: most recorded words are ruled out by length before any lookup. */
+const ROT13_MARKER_LENGTHS = ROT13_MARKERS.reduce((bits, m) => bits | (1 << m.length), 0);
+
 /** Whether a view has a ROT13 marker word: read from the words its normalisation pass recorded. */
 export function hasRot13Marker(view: MatchView): boolean {
   const words = view.triggerWords;
-  for (let k = 2; k < words.length; k += 3) if (ROT13_MARKER_HASHES.has(words[k])) return true;
+  for (let k = 0; k < words.length; k += 3) {
+    if (((ROT13_MARKER_LENGTHS >>> (words[k + 1] - words[k])) & 1) !== 0 && ROT13_MARKER_HASHES.has(words[k + 2])) return true;
+  }
   return false;
 }
 
