@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { numberFlag, parseCli, UsageError } from '../../bin/cli-args';
-import { REPO_ROOT } from '../helpers/fixtures';
+import { type CliRun, runCli } from '../helpers/run-cli';
 
 /** The project's CLIs, as `npm run <script> --` or the package's bin runs them. */
 const CLIS = {
@@ -16,22 +15,11 @@ const CLIS = {
   'build-handlers': 'bin/build-handlers.ts',
 } as const;
 
-interface Run { status: number | null; stdout: string; stderr: string }
+type Run = CliRun;
 
 /** Runs a CLI through tsx (as the npm scripts do), with `stdin` as its input. */
 function run(cli: keyof typeof CLIS, args: string[], options: { stdin?: string; cwd?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), [path.join(REPO_ROOT, CLIS[cli]), ...args], {
-      cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, PLATFORM_CONFIG: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
-  });
+  return runCli(CLIS[cli], args, { ...options, env: { ...process.env, PLATFORM_CONFIG: '' } });
 }
 
 /** Two at a time: the machine has two cores. */

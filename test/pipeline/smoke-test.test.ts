@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -8,6 +7,7 @@ import { smokeTestPlan, UNKNOWN_MODEL } from '../../bin/smoke-test-plan';
 import { CheckResult, runSmokeTest } from '../../bin/smoke-test-runner';
 import { JsonStubServer, ok, startJsonStubServer } from '../helpers/aws-json-stub-server';
 import { REPO_ROOT } from '../helpers/fixtures';
+import { runCli } from '../helpers/run-cli';
 
 /**
  * The smoke test against a local gateway (HTTP on 127.0.0.1, answering as the gateway handler
@@ -185,19 +185,10 @@ describe('smoke test against a local gateway and SageMaker', () => {
 });
 
 describe('smoke-test CLI', () => {
-  const cli = (env: Record<string, string>) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), [path.join(REPO_ROOT, 'bin/smoke-test.ts'),
-      '--config', CONFIG, '--stage', 'staging', '--region', 'us-east-1', '--gateway-url', gatewayUrl, '--wait-seconds', '0'], {
-      cwd: REPO_ROOT,
+  const cli = (env: Record<string, string>) => runCli('bin/smoke-test.ts',
+    ['--config', CONFIG, '--stage', 'staging', '--region', 'us-east-1', '--gateway-url', gatewayUrl, '--wait-seconds', '0'], {
       env: { PATH: process.env.PATH!, HOME: process.env.HOME!, AWS_ACCESS_KEY_ID: 'AKIDSMOKETEST', AWS_SECRET_ACCESS_KEY: 'smoke-secret', AWS_ENDPOINT_URL_SAGEMAKER: sagemaker.url, ...env },
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
 
   test('exits 1 with a FAIL line per failing check and a summary; 2 without the API key', async () => {
     answer = (model, body) => (body.includes('Ignore all previous') ? { status: 200, body: {} } : healthyGateway(model, body));

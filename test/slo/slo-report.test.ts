@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../helpers/fixtures';
+import { type CliRun, runCli } from '../helpers/run-cli';
 import { startCloudWatchStub, type CloudWatchStub, type RecordedMetric } from '../helpers/cloudwatch-stub-server';
 
 /**
@@ -17,18 +16,8 @@ const DAY = 24 * 3600;
 const HOUR = 3600;
 const GW = 'CdkInferencePlatform/Gateway';
 
-interface Run { status: number | null; stdout: string; stderr: string }
-
-function run(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), [path.join(REPO_ROOT, 'bin/slo-report.ts'), ...args], { cwd: REPO_ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+function run(args: string[], env: Record<string, string>): Promise<CliRun> {
+  return runCli('bin/slo-report.ts', args, { env });
 }
 
 /** An environment with nothing of the caller's AWS setup: no profile, no files, no instance metadata. */
