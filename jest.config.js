@@ -1,13 +1,16 @@
 /** Type-checking happens once in `npm run lint` (tsc --noEmit); ts-jest only transpiles, which keeps the suite fast on 2 cores. */
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/jest-environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // Builds the prebuilt Lambda handlers when their sources changed (bin/build-handlers.ts).
   globalSetup: '<rootDir>/test/global-setup.ts',
   // The built-in template validator only where it is the subject (see the file).
   setupFiles: ['<rootDir>/test/template-validation-setup.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  // test/jest-transform.js: ts-jest, with the built-ins bound per module (see there); also for the
+  // JavaScript dependencies that run hot inside tests: fast-check's generators and re2-wasm's glue.
+  transform: { '^.+\\.ts$': ['<rootDir>/test/jest-transform.js', { diagnostics: false }], '/node_modules/(fast-check|re2-wasm)/.+\\.js$': ['<rootDir>/test/jest-transform.js', {}] },
+  transformIgnorePatterns: ['/node_modules/(?!(fast-check|re2-wasm)/)'],
   // Two cores: one worker per core; most suites are CPU-bound synths.
   maxWorkers: 2,
   // After the last file, jest ends each worker and force-kills it ("A worker process has failed to

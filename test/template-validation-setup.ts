@@ -9,3 +9,10 @@
  * Only this test process's env changes: children (cdk synth, the packed app) validate as usual.
  */
 process.env.CDK_VALIDATION = 'false';
+
+/**
+ * The validator's WebAssembly module, compiled once per jest worker (test/jest-environment.js)
+ * instead of once per test file; aws-cdk-lib's CloudFormationValidatePlugin runs on it unchanged.
+ */
+const shared = (globalThis as { __sharedTemplateValidator?: { path: string; load: () => unknown } }).__sharedTemplateValidator;
+if (shared) jest.mock(shared.path, () => shared.load());
