@@ -27,12 +27,17 @@ export interface CompiledPattern {
  * window is at most WINDOW units, so every call costs O(WINDOW) and a pattern costs O(length)
  * however many matches it has. Indices are converted from code points within the window.
  *
- * The price is a stated bound: a match is decided within WINDOW units of where the search
- * resumes, and a match may be at most MAX_MATCH units long. Custom patterns are for values (ids,
- * codes, names); a match that reaches the bound fails closed with a `<NAME>_TOO_LONG` finding.
+ * The price is a stated bound: a match may be at most MAX_MATCH units long. Custom patterns are
+ * for values (ids, codes, names); a match that reaches the bound fails closed with a
+ * `<NAME>_TOO_LONG` finding. Within it the result is exact: a match RE2 finds in a window is
+ * taken only when it starts MAX_MATCH units or more before the window's end, so any match that
+ * starts earlier fits in the window and RE2 would have found it first; one found later is looked
+ * for again in a window that starts there. A window of twice the bound is the least that always
+ * moves on by half a window; every match costs one window (re2-wasm's per-call copy), so it is
+ * kept at that.
  */
-export const CUSTOM_PATTERN_WINDOW = 2048;
 export const CUSTOM_PATTERN_MAX_MATCH = 512;
+export const CUSTOM_PATTERN_WINDOW = 2 * CUSTOM_PATTERN_MAX_MATCH;
 
 /**
  * re2-wasm reads re2.wasm from its own directory when first required. Loading it lazily keeps
@@ -107,23 +112,21 @@ function scanPattern(text: string, spec: CustomPattern, regex: RE2, out: CustomF
     // One unit of context before the window keeps \b and \B right at its start.
     const from = pos > 0 ? stepBack(text, pos) : 0;
     const to = Math.min(n, pos + CUSTOM_PATTERN_WINDOW);
+    // Every match of at most MAX_MATCH units that starts before `settled` ends inside the window.
+    const settled = to === n ? n : to - CUSTOM_PATTERN_MAX_MATCH;
     const window = text.slice(from, to);
     regex.lastIndex = pos > 0 ? 1 : 0; // in code points, like every re2-wasm index
     const m = regex.exec(window);
-    if (m === null) {
+    const start = m === null ? n : from + unitsForCodePoints(window, 0, m.index);
+    if (start >= settled) {
       if (to === n) return;
-      // No match in the window: none starts where a match of at most MAX_MATCH would fit in it.
-      pos = alignForward(text, to - CUSTOM_PATTERN_MAX_MATCH - 1);
+      // None starts before `settled`: look again from there.
+      pos = alignForward(text, settled);
       continue;
     }
-    const start = from + unitsForCodePoints(window, 0, m.index);
-    const end = start + (m[0] ?? '').length;
-    // A match that touches the window's end may go on (or hit a false end-of-text) beyond it.
+    const end = start + (m![0] ?? '').length;
+    // It starts early enough to fit, yet runs into the window's end: longer than the bound.
     if (end >= to && to < n) {
-      if (start > pos) {
-        pos = start;
-        continue;
-      }
       out.push({ check: 'custom_pattern', type: `${spec.name}_TOO_LONG`, start, end: to, action: 'block' });
       return;
     }

@@ -79,6 +79,18 @@ describe('custom patterns (RE2)', () => {
     expect(v.findings.map((f) => f.type)).toEqual(['EVIL_TOO_LONG']);
   });
 
+  it('finds the leftmost match wherever the windows fall: a value that starts before a shorter match inside it is not cut', () => {
+    // `CODE-…;` (up to 300 letters) with `x` inside it: the whole code is the leftmost match. Planted
+    // at every offset around window ends, a window that held the `x` but not the code's end must
+    // not settle for the `x`.
+    const nested = parsePolicy({ preset: 'permissive', customPatterns: [{ name: 'CODE', pattern: 'CODE-[a-z]{0,300};|x', action: 'redact' }] });
+    const code = `CODE-${'a'.repeat(100)}x${'a'.repeat(100)};`;
+    for (let at = CUSTOM_PATTERN_WINDOW - 260; at <= 2 * CUSTOM_PATTERN_WINDOW + 10; at += 7) {
+      const text = `${'.'.repeat(at)}${code}.`;
+      expect({ at, redacted: checkInput(text, nested).text }).toEqual({ at, redacted: `${'.'.repeat(at)}[CODE_1].` });
+    }
+  });
+
   it('rejects syntax RE2 does not support, naming the pattern', () => {
     expect(() => parsePolicy({ customPatterns: [{ name: 'BACKREF', pattern: '(a)\\1', action: 'block' }] })).toThrow(/customPatterns\[0\]\.pattern.*RE2/);
     expect(() => parsePolicy({ customPatterns: [{ name: 'lower', pattern: 'x', action: 'block' }] })).toThrow(/UPPER_SNAKE_CASE/);
