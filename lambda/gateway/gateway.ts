@@ -43,21 +43,7 @@ export function createGateway(deps: GatewayDeps): GatewayHandler {
     const requestId = event?.requestContext?.requestId || randomUUID();
     const modelName = event?.pathParameters?.model ?? '';
     const model = deps.config.models.get(modelName);
-    const rec: Mutable<RequestRecord> = {
-      requestId,
-      stage: deps.config.stage,
-      model: model === undefined ? 'unknown' : modelName,
-      consumer: consumerOf(event, consumers),
-      status: 0,
-      latencyMs: 0,
-      blockedChecks: [],
-      redactedChecks: [],
-      findingCount: 0,
-      attempts: 0,
-      fallbackUsed: false,
-      circuitOpen: false,
-      policyVersion: model?.policy.version,
-    };
+    const rec = newRecord(requestId, deps.config.stage, model === undefined ? undefined : { name: modelName, config: model }, consumerOf(event, consumers));
     let result: APIGatewayProxyResult;
     try {
       result = model === undefined ? fail(rec, 404, 'not_found', `no model named "${truncate(modelName)}" is served here`, 'NotFound') : await serve(model, formats.get(modelName)!, event, rec);
@@ -68,11 +54,7 @@ export function createGateway(deps: GatewayDeps): GatewayHandler {
     // The circuit's state at the end of every request, also those that never reached the model.
     if (model !== undefined && rec.attempts === 0) rec.circuitOpen = deps.invokeModel.circuitOpen(model);
     rec.latencyMs = deps.now() - started;
-    try {
-      deps.sink(rec);
-    } catch {
-      // Observability must never turn an answer into a failure.
-    }
+    emitRecord(deps.sink, rec);
     return result;
   };
 
@@ -178,6 +160,26 @@ export function withModelMessage(answer: ErrorAnswer, message: string, model: Mo
 const MAX_MODEL_MESSAGE_CHARS = 1000;
 
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * A request's record before anything has happened to it. `model` is undefined for a name the
+ * config does not serve: the record says `unknown`, so a client cannot mint metric dimensions.
+ */
+export function newRecord(requestId: string, stage: string, model: { readonly name: string; readonly config: ModelConfig } | undefined, consumer: string): Mutable<RequestRecord> {
+  return {
+    requestId, stage, model: model?.name ?? 'unknown', consumer, status: 0, latencyMs: 0, blockedChecks: [], redactedChecks: [], findingCount: 0,
+    attempts: 0, fallbackUsed: false, circuitOpen: false, policyVersion: model?.config.policy.version,
+  };
+}
+
+/** Hands the record to the sink; observability must never turn an answer into a failure. */
+export function emitRecord(sink: RecordSink, rec: RequestRecord): void {
+  try {
+    sink(rec);
+  } catch {
+    // Nothing to do: the answer stands, and the sink's own failure is not the client's.
+  }
+}
 
 export function note(rec: Mutable<RequestRecord>, v: PayloadVerdict): void {
   rec.findingCount += v.findings.length;

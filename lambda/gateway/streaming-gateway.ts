@@ -5,10 +5,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { OutputStreamCheck } from '../safety';
 import { answerForInvokeError, circuitOpenAnswer } from './error-mapping';
 import type { EndpointStream } from './endpoint-stream-client';
-import { admitRequest, createGateway, fail, failWith, type GatewayDeps, type Mutable } from './gateway';
+import { admitRequest, createGateway, emitRecord, fail, failWith, newRecord, type GatewayDeps } from './gateway';
 import type { ModelConfig } from './gateway-config';
 import type { ModelInvoker } from './model-invoker';
-import type { RequestRecord } from './observability';
 import { openAiError, toOpenAi } from './openai-shapes';
 import { formatFor } from './payload-formats';
 import { parseRequestBody, requestBodyBytes } from './request-parsing';
@@ -71,23 +70,32 @@ export function createStreamingGateway(deps: StreamingGatewayDeps): StreamingGat
   };
 
   async function openAiRoute(api: 'chat' | 'embeddings', event: APIGatewayProxyEvent, sink: ResponseSink, requestId: string): Promise<void> {
-    const refuse = (status: number, code: string, message: string) =>
-      write(sink, { statusCode: status, headers: { 'content-type': 'application/json', 'x-request-id': requestId }, body: openAiError(status, code, message, requestId) });
+    const started = deps.now();
+    // A refusal before the request reaches a path of its own is counted and logged like any other answer.
+    const refuse = (status: number, code: string, message: string, model?: ModelConfig) => {
+      const rec = newRecord(requestId, deps.config.stage, model === undefined ? undefined : { name: model.name, config: model }, consumerOf(event, consumers));
+      rec.status = status;
+      rec.errorClass = status === 413 ? 'PayloadTooLarge' : status === 404 ? 'NotFound' : 'InvalidRequest';
+      if (model !== undefined) rec.circuitOpen = deps.invokeModel.circuitOpen(model);
+      rec.latencyMs = deps.now() - started;
+      emitRecord(deps.sink, rec);
+      return write(sink, { statusCode: status, headers: { 'content-type': 'application/json', 'x-request-id': requestId }, body: openAiError(status, code, message, requestId) });
+    };
     const parsed = parseRequestBody(event, maxBytes);
     if (!parsed.ok) return refuse(parsed.reason === 'too_large' ? 413 : 400, parsed.reason === 'too_large' ? 'payload_too_large' : 'invalid_request', parsed.message);
     if (!isObject(parsed.payload)) return refuse(400, 'invalid_request', 'the body must be a JSON object');
     const { model: name, ...payload } = parsed.payload;
     if (typeof name !== 'string') return refuse(400, 'invalid_request', 'model: is required; name one of the models served here');
-    const model = deps.config.models.get(name);
     const wanted = api === 'chat' ? 'openai-chat' : 'embeddings';
+    const model = deps.config.models.get(name);
     if (model === undefined) return refuse(404, 'model_not_found', `no model named "${name.slice(0, 64)}" is served here`);
     // The body was parsed under the largest limit of any model: now this model's own.
-    if (requestBodyBytes(event) > model.maxRequestBytes) return refuse(413, 'payload_too_large', `the body is larger than this model's limit of ${model.maxRequestBytes} bytes`);
-    if (model.format !== wanted) return refuse(400, 'invalid_request', `model: "${name}" speaks ${model.format}; /v1/${api === 'chat' ? 'chat/completions' : 'embeddings'} serves ${wanted} models`);
+    if (requestBodyBytes(event) > model.maxRequestBytes) return refuse(413, 'payload_too_large', `the body is larger than this model's limit of ${model.maxRequestBytes} bytes`, model);
+    if (model.format !== wanted) return refuse(400, 'invalid_request', `model: "${name}" speaks ${model.format}; /v1/${api === 'chat' ? 'chat/completions' : 'embeddings'} serves ${wanted} models`, model);
     // The gateway chose the model; the container is not asked to match a name it does not know.
     const body = JSON.stringify(payload);
     if (payload.stream === true) {
-      if (!model.streaming) return refuse(400, 'invalid_request', `stream: model "${name}" does not stream; leave "stream" out or set it to false`);
+      if (!model.streaming) return refuse(400, 'invalid_request', `stream: model "${name}" does not stream; leave "stream" out or set it to false`, model);
       return stream(model, event, payload, sink, requestId, true);
     }
     const result = await buffered(withModel({ ...event, body, isBase64Encoded: false }, name));
@@ -96,10 +104,7 @@ export function createStreamingGateway(deps: StreamingGatewayDeps): StreamingGat
 
   async function stream(model: ModelConfig, event: APIGatewayProxyEvent, payload: JsonValue, sink: ResponseSink, requestId: string, openAi: boolean): Promise<void> {
     const started = deps.now();
-    const rec: Mutable<RequestRecord> = {
-      requestId, stage: deps.config.stage, model: model.name, consumer: consumerOf(event, consumers), status: 0, latencyMs: 0, blockedChecks: [], redactedChecks: [], findingCount: 0,
-      attempts: 0, fallbackUsed: false, circuitOpen: false, policyVersion: model.policy.version,
-    };
+    const rec = newRecord(requestId, deps.config.stage, { name: model.name, config: model }, consumerOf(event, consumers));
     const abort = new AbortController();
     sink.onClientGone(() => abort.abort(new StreamStop('client_gone')));
     try {
@@ -163,11 +168,7 @@ export function createStreamingGateway(deps: StreamingGatewayDeps): StreamingGat
       }
     } finally {
       rec.latencyMs = deps.now() - started;
-      try {
-        deps.sink(rec);
-      } catch {
-        // Observability must never turn an answer into a failure.
-      }
+      emitRecord(deps.sink, rec);
     }
   }
 }
