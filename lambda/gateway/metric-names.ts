@@ -43,12 +43,14 @@ export const MetricName = {
   BLOCKED_MID_STREAM: 'BlockedMidStream',
 } as const;
 
+export type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];
+
 /** The metrics also written per consumer: its SLIs (Requests, Errors, Latency) and its tokens. */
-export const CONSUMER_METRICS: readonly string[] = ['Requests', 'Errors', 'Latency', 'PromptTokens', 'CompletionTokens'];
+export const CONSUMER_METRICS: readonly MetricNameValue[] = ['Requests', 'Errors', 'Latency', 'PromptTokens', 'CompletionTokens'];
 
 export type MetricUnit = 'Count' | 'Milliseconds' | 'Count/Second';
 
-export const METRIC_UNITS: Readonly<Record<(typeof MetricName)[keyof typeof MetricName], MetricUnit>> = {
+export const METRIC_UNITS: Readonly<Record<MetricNameValue, MetricUnit>> = {
   Requests: 'Count',
   Latency: 'Milliseconds',
   ModelLatency: 'Milliseconds',

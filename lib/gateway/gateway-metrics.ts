@@ -1,45 +1,25 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { CONSUMER_METRICS as EMITTED_PER_CONSUMER, DIMENSION_CONSUMER, METRIC_NAMESPACE, METRIC_UNITS } from '../../lambda/gateway/metric-names';
 
 /**
- * The gateway's Embedded Metric Format metrics: namespace, dimensions and names the handler
- * writes (lambda/gateway/metric-names.ts). A test runs the handler and checks every metric an
- * alarm or dashboard reads here is among those it emits.
+ * The gateway's Embedded Metric Format metrics: namespace, dimensions, names and units, taken
+ * from the contract the handler writes by (lambda/gateway/metric-names.ts), so the alarms and
+ * dashboards here cannot drift from it. A test also runs the handler and checks every metric an
+ * alarm or dashboard reads is among those it emits.
  */
-export const GATEWAY_NAMESPACE = 'CdkInferencePlatform/Gateway';
+export const GATEWAY_NAMESPACE = METRIC_NAMESPACE;
 
 /** Metrics per request and their unit. Count metrics that are 0/1 per request have the rate as Average. */
-export const GATEWAY_METRICS = {
-  Requests: 'Count',
-  Latency: 'Milliseconds',
-  ModelLatency: 'Milliseconds',
-  InputLength: 'Count',
-  OutputLength: 'Count',
-  Blocked: 'Count',
-  Redacted: 'Count',
-  OutputBlocked: 'Count',
-  Errors: 'Count',
-  ClientErrors: 'Count',
-  CircuitOpen: 'Count',
-  FallbackUsed: 'Count',
-  PromptTokens: 'Count',
-  CompletionTokens: 'Count',
-  TokensEstimated: 'Count',
-  // Streamed answers only (lambda/gateway/streaming-gateway.ts).
-  TimeToFirstToken: 'Milliseconds',
-  TokensPerSecond: 'Count/Second',
-  StreamDuration: 'Milliseconds',
-  /** 0/1 per streamed answer: its Average is the share of streams the output checks ended. */
-  BlockedMidStream: 'Count',
-} as const;
+export const GATEWAY_METRICS = METRIC_UNITS;
 
 /**
  * The dimension that adds the consumer (the team of the API key, `none` without a key) to
  * Requests, Errors, Latency, PromptTokens and CompletionTokens: per-team SLIs and chargeback.
  */
-export const CONSUMER_DIMENSION = 'Consumer';
-/** The metrics the gateway also writes per consumer (lambda/gateway/metric-names.ts `CONSUMER_METRICS`). */
-export const CONSUMER_METRICS: readonly GatewayMetricName[] = ['Requests', 'Errors', 'Latency', 'PromptTokens', 'CompletionTokens'];
+export const CONSUMER_DIMENSION = DIMENSION_CONSUMER;
+/** The metrics the gateway also writes per consumer. */
+export const CONSUMER_METRICS: readonly GatewayMetricName[] = EMITTED_PER_CONSUMER;
 
 export type GatewayMetricName = keyof typeof GATEWAY_METRICS;
 
