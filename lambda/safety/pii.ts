@@ -248,6 +248,9 @@ const findPhones: Recognizer = (text, out) => {
     PHONE_CANDIDATE.lastIndex = Math.max(0, resumeAt - from);
     for (let m = PHONE_CANDIDATE.exec(window); m !== null; m = PHONE_CANDIDATE.exec(window)) {
       const at = from + m.index;
+      // The slice's tail is there for this run's extension: a candidate starting in it is the next
+      // run's, cut off by the slice's end (a whole-text scan meets it whole, from that run).
+      if (at >= clusters[k + 1]) break;
       resumeAt = at + m[0].length;
       if (phoneShapeOk(m[0], text, at)) push(out, 'PHONE_NUMBER', at, resumeAt);
     }

@@ -45,6 +45,14 @@ describe('findPii', () => {
     expect(found('Phone: 467 3395')).toEqual([['PHONE_NUMBER', '467 3395']]);
   });
 
+  it('finds each of several numbers listed close together (a contact block)', () => {
+    // The second starts within the first's extension margin: it must be found whole, from its own start.
+    expect(found('+46 (0)8 928 571 38 fax\n+1-984-182-0190 mobile')).toEqual([['PHONE_NUMBER', '+46 (0)8 928 571 38'], ['PHONE_NUMBER', '+1-984-182-0190']]);
+    expect(found('Mobile: 723 813 266\nDesk: (602)272-9781\nFax: 001-253-366-9781')).toEqual([
+      ['PHONE_NUMBER', '723 813 266'], ['PHONE_NUMBER', '(602)272-9781'], ['PHONE_NUMBER', '001-253-366-9781'],
+    ]);
+  });
+
   it('does not take dates, addresses or amounts for phone numbers', () => {
     expect(found('When: 2000-04-16 11:34:35')).toEqual([]);
     expect(found('The restaurant is at 704 1436 Redbud Dr')).toEqual([]);
