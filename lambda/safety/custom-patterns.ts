@@ -28,8 +28,10 @@ export interface CompiledPattern {
  * however many matches it has. Indices are converted from code points within the window.
  *
  * The price is a stated bound: a match may be at most MAX_MATCH units long. Custom patterns are
- * for values (ids, codes, names); a match that reaches the bound fails closed with a
- * `<NAME>_TOO_LONG` finding. Within it the result is exact: a match RE2 finds in a window is
+ * for values (ids, codes, names); a match longer than the bound, or one that reaches it, fails
+ * closed with a `<NAME>_TOO_LONG` finding. (Where a pattern's whole-text match would pass the
+ * bound, a window that cuts it may leave RE2 a shorter alternative of the pattern: `x(y{600}|y)`
+ * can match `xy`. No bounded window can tell.) Within the bound the result is exact: a match RE2 finds in a window is
  * taken only when it starts MAX_MATCH units or more before the window's end, so any match that
  * starts earlier fits in the window and RE2 would have found it first; one found later is looked
  * for again in a window that starts there. A window of twice the bound is the least that always
@@ -125,9 +127,10 @@ function scanPattern(text: string, spec: CustomPattern, regex: RE2, out: CustomF
       continue;
     }
     const end = start + (m![0] ?? '').length;
-    // It starts early enough to fit, yet runs into the window's end: longer than the bound.
-    if (end >= to && to < n) {
-      out.push({ check: 'custom_pattern', type: `${spec.name}_TOO_LONG`, start, end: to, action: 'block' });
+    // Longer than the bound, or starting early enough to fit yet running into the window's end:
+    // fail closed, wherever the windows happen to fall.
+    if (end - start > CUSTOM_PATTERN_MAX_MATCH || (end >= to && to < n)) {
+      out.push({ check: 'custom_pattern', type: `${spec.name}_TOO_LONG`, start, end: Math.min(end, to), action: 'block' });
       return;
     }
     if (end > start) {

@@ -69,7 +69,9 @@ describe('custom patterns (RE2)', () => {
   it('accepts patterns that would backtrack in V8', () => {
     const evil = parsePolicy({ customPatterns: [{ name: 'EVIL', pattern: '^(a+)+$', action: 'block' }] });
     expect(checkInput(`${'a'.repeat(1_000)}!`, evil).action).toBe('allow');
-    expect(checkInput('a'.repeat(1_000), evil).findings).toEqual([{ check: 'custom_pattern', type: 'EVIL', start: 0, end: 1_000 }]);
+    expect(checkInput('a'.repeat(500), evil).findings).toEqual([{ check: 'custom_pattern', type: 'EVIL', start: 0, end: 500 }]);
+    // Past the 512-unit bound a match fails closed (see below), here as there.
+    expect(checkInput('a'.repeat(1_000), evil).findings).toEqual([{ check: 'custom_pattern', type: 'EVIL_TOO_LONG', start: 0, end: 1_000 }]);
   });
 
   it('fails closed on a match longer than the window it is decided in', () => {
@@ -89,6 +91,15 @@ describe('custom patterns (RE2)', () => {
       const text = `${'.'.repeat(at)}${code}.`;
       expect({ at, redacted: checkInput(text, nested).text }).toEqual({ at, redacted: `${'.'.repeat(at)}[CODE_1].` });
     }
+  });
+
+  it('fails closed on a match over the bound wherever it falls, also when it fits in a window', () => {
+    const long = parsePolicy({ preset: 'permissive', customPatterns: [{ name: 'PAIRS', pattern: '(?:ab)+', action: 'redact' }] });
+    for (const at of [0, 300, CUSTOM_PATTERN_WINDOW - 100]) {
+      const v = checkInput(`${'.'.repeat(at)}${'ab'.repeat(400)}.`, long);
+      expect({ at, action: v.action, types: v.findings.map((f) => f.type) }).toEqual({ at, action: 'block', types: ['PAIRS_TOO_LONG'] });
+    }
+    expect(checkInput(`${'.'.repeat(300)}${'ab'.repeat(256)}.`, long).text).toBe(`${'.'.repeat(300)}[PAIRS_1].`);
   });
 
   it('rejects syntax RE2 does not support, naming the pattern', () => {
