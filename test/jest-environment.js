@@ -16,8 +16,9 @@ let shared;
 
 /**
  * The module, with its engine taking its configuration from a test file's realm: the module
- * accepts only plain objects of its own realm (it checks prototypes), so plain data is rebuilt
- * here; anything else (its own TemplateContent) passes as it is.
+ * accepts only plain objects, arrays and maps of its own realm (it checks prototypes), so those
+ * are rebuilt here; anything else (its own TemplateContent, strings) passes as it is. aws-cdk-lib
+ * hands the engine only such data, and only through its constructor and validateTemplate.
  */
 function loadShared() {
   if (shared) return shared;
@@ -37,7 +38,8 @@ function loadShared() {
 
 function inThisRealm(value) {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(inThisRealm);
+  // Array.from and new Map are this realm's; value.map would make an array of the test's realm.
+  if (Array.isArray(value)) return Array.from(value, inThisRealm);
   if (Object.prototype.toString.call(value) === '[object Map]') return new Map([...value].map(([k, v]) => [inThisRealm(k), inThisRealm(v)]));
   const proto = Object.getPrototypeOf(value);
   const plain = proto === null || Object.getPrototypeOf(proto) === null;

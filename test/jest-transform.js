@@ -6,13 +6,15 @@
  * A checked 16 KB prompt took 7–9× as long under jest as under plain Node, and a seeded rollout
  * simulation 8×. With the names bound once per module, lookups are ordinary closure reads.
  *
- * The bound values are the test context's own built-ins, so nothing a test can observe changes:
- * `instanceof`, `jest.spyOn(Math, 'random')` (it replaces a property of the same object) and
- * prototype checks see the same objects. Names that jest's fake timers replace (Date, timers,
- * performance, queueMicrotask) are left as globals, and a name a module declares itself is skipped.
+ * The bound values are the test context's own built-ins: `instanceof`, `jest.spyOn(Math, 'random')`
+ * (it replaces a property of the same object) and prototype checks see the same objects. What a
+ * module no longer sees is a global replaced after it loaded (no test here does that). Names that
+ * jest's fake timers replace (Date, timers, performance, queueMicrotask) stay globals, and a name
+ * a module declares itself is skipped.
  */
 const { createHash } = require('node:crypto');
 const { readFileSync } = require('node:fs');
+const vm = require('node:vm');
 const { TsJestTransformer } = require('ts-jest');
 
 const BUILT_INS = [
@@ -39,7 +41,18 @@ function bindBuiltIns(code) {
   // On the line where the head ends, so every line keeps its number for stack traces and source maps.
   const head = HEAD.exec(code)[0];
   // `;` ends a directive written without one.
-  return `${head}; ${line} ${code.slice(head.length)}`;
+  const bound = `${head}; ${line} ${code.slice(head.length)}`;
+  // A declaration the scan above cannot see (`const [Map] = …`) would now clash: keep that module as it was.
+  return compiles(bound.replace(/^#!/, '//')) ? bound : code;
+}
+
+function compiles(code) {
+  try {
+    new vm.Script(`(function () {\n${code}\n})`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** TypeScript through ts-jest, then bound; the few JavaScript dependencies jest.config.js sends here, only bound. */

@@ -75,6 +75,7 @@ test('the audit report covers all the stage\'s stacks', () => {
   const report = buildAuditReport(loadCloudAssembly(outdir)).find((r) => r.stage === 'prod')!;
   expect(report.templates).toHaveLength(MODELS + 1);
   expect(report.lineage.map((l) => l.model)).toHaveLength(MODELS);
+  // cdk-nag's findings: the validator is left out of this synth (above).
   expect(report.compliance.openFindings).toEqual([]);
 }, 300_000);
 
