@@ -50,7 +50,7 @@ export const CONSUMER_METRICS: readonly MetricNameValue[] = ['Requests', 'Errors
 
 export type MetricUnit = 'Count' | 'Milliseconds' | 'Count/Second';
 
-export const METRIC_UNITS: Readonly<Record<MetricNameValue, MetricUnit>> = {
+export const METRIC_UNITS = {
   Requests: 'Count',
   Latency: 'Milliseconds',
   ModelLatency: 'Milliseconds',
@@ -70,7 +70,7 @@ export const METRIC_UNITS: Readonly<Record<MetricNameValue, MetricUnit>> = {
   TokensPerSecond: 'Count/Second',
   StreamDuration: 'Milliseconds',
   BlockedMidStream: 'Count',
-};
+} as const satisfies Readonly<Record<MetricNameValue, MetricUnit>>;
 
 /** `Blocked_<check>`: requests a check blocked, e.g. `Blocked_injection`. Unit Count. */
 export const blockedMetric = (check: string): string => `Blocked_${check}`;
