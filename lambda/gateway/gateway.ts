@@ -43,7 +43,7 @@ export function createGateway(deps: GatewayDeps): GatewayHandler {
     const requestId = event?.requestContext?.requestId || randomUUID();
     const modelName = event?.pathParameters?.model ?? '';
     const model = deps.config.models.get(modelName);
-    const rec = newRecord(requestId, deps.config.stage, model === undefined ? undefined : { name: modelName, config: model }, consumerOf(event, consumers));
+    const rec = newRecord(requestId, deps.config.stage, model, consumerOf(event, consumers));
     let result: APIGatewayProxyResult;
     try {
       result = model === undefined ? fail(rec, 404, 'not_found', `no model named "${truncate(modelName)}" is served here`, 'NotFound') : await serve(model, formats.get(modelName)!, event, rec);
@@ -165,10 +165,10 @@ export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  * A request's record before anything has happened to it. `model` is undefined for a name the
  * config does not serve: the record says `unknown`, so a client cannot mint metric dimensions.
  */
-export function newRecord(requestId: string, stage: string, model: { readonly name: string; readonly config: ModelConfig } | undefined, consumer: string): Mutable<RequestRecord> {
+export function newRecord(requestId: string, stage: string, model: ModelConfig | undefined, consumer: string): Mutable<RequestRecord> {
   return {
     requestId, stage, model: model?.name ?? 'unknown', consumer, status: 0, latencyMs: 0, blockedChecks: [], redactedChecks: [], findingCount: 0,
-    attempts: 0, fallbackUsed: false, circuitOpen: false, policyVersion: model?.config.policy.version,
+    attempts: 0, fallbackUsed: false, circuitOpen: false, policyVersion: model?.policy.version,
   };
 }
 

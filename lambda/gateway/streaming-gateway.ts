@@ -73,7 +73,7 @@ export function createStreamingGateway(deps: StreamingGatewayDeps): StreamingGat
     const started = deps.now();
     // A refusal before the request reaches a path of its own is counted and logged like any other answer.
     const refuse = (status: number, code: string, message: string, model?: ModelConfig) => {
-      const rec = newRecord(requestId, deps.config.stage, model === undefined ? undefined : { name: model.name, config: model }, consumerOf(event, consumers));
+      const rec = newRecord(requestId, deps.config.stage, model, consumerOf(event, consumers));
       rec.status = status;
       rec.errorClass = status === 413 ? 'PayloadTooLarge' : status === 404 ? 'NotFound' : 'InvalidRequest';
       if (model !== undefined) rec.circuitOpen = deps.invokeModel.circuitOpen(model);
@@ -104,7 +104,7 @@ export function createStreamingGateway(deps: StreamingGatewayDeps): StreamingGat
 
   async function stream(model: ModelConfig, event: APIGatewayProxyEvent, payload: JsonValue, sink: ResponseSink, requestId: string, openAi: boolean): Promise<void> {
     const started = deps.now();
-    const rec = newRecord(requestId, deps.config.stage, { name: model.name, config: model }, consumerOf(event, consumers));
+    const rec = newRecord(requestId, deps.config.stage, model, consumerOf(event, consumers));
     const abort = new AbortController();
     sink.onClientGone(() => abort.abort(new StreamStop('client_gone')));
     try {
