@@ -66,10 +66,12 @@ const findEmails: Recognizer = (text, out) => {
 
 /**
  * Printed groupings only: 4-4-4-4 (plus a tail of up to 7 for 19-digit cards), Amex 4-6-5,
- * Diners 4-6-4, or 12–19 digits unbroken. A looser candidate would swallow the digits of a
- * neighbouring token and hide the real card behind it.
+ * Diners 4-6-4, or 12–19 digits unbroken, starting at a token's start (not after a letter or
+ * digit). A looser candidate would swallow the digits of a neighbouring token and hide the real
+ * card behind it: `…KEY2779 4516 5889 7079 0005` read from `2779` passes Luhn by chance (one in
+ * ten) and leaves `0005` of the real card. A card glued to a word (`VISA4111…`) is the price.
  */
-const CREDIT_CARD_CANDIDATE = /(?<![\d.,+-])(?:\d{4}([ -])\d{4}\1\d{4}(?:\1\d{1,7})?|\d{4}([ -])\d{6}\2\d{4,5}|\d{12,19})(?!\w|-\d|[.,]\d)/g;
+const CREDIT_CARD_CANDIDATE = /(?<![\w.,+-])(?:\d{4}([ -])\d{4}\1\d{4}(?:\1\d{1,7})?|\d{4}([ -])\d{6}\2\d{4,5}|\d{12,19})(?!\w|-\d|[.,]\d)/g;
 
 /** Issuer prefixes as in Presidio's pattern (Visa 4, Mastercard 2/5, Amex 3, Discover/Maestro 6, JCB 1/3). */
 const findCreditCards: Recognizer = (text, out) => {

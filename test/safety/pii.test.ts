@@ -45,6 +45,11 @@ describe('findPii', () => {
     expect(found('Phone: 467 3395')).toEqual([['PHONE_NUMBER', '467 3395']]);
   });
 
+  it('reads a card from its own first group, not from digits glued to the token before it', () => {
+    // From "2779" the groups pass Luhn too; taking them would hide the real card's last group.
+    expect(found('key AKIAKJVZ5YLDNZ3FTWN2779 4516 5889 7079 0005 end')).toEqual([['CREDIT_CARD', '4516 5889 7079 0005']]);
+  });
+
   it('finds each of several numbers listed close together (a contact block)', () => {
     // The second starts within the first's extension margin: it must be found whole, from its own start.
     expect(found('+46 (0)8 928 571 38 fax\n+1-984-182-0190 mobile')).toEqual([['PHONE_NUMBER', '+46 (0)8 928 571 38'], ['PHONE_NUMBER', '+1-984-182-0190']]);
