@@ -48,6 +48,9 @@ const ssn = fc.tuple(fc.integer({ min: 101, max: 665 }), fc.integer({ min: 10, m
 const ipv4 = fc.tuple(fc.integer({ min: 11, max: 223 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 254 }))
   .map((p) => p.join('.'));
 const iban = fc.constantFrom('DE89370400440532013000', 'GB82WEST12345698765432', 'FR1420041010050500013M02606', 'NL91ABNA0417164300');
+/** Phone numbers in shapes that need no phone word nearby: a country code, an area code in parentheses, or three groups. */
+const phone = fc.tuple(digits(3), digits(3), digits(4), fc.integer({ min: 0, max: 3 })).map(([a, b, c, shape]) =>
+  [`+1-${a}-${b}-${c}`, `(${a})${b}-${c}`, `${a}-${b}-${c}`, `+44 7700 ${a} ${b}`][shape]);
 
 /** How a copy of a value may be glued to its neighbours without changing what the value is. */
 interface Planted {
@@ -66,6 +69,8 @@ const plantings: fc.Arbitrary<Planted[]> = fc.oneof(
   plain(ssn).map((p) => [p]),
   plain(ipv4).map((p) => [p]),
   plain(iban).map((p) => [p]),
+  // A contact block: a second number right after the first one's label, as in a signature.
+  fc.tuple(phone, phone, fc.constantFrom(' fax\n', ' mobile, ', '\nDesk: ')).map(([a, b, label]) => [{ value: a, before: ' ', after: label }, { value: b, before: '', after: ' ' }]),
   plain(employeeId).chain((p) => fc.tuple(fc.constant(p), glue('xyzQ'), glue('xyzQ')).map(([q, b, a]) => [q, { value: q.value, before: b, after: a }])),
   plain(awsKey).chain((p) => fc.tuple(fc.constant(p), glue('51QZ'), glue('7Z9')).map(([q, b, a]) => [q, { value: q.value, before: `${b}`, after: `${a}` }])),
 );
