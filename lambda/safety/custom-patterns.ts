@@ -31,12 +31,13 @@ export interface CompiledPattern {
  * for values (ids, codes, names); a match longer than the bound, or one that reaches it, fails
  * closed with a `<NAME>_TOO_LONG` finding. (Where a pattern's whole-text match would pass the
  * bound, a window that cuts it may leave RE2 a shorter alternative of the pattern: `x(y{600}|y)`
- * can match `xy`. No bounded window can tell.) Within the bound the result is exact: a match RE2 finds in a window is
- * taken only when it starts MAX_MATCH units or more before the window's end, so any match that
- * starts earlier fits in the window and RE2 would have found it first; one found later is looked
- * for again in a window that starts there. A window of twice the bound is the least that always
- * moves on by half a window; every match costs one window (re2-wasm's per-call copy), so it is
- * kept at that.
+ * can match `xy`. No bounded window can tell.)
+ *
+ * Within the bound the result is exact: a match RE2 finds in a window is taken only when it
+ * starts MAX_MATCH units or more before the window's end, so any match that starts earlier fits
+ * in the window and RE2 would have found it first; one found later is looked for again in a
+ * window that starts there. A window of twice the bound is the least that always moves on by
+ * half a window; every match costs one window (re2-wasm's per-call copy), so it is kept at that.
  */
 export const CUSTOM_PATTERN_MAX_MATCH = 512;
 export const CUSTOM_PATTERN_WINDOW = 2 * CUSTOM_PATTERN_MAX_MATCH;
