@@ -1,6 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { AssemblyNotFoundError, CloudAssembly, loadCloudAssembly } from '../../lib/audit/cloud-assembly';
 import { diffAssemblies } from '../../lib/audit/assembly-diff';
@@ -10,6 +9,7 @@ import { renderHtml } from '../../lib/audit/render-html';
 import { renderMarkdown } from '../../lib/audit/render-markdown';
 import { REPO_ROOT } from '../helpers/fixtures';
 import { referenceAssemblyDir } from '../helpers/reference-assembly';
+import { tempDir } from '../helpers/temp-dir';
 
 let assemblyDir: string;
 let assembly: CloudAssembly;
@@ -26,7 +26,7 @@ beforeAll(() => {
 
 /** A crafted single-stack assembly from a template, written to a temp dir. */
 function craftedAssembly(resources: Record<string, unknown>, acks: Record<string, Record<string, string>> = {}): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'audit-crafted-'));
+  const dir = tempDir('audit-crafted');
   writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ version: '55.0.0', artifacts: { crafted: { type: 'aws:cloudformation:stack', environment: 'aws://123456789012/us-east-1', properties: { templateFile: 'crafted.template.json', tags: { stage: 'crafted' } }, additionalMetadataFile: 'crafted.metadata.json' } } }));
   writeFileSync(path.join(dir, 'crafted.template.json'), JSON.stringify({ Resources: resources }));
   const metadata: Record<string, unknown[]> = {};
@@ -136,7 +136,7 @@ describe('audit report on the reference platform', () => {
   });
 
   test('the CLIs: audit writes Markdown, SVG and HTML per stage; audit:diff exits 0 on the same synth; a missing assembly says to synth', () => {
-    const out = mkdtempSync(path.join(tmpdir(), 'audit-out-'));
+    const out = tempDir('audit-out');
     const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
     execFileSync(tsx, ['bin/audit.ts', '--assembly', assemblyDir, '--out', out], { cwd: REPO_ROOT });
     for (const f of ['prod.md', 'prod.html', 'prod-architecture.svg', 'staging.md', 'staging.html']) expect(statSync(path.join(out, f)).size).toBeGreaterThan(1000);
@@ -204,7 +204,7 @@ describe('audit report on crafted assemblies', () => {
 
 describe('audit:diff', () => {
   test('a changed synth: replacement, IAM, encryption, exposure, removed and loosened alarms, added acknowledgement; exit 1', () => {
-    const changed = mkdtempSync(path.join(tmpdir(), 'audit-changed-'));
+    const changed = tempDir('audit-changed');
     cpSync(assemblyDir, changed, { recursive: true });
     const stackFile = (name: string) => path.join(changed, assembly.stacks.find((s) => s.stackName === name)!.templateFile);
     const edit = (name: string, change: (t: Record<string, Record<string, { Type: string; Properties: Record<string, any> }>>) => void) => { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -249,7 +249,7 @@ describe('audit:diff', () => {
     ]));
     expect(kinds('acknowledgement')).toEqual([expect.objectContaining({ resource: '/inference-prod/chat/Chat/Extra', change: expect.stringMatching(/new wildcard/) })]);
     expect(new Set(findings.map((f) => f.stack))).toEqual(new Set(['inference-prod', 'inference-prod-chat']));
-    const cli = spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['bin/audit-diff.ts', '--baseline', assemblyDir, '--assembly', changed, '--out', mkdtempSync(path.join(tmpdir(), 'diff-out-'))], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const cli = spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['bin/audit-diff.ts', '--baseline', assemblyDir, '--assembly', changed, '--out', tempDir('diff-out')], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(cli.status).toBe(1);
     expect(cli.stdout).toMatch(/changes need sign-off/);
   });
@@ -262,7 +262,7 @@ describe('HTML report in a real headless browser', () => {
     ? 'renders without errors; screenshot in the test output'
     : 'renders without errors (skipped: chromium not found at /usr/bin/chromium; install it with bin/ensure-chromium.sh)';
   (chromium ? test : test.skip)(title, () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'audit-browser-'));
+    const dir = tempDir('audit-browser');
     const htmlFile = path.join(dir, 'prod.html');
     writeFileSync(htmlFile, renderHtml(prod));
     const screenshot = path.join(REPO_ROOT, 'reports', 'audit-test', 'prod-screenshot.png');

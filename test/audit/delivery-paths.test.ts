@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { App, Duration, Stack, Stage } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -15,6 +12,7 @@ import { buildPlatformApp } from '../../lib/platform/platform-app';
 import { parsePlatformConfig } from '../../lib/config/load-config';
 import { cdkJsonContext, referenceConfigJson } from '../helpers/fixtures';
 import { referenceAssembly } from '../helpers/reference-assembly';
+import { tempDir } from '../helpers/temp-dir';
 
 /**
  * The delivery-path check on the reference platform (every edge allowed), and on deliberately
@@ -236,7 +234,7 @@ describe('retraining triggers', () => {
     delete config.stages.prod.models.embed;
     delete config.stages.prod.models.chat.slo; // an SLO needs the gateway
     config.stages.prod.models.chat.retrainingTrigger = { type: 'sagemaker-pipeline', arn: 'arn:aws:sagemaker:us-east-1:310000000002:pipeline/chat-retraining' };
-    const dir = mkdtempSync(path.join(tmpdir(), 'delivery-retrain-'));
+    const dir = tempDir('delivery-retrain');
     buildPlatformApp(parsePlatformConfig(JSON.stringify(config)), { context: cdkJsonContext(), outdir: dir }).synth();
     const edges = checkDeliveryPaths(loadCloudAssembly(dir)).edges.filter((e) => e.from.logicalId?.startsWith('ChatDriftOnDrift'));
     expect(edges.map((e) => `${e.kind}: ${e.to.label} ${e.status}`)).toEqual([
@@ -251,7 +249,7 @@ describe('retraining triggers', () => {
 describe('the check reads the whole assembly: several stacks, nested Stages, references across them', () => {
   /** A stage split like issue 16's: a shared stack with the topic, queue and publisher, and a model stack whose alarms and rule use them. */
   function splitStage(referenceMode: 'weak' | 'strong', wire: (shared: StageAlerting, model: Stack) => void): CloudAssembly {
-    const dir = mkdtempSync(path.join(tmpdir(), 'delivery-split-'));
+    const dir = tempDir('delivery-split');
     const app = new App({ outdir: dir, context: { ...cdkJsonContext(), '@aws-cdk/core:defaultCrossStackReferences': referenceMode } });
     const stage = new Stage(app, 'Prod', { env: { account: '310000000002', region: 'us-east-1' } });
     const shared = new Stack(stage, 'Shared');

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { SAGEMAKER_GUARD_RULES, guardRuleAckId, sageMakerGuardPlugin } from '../../lib/compliance';
+import { tempDir } from '../helpers/temp-dir';
 
 /**
  * Each rule against a template that breaks it, validated exactly as a synth does: the plugin on
@@ -13,7 +13,7 @@ type Props = Record<string, unknown>;
 interface Synthesized { readonly error?: string; readonly report: { pluginReports: Array<{ violations: Array<{ ruleName: string; description: string; violatingConstructs: Array<{ cloudFormationResource?: { logicalId: string } }> }>; suppressedViolations?: Array<{ ruleName: string }> }> } }
 
 function synthWith(build: (stack: Stack) => void, description?: string, acknowledge?: (stack: Stack) => void): Synthesized {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'guard-'));
+  const outdir = tempDir('guard');
   const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
   const stack = new Stack(app, 'Crafted', { description, env: { region: 'us-east-1', account: '123456789012' } });
   build(stack);
