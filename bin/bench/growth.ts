@@ -2,8 +2,8 @@
  * Linear time, measured: each check family on its own worst-case inputs at 64K, 128K, 256K,
  * 512K and 1M characters. A family passes when time(2n) / time(n) ≤ MAX_RATIO for every
  * doubling of every shape. Times are CPU time of this process (the wall clock on a shared
- * machine also counts other processes), the best of several interleaved runs, and every ratio
- * is computed within one run.
+ * machine also counts other processes). Each ratio is taken between two blocks timed back to
+ * back, once per round, and the median over the rounds counts (see measureGrowth).
  */
 import { checkInput, checkOutput, parsePolicy, PII_ENTITIES, type SafetyPolicy } from '../../lambda/safety';
 
@@ -106,7 +106,7 @@ export interface GrowthRow {
   readonly shape: string;
   /** Best time in ms at each size. */
   readonly ms: readonly number[];
-  /** time(2n) / time(n) for each doubling. */
+  /** time(2n) / time(n) for each doubling: the median over the rounds of the ratio of two adjacent blocks. */
   readonly ratios: readonly number[];
   readonly maxRatio: number;
 }
@@ -117,28 +117,43 @@ export interface GrowthRow {
  * so every size pays for its own allocation, in proportion, as a warm Lambda does. (Forcing a
  * full collection before every run instead shrinks the young generation to its minimum, so any
  * run that allocates more than a few MB pays scavenges a smaller one escapes: that measured V8's
- * heap sizing, not the check.) Blocks of the sizes alternate for `rounds` rounds, so load on the
- * machine hits every size alike, and the best block of each size counts.
+ * heap sizing, not the check.)
+ *
+ * A round times every size once, smallest first in even rounds and largest first in odd ones, so
+ * the blocks of n and 2n are always adjacent in time. Each doubling's ratio is taken within a
+ * round and the median over the rounds counts. On these shared machines the speed of the whole
+ * machine drifts by up to 2× over seconds (the same 64K block measured 0.9–2.1 ms in one
+ * process); a ratio of the best block per size, taken whenever each happened to run, read that
+ * drift as growth (3–4× "doublings" between two sizes that a rerun measured at 2.0).
  */
 const BLOCK_MS = 40;
 
-export function measureGrowth(rounds = 5, families: Record<string, Family> = FAMILIES): GrowthRow[] {
+export function measureGrowth(rounds = 7, families: Record<string, Family> = FAMILIES): GrowthRow[] {
   const rows: GrowthRow[] = [];
+  const ascending = GROWTH_SIZES.map((_, k) => k);
+  const descending = [...ascending].reverse();
   for (const [family, { run, shapes }] of Object.entries(families)) {
     for (const [shape, unit] of Object.entries(shapes)) {
       const inputs = GROWTH_SIZES.map((n) => pump(unit, n, family, shape));
-      const best = GROWTH_SIZES.map(() => Infinity);
+      inputs.forEach((text) => run(text)); // warm-up: compiled code and a grown heap, as in a warm function
+      const times: number[][] = [];
       for (let r = 0; r < rounds; r++) {
-        inputs.forEach((text, k) => {
-          if (r === 0) run(text); // warm-up: compiled code and a grown heap, as in a warm function
-          best[k] = Math.min(best[k], blockMeanMs(run, text));
-        });
+        const round = new Array<number>(inputs.length);
+        for (const k of r % 2 === 0 ? ascending : descending) round[k] = blockMeanMs(run, inputs[k]);
+        times.push(round);
       }
-      const ratios = best.slice(1).map((t, k) => round2(t / Math.max(best[k], 0.001)));
+      const best = inputs.map((_, k) => Math.min(...times.map((t) => t[k])));
+      const ratios = best.slice(1).map((_, k) => round2(median(times.map((t) => t[k + 1] / Math.max(t[k], 0.001)))));
       rows.push({ family, shape, ms: best.map(round2), ratios, maxRatio: Math.max(...ratios) });
     }
   }
   return rows;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** Mean CPU ms per run over back-to-back runs that together take at least BLOCK_MS. */
@@ -160,7 +175,7 @@ function round2(x: number): number {
 }
 
 export function printGrowth(rows: readonly GrowthRow[]): void {
-  console.log(`Linear time: best ms per size (${GROWTH_SIZES.map((n) => `${n >> 10}K`).join(', ')} characters) and time(2n)/time(n); limit ${MAX_RATIO}`);
+  console.log(`Linear time: best ms per size (${GROWTH_SIZES.map((n) => `${n >> 10}K`).join(', ')} characters) and time(2n)/time(n), the median of adjacent blocks; limit ${MAX_RATIO}`);
   let family = '';
   for (const r of rows) {
     if (r.family !== family) {
