@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: '<rootDir>/test/jest-environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The shared reference assembly's first reader first, the others last (see the file).
+  testSequencer: '<rootDir>/test/test-sequencer.js',
   // Builds the prebuilt Lambda handlers when their sources changed (bin/build-handlers.ts).
   globalSetup: '<rootDir>/test/global-setup.ts',
   // The built-in template validator only where it is the subject (see the file).
