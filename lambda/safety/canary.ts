@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Finding } from './types';
 import type { MatchView } from './normalize';
-import { originalSpan, unitsToString } from './normalize';
+import { originalSpan } from './normalize';
+import { unitsToString } from './units';
 
 /**
  * System-prompt leakage: the operator plants a random canary token in the system prompt;

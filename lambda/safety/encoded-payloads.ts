@@ -1,5 +1,6 @@
 import type { Finding } from './types';
-import { buildMatchView, isBase64Unit, type MatchView, MIN_ENCODED_RUN, registerTriggerWords, unitsToString, wordHash } from './normalize';
+import { buildMatchView, isBase64Unit, type MatchView, MIN_ENCODED_RUN, registerTriggerWords, wordHash } from './normalize';
+import { unitsToString } from './units';
 import { matchPhrases, phraseScore } from './injection-phrases';
 
 /**

@@ -1,5 +1,6 @@
 import { FOLD_TABLE } from './homoglyphs';
 import { isBidiControl, isInvisible, isTagCharacter, isVariationSelector } from './unicode';
+import { TextBuilder, unitsToString } from './units';
 
 /**
  * The text as the matchers see it: lowercase, accents and look-alikes folded to ASCII,
@@ -268,34 +269,6 @@ function pushPair(count: number, from: number, to: number): number {
   return count + 2;
 }
 
-let latin1Buf = Buffer.alloc(1024);
-
-/**
- * Most views are ASCII after folding: built as a one-byte string, half the memory of the
- * UTF-16 decode and several times faster to make. `Uint8Array#set` narrows each unit natively
- * (every unit is at most 0xFF here) and Buffer's latin1 decoding is ISO-8859-1, byte = unit.
- */
-function decodeLatin1(units: Uint16Array, len: number): string {
-  if (len === 0) return '';
-  if (latin1Buf.length < len) latin1Buf = Buffer.alloc(Math.max(len, latin1Buf.length * 2));
-  latin1Buf.set(units.subarray(0, len));
-  return latin1Buf.toString('latin1', 0, len);
-}
-
-/** units[0, len) as a string; `wide`: some unit is above 0xFF (else the cheaper one-byte string is made). */
-export function unitsToString(units: Uint16Array, len: number, wide: boolean): string {
-  return wide ? decodeUtf16(units, len) : decodeLatin1(units, len);
-}
-
-/**
- * Buffer's UCS-2 decoding copies the units as they are: 4–6× faster than a UTF-16 TextDecoder,
- * which also validates, and a lone surrogate stays itself instead of becoming U+FFFD.
- */
-function decodeUtf16(units: Uint16Array, len: number): string {
-  if (len === 0) return '';
-  return Buffer.from(units.buffer, units.byteOffset, len * 2).toString('ucs2');
-}
-
 /** Maps a [from, to) span of the view back to the original text. */
 export function originalSpan(view: MatchView, from: number, to: number): { start: number; end: number } {
   if (view.text.length === 0) return { start: 0, end: 0 };
@@ -317,22 +290,20 @@ export interface StrippedText {
   readonly toOriginal: Int32Array;
 }
 
-export function stripSpans(original: string, spans: ReadonlyArray<{ start: number; end: number }>): StrippedText {
+const strippedText = new TextBuilder();
+
+/** `spans`: [start, end) pairs in text order, as the unicode scan's `flagged`. */
+export function stripSpans(original: string, spans: Int32Array): StrippedText {
   const toOriginal = new Int32Array(original.length);
-  const parts: string[] = [];
-  let len = 0;
+  strippedText.reset();
   let cursor = 0;
-  const keep = (from: number, to: number): void => {
-    if (to <= from) return;
-    parts.push(original.slice(from, to));
-    for (let i = from; i < to; i++) toOriginal[len++] = i;
-  };
-  for (const span of [...spans].sort((x, y) => x.start - y.start)) {
-    keep(cursor, Math.max(cursor, span.start));
-    cursor = Math.max(cursor, span.end);
+  for (let k = 0; k <= spans.length; k += 2) {
+    const to = k < spans.length ? spans[k] : original.length;
+    for (let i = cursor; i < to; i++) toOriginal[strippedText.length + i - cursor] = i;
+    strippedText.appendRange(original, cursor, to);
+    if (k < spans.length) cursor = Math.max(cursor, spans[k + 1]);
   }
-  keep(cursor, original.length);
-  return { text: parts.join(''), toOriginal: toOriginal.subarray(0, len) };
+  return { text: strippedText.build(), toOriginal: toOriginal.subarray(0, strippedText.length) };
 }
 
 /** Maps a [start, end) span of stripped text back to the original. */

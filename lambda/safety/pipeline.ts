@@ -2,7 +2,7 @@ import type { Action, Finding, RatedFinding, SafetyVerdict, Stage } from './type
 import { rated, strictest } from './types';
 import { presetPolicy, type SafetyPolicy } from './policy';
 import { checkSize } from './size';
-import { type HiddenText, scanUnicode, type UnicodeFindingType } from './unicode';
+import { type HiddenText, scanUnicode, type UnicodeFinding, type UnicodeFindingType } from './unicode';
 import { buildMatchView, type MatchView, stripSpans, type StrippedText, unstripSpan } from './normalize';
 import { injectionFindings } from './injection-checks';
 import { dataInjectionFindings } from './indirect-injection';
@@ -63,7 +63,11 @@ interface Prepared {
   readonly view: MatchView;
 }
 
-function prepare(text: string, policy: SafetyPolicy): Prepared {
+/**
+ * `grouped`: a unicode finding may cover several flagged spans (its `pieces`). The answer stream
+ * (rateOutput) takes one finding per span instead: it clips findings to the piece it releases.
+ */
+function prepare(text: string, policy: SafetyPolicy, grouped = true): Prepared {
   const masked = maskPlaceholders(text, placeholderTypes(policy));
   const scan = scanUnicode(masked);
   const actionFor: Record<UnicodeFindingType, Action> = {
@@ -72,8 +76,18 @@ function prepare(text: string, policy: SafetyPolicy): Prepared {
     TAG_SMUGGLING: policy.unicode.tagSmuggling,
     VARIATION_SELECTOR_SMUGGLING: policy.unicode.variationSelectorSmuggling,
   };
-  const unicode: RatedFinding[] = scan.findings.map((f) => rated(f, actionFor[f.type as UnicodeFindingType]));
-  return { masked, unicode, hidden: scan.hidden, stripped: unicode.length > 0 ? stripSpans(masked, unicode) : undefined, view: buildMatchView(masked) };
+  const unicode: RatedFinding[] = grouped
+    ? scan.findings.map((f) => ({ check: f.check, type: f.type, start: f.start, end: f.end, action: actionFor[f.type], pieces: f.pieces }))
+    : scan.findings.flatMap((f) => onePerPiece(f, actionFor[f.type]));
+  const stripped = scan.flagged.length > 0 ? stripSpans(masked, scan.flagged) : undefined;
+  return { masked, unicode, hidden: scan.hidden, stripped, view: buildMatchView(masked) };
+}
+
+function onePerPiece(f: UnicodeFinding, action: Action): RatedFinding[] {
+  if (f.pieces === undefined) return [rated(f, action)];
+  const out: RatedFinding[] = [];
+  for (let k = 0; k < f.pieces.length; k += 2) out.push(rated(f, action, f.pieces[k], f.pieces[k + 1]));
+  return out;
 }
 
 /** Value and lexicon findings of a prepared text, in original offsets. */
@@ -89,8 +103,8 @@ function contentOf(p: Prepared, policy: SafetyPolicy, stage: Stage): RatedFindin
  * view is needed, and the unicode scan only decides which invisible characters to look through.
  */
 function valuesOf(text: string, policy: SafetyPolicy, stage: Stage): RatedFinding[] {
-  const unicode = scanUnicode(text).findings;
-  const stripped = unicode.length > 0 ? stripSpans(text, unicode) : undefined;
+  const { flagged } = scanUnicode(text);
+  const stripped = flagged.length > 0 ? stripSpans(text, flagged) : undefined;
   const values = contentFindings(stripped?.text ?? text, policy, stage);
   return stripped === undefined ? values : values.map((f) => unstripped(stripped, f));
 }
@@ -128,14 +142,14 @@ function runOutput(text: string, policy: SafetyPolicy): RatedFinding[] {
  */
 export function rateOutput(text: string, policy: SafetyPolicy): RatedFinding[] {
   try {
-    return outputFindings(text, policy).map((f) => wholeCodePoints(text, f));
+    return outputFindings(text, policy, false).map((f) => wholeCodePoints(text, f));
   } catch {
     return [{ check: 'internal', type: 'CHECK_FAILED', start: 0, end: text.length, action: 'block' }];
   }
 }
 
-function outputFindings(text: string, policy: SafetyPolicy): RatedFinding[] {
-  const p = prepare(text, policy);
+function outputFindings(text: string, policy: SafetyPolicy, grouped = true): RatedFinding[] {
+  const p = prepare(text, policy, grouped);
   const rated = append(p.unicode.slice(), contentOf(p, policy, 'output'));
   if (policy.canary.tokens.length > 0) append(rated, rate(findCanaryLeaks(p.view, policy.canary.tokens), policy.canary.action));
   return rated;

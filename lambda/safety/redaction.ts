@@ -1,4 +1,5 @@
 import { placeholder } from './placeholders';
+import { TextBuilder } from './units';
 import type { RatedFinding } from './types';
 
 /** Unicode findings are removed outright: a placeholder for an invisible character would be noise. */
@@ -17,12 +18,20 @@ export function redact(text: string, findings: readonly RatedFinding[], numbers:
   return redactWithMarks(text, findings, numbers).text;
 }
 
-/** Also returns where each placeholder starts and ends in the output, for re-checking its surroundings. */
+/** The redacted text is assembled here (units.ts): one string, however many pieces are removed. */
+const redacted = new TextBuilder();
+
+/**
+ * Also returns where each placeholder starts and ends in the output, for re-checking its surroundings.
+ * Unicode findings remove exactly the characters they flagged (their `pieces`, or their span); a
+ * flagged character inside a value's span goes with the value.
+ */
 export function redactWithMarks(text: string, findings: readonly RatedFinding[], numbers: PlaceholderNumbers = new Map()): { text: string; marks: number[] } {
   const marks: number[] = [];
-  let outLength = 0;
   const spans = findings.filter((f) => f.action === 'redact' && f.end > f.start).sort((a, b) => a.start - b.start || b.end - a.end);
   if (spans.length === 0) return { text, marks };
+  const valueSpans = spans.filter((f) => !STRIPPED_TYPES.has(f.type));
+  const removed = removedPieces(spans);
   const placeholderOf = (type: string, value: string): string => {
     let byValue = numbers.get(type);
     if (byValue === undefined) {
@@ -36,29 +45,58 @@ export function redactWithMarks(text: string, findings: readonly RatedFinding[],
     }
     return p;
   };
-  const parts: string[] = [];
+  const out = redacted;
+  out.reset();
   let cursor = 0;
-  for (let k = 0; k < spans.length; ) {
-    const first = spans[k];
+  let r = 0; // the next removed piece
+  /** Copies text[cursor, to) without the removed pieces in it. */
+  const keepUntil = (to: number): void => {
+    for (; r < removed.length && removed[r] < to; r += 2) {
+      out.appendRange(text, cursor, removed[r]);
+      cursor = Math.max(cursor, removed[r + 1]);
+    }
+    if (to > cursor) {
+      out.appendRange(text, cursor, to);
+      cursor = to;
+    }
+  };
+  for (let k = 0; k < valueSpans.length; ) {
+    // Overlapping spans are merged so no fragment of a secret survives between two placeholders.
+    const first = valueSpans[k];
     let end = first.end;
     k++;
-    while (k < spans.length && spans[k].start < end) {
-      end = Math.max(end, spans[k].end);
+    while (k < valueSpans.length && valueSpans[k].start < end) {
+      end = Math.max(end, valueSpans[k].end);
       k++;
     }
+    keepUntil(first.start);
     const start = Math.max(first.start, cursor);
-    outLength += start - cursor;
-    parts.push(text.slice(cursor, start));
-    cursor = end;
-    // A removed invisible character leaves no mark: the value checks already read the text
-    // without it (pipeline.ts), so closing the gap cannot make a new value to re-check.
-    if (STRIPPED_TYPES.has(first.type)) continue;
-    const replacement = placeholderOf(first.type, text.slice(start, end));
-    marks.push(outLength);
-    outLength += replacement.length;
-    marks.push(outLength);
-    parts.push(replacement);
+    marks.push(out.length);
+    out.append(placeholderOf(first.type, text.slice(start, end)));
+    marks.push(out.length);
+    cursor = Math.max(cursor, end);
+    // Removed pieces inside the value went with it.
+    while (r < removed.length && removed[r + 1] <= cursor) r += 2;
   }
-  parts.push(text.slice(cursor));
-  return { text: parts.join(''), marks };
+  keepUntil(text.length);
+  return { text: out.build(), marks };
+}
+
+/** The [start, end) pairs the unicode findings among `spans` (sorted by start) remove, in order. */
+function removedPieces(spans: readonly RatedFinding[]): Int32Array {
+  let n = 0;
+  for (const f of spans) if (STRIPPED_TYPES.has(f.type)) n += f.pieces?.length ?? 2;
+  const out = new Int32Array(n);
+  let k = 0;
+  for (const f of spans) {
+    if (!STRIPPED_TYPES.has(f.type)) continue;
+    if (f.pieces === undefined) {
+      out[k++] = f.start;
+      out[k++] = f.end;
+    } else {
+      out.set(f.pieces, k);
+      k += f.pieces.length;
+    }
+  }
+  return out;
 }

@@ -36,6 +36,8 @@ export interface SafetyVerdict {
 /** A finding plus the action the policy attaches to it; internal to the pipeline. */
 export interface RatedFinding extends Finding {
   readonly action: Action;
+  /** A unicode finding that groups several flagged spans: those, as [start, end) pairs (unicode.ts). */
+  readonly pieces?: Int32Array;
 }
 
 /**

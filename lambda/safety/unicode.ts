@@ -14,11 +14,27 @@ export interface HiddenText {
   readonly text: string;
 }
 
+/**
+ * A finding of this check covers the characters of one kind it flagged and the ordinary text
+ * between them when they are at most GROUP_GAP units apart: a zero-width space between every two
+ * letters of a megabyte is one finding, not half a million. `pieces` then holds the flagged
+ * [start, end) pairs exactly (what redaction removes); without it the finding is one piece.
+ */
+export interface UnicodeFinding extends Finding {
+  readonly type: UnicodeFindingType;
+  readonly pieces: Int32Array | undefined;
+}
+
 export interface UnicodeScan {
-  readonly findings: Finding[];
+  readonly findings: UnicodeFinding[];
+  /** Every flagged span, [start, end) pairs in text order: what redaction removes and value checks look through. */
+  readonly flagged: Int32Array;
   /** ASCII or bytes decoded from tag or variation-selector runs, to be rescanned by the other checks. */
   readonly hidden: HiddenText[];
 }
+
+/** Flagged characters of one kind this close (a word's worth of letters between them) are one finding. */
+export const GROUP_GAP = 16;
 
 export function isBidiControl(c: number): boolean {
   return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
@@ -76,7 +92,7 @@ function nextCandidate(text: string, from: number): number {
 }
 
 export function scanUnicode(text: string): UnicodeScan {
-  const findings: ScanFinding[] = [];
+  const scan = new ScanState();
   const hidden: HiddenText[] = [];
   for (let i = nextCandidate(text, 0); i >= 0 && i < text.length; ) {
     const c = text.charCodeAt(i);
@@ -88,7 +104,7 @@ export function scanUnicode(text: string): UnicodeScan {
       const end = runEnd(text, i, isTagCharacter);
       if (end > i) {
         if (!isFlagTagSequence(text, i, end)) {
-          push(findings, 'TAG_SMUGGLING', i, end);
+          scan.flag('TAG_SMUGGLING', i, end);
           const decoded = decodeTagText(text, i, end);
           if (decoded.length > 0) hidden.push({ start: i, end, text: decoded });
         }
@@ -100,7 +116,7 @@ export function scanUnicode(text: string): UnicodeScan {
       const end = runEnd(text, i, isVariationSelector);
       if (end > i) {
         if (countCodePoints(text, i, end) >= 2) {
-          push(findings, 'VARIATION_SELECTOR_SMUGGLING', i, end);
+          scan.flag('VARIATION_SELECTOR_SMUGGLING', i, end);
           hidden.push({ start: i, end, text: decodeVariationSelectorBytes(text, i, end) });
         }
         i = end;
@@ -108,16 +124,62 @@ export function scanUnicode(text: string): UnicodeScan {
       }
     }
     if (isBidiControl(c)) {
-      push(findings, 'BIDI_CONTROL', i, i + 1);
+      scan.flag('BIDI_CONTROL', i, i + 1);
     } else if (isInvisible(c) && !(c === 0xfeff && i === 0)) {
-      push(findings, 'INVISIBLE_CHARACTER', i, i + 1);
+      scan.flag('INVISIBLE_CHARACTER', i, i + 1);
     } else if ((c === 0x200c || c === 0x200d) && i > 0 && isAsciiAlnum(text.charCodeAt(i - 1)) && isAsciiAlnum(text.charCodeAt(i + 1))) {
       // Joiners between ASCII letters have no typographic purpose; they split trigger words.
-      push(findings, 'INVISIBLE_CHARACTER', i, i + 1);
+      scan.flag('INVISIBLE_CHARACTER', i, i + 1);
     }
     i++;
   }
-  return { findings, hidden };
+  return scan.result(hidden);
+}
+
+/** Flagged pieces as Int32 pairs, reused across calls (the pipeline is synchronous); results are copied out. */
+let pieceBuf = new Int32Array(256);
+
+/**
+ * The findings as they grow: a piece right after the last one of its kind extends it, one within
+ * GROUP_GAP joins its finding, any other starts a new finding. Pieces live in one typed array, so
+ * a text with a flagged character every few letters costs no object per character.
+ */
+class ScanState {
+  private readonly findings: Array<{ type: UnicodeFindingType; start: number; end: number; firstPiece: number }> = [];
+  private pieces = 0;
+
+  flag(type: UnicodeFindingType, start: number, end: number): void {
+    const last = this.findings[this.findings.length - 1];
+    if (last !== undefined && last.type === type && start - last.end <= GROUP_GAP) {
+      if (last.end === start) pieceBuf[2 * this.pieces - 1] = end;
+      else this.addPiece(start, end);
+      last.end = end;
+      return;
+    }
+    this.findings.push({ type, start, end, firstPiece: this.pieces });
+    this.addPiece(start, end);
+  }
+
+  private addPiece(start: number, end: number): void {
+    if (2 * this.pieces + 2 > pieceBuf.length) {
+      const bigger = new Int32Array(pieceBuf.length * 2);
+      bigger.set(pieceBuf);
+      pieceBuf = bigger;
+    }
+    pieceBuf[2 * this.pieces] = start;
+    pieceBuf[2 * this.pieces + 1] = end;
+    this.pieces++;
+  }
+
+  result(hidden: HiddenText[]): UnicodeScan {
+    const flagged = pieceBuf.slice(0, 2 * this.pieces);
+    const findings = this.findings.map((f, k): UnicodeFinding => {
+      const nextPiece = k + 1 < this.findings.length ? this.findings[k + 1].firstPiece : this.pieces;
+      const pieces = nextPiece - f.firstPiece > 1 ? flagged.subarray(2 * f.firstPiece, 2 * nextPiece) : undefined;
+      return { check: 'unicode', type: f.type, start: f.start, end: f.end, pieces };
+    });
+    return { findings, flagged, hidden };
+  }
 }
 
 /** End of the run of code points that are `member`s starting at `start` (`start` itself when none is). */
@@ -181,17 +243,4 @@ function decodeVariationSelectorBytes(text: string, start: number, end: number):
     i += cp > 0xffff ? 2 : 1;
   }
   return bytes.toString('utf8', 0, n);
-}
-
-/** The scan's own findings, still growing; handed out as read-only Findings. */
-type ScanFinding = { -readonly [K in keyof Finding]: Finding[K] };
-
-/**
- * Adjacent characters of one kind become one finding, so a megabyte of U+200B is one finding,
- * not a million: the last finding grows in place rather than being copied per character.
- */
-function push(findings: ScanFinding[], type: UnicodeFindingType, start: number, end: number): void {
-  const last = findings[findings.length - 1];
-  if (last && last.type === type && last.end === start) last.end = end;
-  else findings.push({ check: 'unicode', type, start, end });
 }

@@ -1,4 +1,6 @@
-import { isBidiControl, isInvisible, scanUnicode } from '../../lambda/safety/unicode';
+import fc from 'fast-check';
+import { checkInput, checkOutput, parsePolicy } from '../../lambda/safety';
+import { GROUP_GAP, isBidiControl, isInvisible, scanUnicode } from '../../lambda/safety/unicode';
 import { buildMatchView, originalSpan } from '../../lambda/safety/normalize';
 
 const tags = (s: string): string => [...s].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
@@ -74,5 +76,53 @@ describe('buildMatchView', () => {
     expect(originalSpan(view, 0, 2)).toEqual({ start: 0, end: 2 });
     expect(originalSpan(view, 3, 4)).toEqual({ start: 3, end: 4 });
     expect(originalSpan(view, 4, 6)).toEqual({ start: 4, end: 5 });
+  });
+});
+
+describe('grouped findings: flagged characters of one kind close together are one finding', () => {
+  it('groups characters at most GROUP_GAP apart, with their exact pieces', () => {
+    const { findings, flagged } = scanUnicode('a\u200bb\u200bc\u200b\u200bd');
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ type: 'INVISIBLE_CHARACTER', start: 1, end: 7 });
+    expect([...findings[0].pieces!]).toEqual([1, 2, 3, 4, 5, 7]);
+    expect([...flagged]).toEqual([1, 2, 3, 4, 5, 7]);
+  });
+
+  it('starts a new finding past the gap or at another kind', () => {
+    const far = `x\u200b${'y'.repeat(GROUP_GAP + 1)}\u200bz`;
+    expect(scanUnicode(far).findings.map((f) => [f.start, f.end, f.pieces])).toEqual([[1, 2, undefined], [GROUP_GAP + 3, GROUP_GAP + 4, undefined]]);
+    const near = `x\u200b${'y'.repeat(GROUP_GAP)}\u200bz`;
+    expect(scanUnicode(near).findings).toHaveLength(1);
+    expect(scanUnicode('a\u200bb\u202ec\u200bd').findings.map((f) => f.type)).toEqual(['INVISIBLE_CHARACTER', 'BIDI_CONTROL', 'INVISIBLE_CHARACTER']);
+  });
+
+  const policy = parsePolicy({ preset: 'standard', unicode: { invisible: 'redact', bidi: 'redact' } });
+
+  it('redaction removes only the flagged characters: the letters between, a joiner inside an emoji and a value inside stay or get their placeholder', () => {
+    expect(checkInput('a\u200bb 👨\u200d👩 c\u200bd', policy)).toEqual({
+      action: 'redact', text: 'ab 👨\u200d👩 cd', findings: [{ check: 'unicode', type: 'INVISIBLE_CHARACTER', start: 1, end: 12 }],
+    });
+    const v = checkInput('x\u200by mail bob\u200b@example.com\u200b now', policy);
+    expect(v.text).toBe('xy mail [EMAIL_ADDRESS_1] now');
+    expect(checkOutput('one\u200btwo\u200bthree', policy).text).toBe('onetwothree');
+  });
+
+  // Oracle: the text without the characters planted; the filler holds none the scan flags
+  // (the joiner only inside an emoji sequence, where it is kept).
+  it('for any text with planted invisible and bidi characters, the redacted text is the text without them', () => {
+    const filler = fc.constantFrom('a', 'b', ' ', 'é', '漢', '😀', '👨\u200d👩', '.', 'k9');
+    const planted = fc.constantFrom('\u200b', '\u2060', '\u202e', '\u2066', '\ufeff\u200b');
+    const text = fc.array(fc.oneof({ arbitrary: filler.map((f) => ({ f, p: '' })), weight: 3 }, { arbitrary: planted.map((p) => ({ f: '', p })), weight: 1 }), { maxLength: 60 });
+    fc.assert(fc.property(text, (parts) => {
+      const input = parts.map((x) => x.f || x.p).join('');
+      const expected = parts.map((x) => x.f).join('');
+      const v = checkInput(`.${input}`, policy);
+      expect(v.text).toBe(`.${expected}`);
+      // Every flagged character lies inside a finding.
+      for (let i = 1; i < input.length + 1; i++) {
+        const c = `.${input}`.charCodeAt(i);
+        if (isInvisible(c) || isBidiControl(c)) expect(v.findings.some((f) => f.start <= i && i < f.end)).toBe(true);
+      }
+    }), { numRuns: 2000 });
   });
 });
