@@ -16,21 +16,22 @@ const FEW_VALUES = 48;
 
 export function otherOccurrences(text: string, found: readonly RatedFinding[]): RatedFinding[] {
   const firstByValue = new Map<string, RatedFinding>();
-  const known = new Set<number>();
+  const taken: RatedFinding[] = [];
   for (let k = 0; k < found.length; k++) {
     const f = found[k];
     if (f.action !== 'redact' || !VALUE_CHECKS.has(f.check) || f.end - f.start < MIN_PROPAGATED_VALUE) continue;
     const value = text.slice(f.start, f.end);
     if (!firstByValue.has(value)) firstByValue.set(value, f);
-    known.add(f.start * 4096 + Math.min(f.end - f.start, 4095));
+    taken.push(f);
   }
   if (firstByValue.size === 0) return [];
+  const known = new FoundSpans(taken);
   const values = [...firstByValue.keys()];
   const out: RatedFinding[] = [];
   const visit = (id: number, end: number): void => {
     const value = values[id];
     const start = end - value.length;
-    if (known.has(start * 4096 + Math.min(value.length, 4095)) || splitsPair(text, start) || splitsPair(text, end)) return;
+    if (known.has(start, end) || splitsPair(text, start) || splitsPair(text, end)) return;
     const first = firstByValue.get(value)!;
     out.push(rated(first, first.action, start, end));
   };
@@ -45,6 +46,33 @@ export function otherOccurrences(text: string, found: readonly RatedFinding[]): 
     new AhoCorasick(values).forEachMatch(text, visit);
   }
   return out;
+}
+
+/**
+ * The spans already found, sorted by start in two typed arrays and looked up by binary search:
+ * no object per finding (a Set of start × length keys made a heap number of each key past 2^31).
+ */
+class FoundSpans {
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+
+  constructor(spans: readonly RatedFinding[]) {
+    const order = spans.map((_, k) => k).sort((a, b) => spans[a].start - spans[b].start);
+    this.starts = Int32Array.from(order, (k) => spans[k].start);
+    this.ends = Int32Array.from(order, (k) => spans[k].end);
+  }
+
+  has(start: number, end: number): boolean {
+    let lo = 0;
+    let hi = this.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid] < start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = lo; k < this.starts.length && this.starts[k] === start; k++) if (this.ends[k] === end) return true;
+    return false;
+  }
 }
 
 /** True when index `i` falls between the two halves of a surrogate pair. */
