@@ -6,6 +6,7 @@
  * back, once per round, and the median over the rounds counts (see measureGrowth).
  */
 import { checkInput, checkOutput, parsePolicy, PII_ENTITIES, type SafetyPolicy } from '../../lambda/safety';
+import { GROUP_GAP } from '../../lambda/safety/unicode';
 
 export const GROWTH_SIZES = [1 << 16, 1 << 17, 1 << 18, 1 << 19, 1 << 20];
 export const MAX_RATIO = 2.5;
@@ -40,7 +41,11 @@ export const FAMILIES: Record<string, Family> = {
   size: { run: input(only({})), shapes: { 'two-byte': 'é', 'astral': '😀', 'lone surrogate': '\ud800' } },
   unicode: {
     run: input(only({ unicode: { invisible: 'redact', bidi: 'redact', tagSmuggling: 'block', variationSelectorSmuggling: 'block' } })),
-    shapes: { 'zero width': '\u200b', 'zero width between letters': 'a\u200b', 'tag characters': '\u{E0041}', 'variation selectors': '\ufe0f', 'bidi': '\u202e', 'joiner in words': 'a\u200db' },
+    shapes: {
+      'zero width': '\u200b', 'zero width between letters': 'a\u200b', 'tag characters': '\u{E0041}', 'variation selectors': '\ufe0f', 'bidi': '\u202e', 'joiner in words': 'a\u200db',
+      // Just too far apart to share a finding (unicode.ts): the most findings the scan can report.
+      'zero width past the group gap': `${'a'.repeat(GROUP_GAP + 1)}\u200b`,
+    },
   },
   'injection (prompt)': {
     run: input(only({ injection: { enabled: true } })),
@@ -124,11 +129,13 @@ export interface GrowthRow {
  * round and the median over the rounds counts. On these shared machines the speed of the whole
  * machine drifts by up to 2× over seconds (the same 64K block measured 0.9–2.1 ms in one
  * process); a ratio of the best block per size, taken whenever each happened to run, read that
- * drift as growth (3–4× "doublings" between two sizes that a rerun measured at 2.0).
+ * drift as growth (3–4× "doublings" between two sizes that a rerun measured at 2.0). Nine rounds
+ * of 60 ms blocks: with seven of 40 ms, the median of one shape still ranged 2.0–2.5 between runs
+ * (variation selectors; 2.0–2.03 with these).
  */
-const BLOCK_MS = 40;
+const BLOCK_MS = 60;
 
-export function measureGrowth(rounds = 7, families: Record<string, Family> = FAMILIES): GrowthRow[] {
+export function measureGrowth(rounds = 9, families: Record<string, Family> = FAMILIES): GrowthRow[] {
   const rows: GrowthRow[] = [];
   const ascending = GROWTH_SIZES.map((_, k) => k);
   const descending = [...ascending].reverse();
