@@ -1,5 +1,6 @@
 import { rated, type RatedFinding } from './types';
 import { AhoCorasick } from './aho-corasick';
+import { valuesWithPossibleCopies } from './copy-candidates';
 
 /**
  * Once a value is found anywhere in a request, every other copy of it goes too, wherever it
@@ -16,17 +17,24 @@ const FEW_VALUES = 48;
 
 export function otherOccurrences(text: string, found: readonly RatedFinding[]): RatedFinding[] {
   const firstByValue = new Map<string, RatedFinding>();
+  const foundCount = new Map<string, number>();
   const taken: RatedFinding[] = [];
   for (let k = 0; k < found.length; k++) {
     const f = found[k];
     if (f.action !== 'redact' || !VALUE_CHECKS.has(f.check) || f.end - f.start < MIN_PROPAGATED_VALUE) continue;
     const value = text.slice(f.start, f.end);
     if (!firstByValue.has(value)) firstByValue.set(value, f);
+    foundCount.set(value, (foundCount.get(value) ?? 0) + 1);
     taken.push(f);
   }
   if (firstByValue.size === 0) return [];
   const known = new FoundSpans(taken);
-  const values = [...firstByValue.keys()];
+  let values = [...firstByValue.keys()];
+  if (values.length > FEW_VALUES) {
+    // Many values: only those whose first units occur somewhere they were not found (copy-candidates.ts).
+    const counts = values.map((v) => foundCount.get(v)!);
+    values = valuesWithPossibleCopies(text, values, counts).map((k) => values[k]);
+  }
   const out: RatedFinding[] = [];
   const visit = (id: number, end: number): void => {
     const value = values[id];
