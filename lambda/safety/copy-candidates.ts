@@ -35,12 +35,14 @@ export function valuesWithPossibleCopies(text: string, values: readonly string[]
   let size = 16;
   while (size < values.length * 2) size *= 2;
   const mask = size - 1;
-  const keys = new Int32Array(size);
-  const used = new Uint8Array(size);
-  const seen = new Int32Array(size);
+  // Open addressing; slot s is table[2s] (the prefix hash) and table[2s + 1] (its count, -1 while
+  // the slot is free), side by side so a probe reads one cache line: at 65,000 values the table
+  // outgrows the L2 cache, and three separate arrays made three misses per text position.
+  const table = new Int32Array(2 * size);
+  for (let s = 1; s < table.length; s += 2) table[s] = -1;
   const slotOf = (h: number): number => {
     let slot = Math.imul(h, 0x9e3779b1) >>> 0 & mask;
-    while (used[slot] === 1 && keys[slot] !== h) slot = (slot + 1) & mask;
+    while (table[2 * slot + 1] !== -1 && table[2 * slot] !== h) slot = (slot + 1) & mask;
     return slot;
   };
   values.forEach((v, k) => {
@@ -48,20 +50,20 @@ export function valuesWithPossibleCopies(text: string, values: readonly string[]
     const h = prefixHash(v, 0);
     hashes[k] = h;
     const slot = slotOf(h);
-    used[slot] = 1;
-    keys[slot] = h;
+    table[2 * slot] = h;
+    table[2 * slot + 1] = 0;
   });
   if (text.length >= PREFIX) {
     let h = prefixHash(text, 0);
     for (let i = 0; ; i++) {
       const slot = slotOf(h);
-      if (used[slot] === 1) seen[slot]++;
+      if (table[2 * slot + 1] !== -1) table[2 * slot + 1]++;
       if (i + PREFIX >= text.length) break;
       h = (Math.imul(h - Math.imul(text.charCodeAt(i), TOP), BASE) + text.charCodeAt(i + PREFIX)) | 0;
     }
   }
   values.forEach((v, k) => {
-    if (v.length < PREFIX || seen[slotOf(hashes[k])] > foundCount[k]) keep.push(k);
+    if (v.length < PREFIX || table[2 * slotOf(hashes[k]) + 1] > foundCount[k]) keep.push(k);
   });
   return keep;
 }
