@@ -205,7 +205,7 @@ function maskedWindow(text: string, from: number, to: number, policy: SafetyPoli
 /** A leftover fragment sits next to a placeholder; the longest PII (an IBAN with spaces) fits in this margin. */
 const RECHECK_MARGIN = 96;
 
-function windowsAround(marks: readonly number[], length: number): Array<[number, number]> {
+function windowsAround(marks: ArrayLike<number>, length: number): Array<[number, number]> {
   const windows: Array<[number, number]> = [];
   for (let k = 0; k < marks.length; k++) {
     const m = marks[k];

@@ -18,6 +18,8 @@ export function redact(text: string, findings: readonly RatedFinding[], numbers:
   return redactWithMarks(text, findings, numbers).text;
 }
 
+const NO_MARKS = new Int32Array(0);
+
 /** The redacted text is assembled here (units.ts): one string, however many pieces are removed. */
 const redacted = new TextBuilder();
 
@@ -26,11 +28,13 @@ const redacted = new TextBuilder();
  * Unicode findings remove exactly the characters they flagged (their `pieces`, or their span); a
  * flagged character inside a value's span goes with the value.
  */
-export function redactWithMarks(text: string, findings: readonly RatedFinding[], numbers: PlaceholderNumbers = new Map()): { text: string; marks: number[] } {
-  const marks: number[] = [];
+export function redactWithMarks(text: string, findings: readonly RatedFinding[], numbers: PlaceholderNumbers = new Map()): { text: string; marks: Int32Array } {
   const spans = findings.filter((f) => f.action === 'redact' && f.end > f.start).sort((a, b) => a.start - b.start || b.end - a.end);
-  if (spans.length === 0) return { text, marks };
+  if (spans.length === 0) return { text, marks: NO_MARKS };
   const valueSpans = spans.filter((f) => !STRIPPED_TYPES.has(f.type));
+  // Two marks per placeholder at most (merged spans make fewer): no array to grow.
+  const marks = new Int32Array(2 * valueSpans.length);
+  let markCount = 0;
   const removed = removedPieces(spans);
   const placeholderOf = (type: string, value: string): string => {
     let byValue = numbers.get(type);
@@ -71,31 +75,32 @@ export function redactWithMarks(text: string, findings: readonly RatedFinding[],
     }
     keepUntil(first.start);
     const start = Math.max(first.start, cursor);
-    marks.push(out.length);
+    marks[markCount++] = out.length;
     out.append(placeholderOf(first.type, text.slice(start, end)));
-    marks.push(out.length);
+    marks[markCount++] = out.length;
     cursor = Math.max(cursor, end);
     // Removed pieces inside the value went with it.
     while (r < removed.length && removed[r + 1] <= cursor) r += 2;
   }
   keepUntil(text.length);
-  return { text: out.build(), marks };
+  return { text: out.build(), marks: marks.subarray(0, markCount) };
 }
 
 /** The [start, end) pairs the unicode findings among `spans` (sorted by start) remove, in order. */
 function removedPieces(spans: readonly RatedFinding[]): Int32Array {
   let n = 0;
-  for (const f of spans) if (STRIPPED_TYPES.has(f.type)) n += f.pieces?.length ?? 2;
+  for (let k = 0; k < spans.length; k++) if (STRIPPED_TYPES.has(spans[k].type)) n += spans[k].pieces?.length ?? 2;
   const out = new Int32Array(n);
-  let k = 0;
-  for (const f of spans) {
+  let at = 0;
+  for (let k = 0; k < spans.length; k++) {
+    const f = spans[k];
     if (!STRIPPED_TYPES.has(f.type)) continue;
     if (f.pieces === undefined) {
-      out[k++] = f.start;
-      out[k++] = f.end;
+      out[at++] = f.start;
+      out[at++] = f.end;
     } else {
-      out.set(f.pieces, k);
-      k += f.pieces.length;
+      out.set(f.pieces, at);
+      at += f.pieces.length;
     }
   }
   return out;

@@ -16,58 +16,96 @@ export const MIN_PROPAGATED_VALUE = 4;
 const FEW_VALUES = 48;
 
 export function otherOccurrences(text: string, found: readonly RatedFinding[]): RatedFinding[] {
-  const firstByValue = new Map<string, RatedFinding>();
-  const foundCount = new Map<string, number>();
-  const taken: RatedFinding[] = [];
+  // Each distinct value once, in order of first sight: its first finding and how often it was found.
+  const slotOf = new Map<string, number>();
+  const values: string[] = [];
+  const firsts: RatedFinding[] = [];
+  const foundCount: number[] = [];
+  const known = new FoundSpans(found.length);
   for (let k = 0; k < found.length; k++) {
     const f = found[k];
     if (f.action !== 'redact' || !VALUE_CHECKS.has(f.check) || f.end - f.start < MIN_PROPAGATED_VALUE) continue;
     const value = text.slice(f.start, f.end);
-    if (!firstByValue.has(value)) firstByValue.set(value, f);
-    foundCount.set(value, (foundCount.get(value) ?? 0) + 1);
-    taken.push(f);
+    const slot = slotOf.get(value);
+    if (slot === undefined) {
+      slotOf.set(value, values.length);
+      values.push(value);
+      firsts.push(f);
+      foundCount.push(1);
+    } else {
+      foundCount[slot]++;
+    }
+    known.add(f.start, f.end);
   }
-  if (firstByValue.size === 0) return [];
-  const known = new FoundSpans(taken);
-  let values = [...firstByValue.keys()];
-  if (values.length > FEW_VALUES) {
-    // Many values: only those whose first units occur somewhere they were not found (copy-candidates.ts).
-    const counts = values.map((v) => foundCount.get(v)!);
-    values = valuesWithPossibleCopies(text, values, counts).map((k) => values[k]);
-  }
+  if (values.length === 0) return [];
+  known.seal();
+  // Many values: only those whose first units occur somewhere they were not found (copy-candidates.ts).
+  const searched = values.length > FEW_VALUES ? valuesWithPossibleCopies(text, values, foundCount) : undefined;
   const out: RatedFinding[] = [];
   const visit = (id: number, end: number): void => {
-    const value = values[id];
-    const start = end - value.length;
+    const slot = searched === undefined ? id : searched[id];
+    const start = end - values[slot].length;
     if (known.has(start, end) || splitsPair(text, start) || splitsPair(text, end)) return;
-    const first = firstByValue.get(value)!;
+    const first = firsts[slot];
     out.push(rated(first, first.action, start, end));
   };
-  if (values.length <= FEW_VALUES) {
+  if (searched === undefined) {
     // A handful of values: indexOf per value is cheaper than building an automaton.
-    values.forEach((value, id) => {
+    for (let id = 0; id < values.length; id++) {
+      const value = values[id];
       // Copies that overlap one already taken are skipped: redacting the first leaves no whole copy
       // of the value, and a self-overlapping value ("abab…") would otherwise match every few units.
       for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + value.length)) visit(id, at + value.length);
-    });
+    }
   } else {
-    new AhoCorasick(values).forEachMatch(text, visit);
+    new AhoCorasick(searched.map((slot) => values[slot])).forEachMatch(text, visit);
   }
   return out;
 }
 
 /**
  * The spans already found, sorted by start in two typed arrays and looked up by binary search:
- * no object per finding (a Set of start × length keys made a heap number of each key past 2^31).
+ * no object per finding (a Set of start × length keys made a heap number of each key past 2^31,
+ * and an array of the findings themselves was one more pointer per finding to grow).
  */
 class FoundSpans {
-  private readonly starts: Int32Array;
-  private readonly ends: Int32Array;
+  private starts: Int32Array;
+  private ends: Int32Array;
+  private count = 0;
 
-  constructor(spans: readonly RatedFinding[]) {
-    const order = spans.map((_, k) => k).sort((a, b) => spans[a].start - spans[b].start);
-    this.starts = Int32Array.from(order, (k) => spans[k].start);
-    this.ends = Int32Array.from(order, (k) => spans[k].end);
+  constructor(capacity: number) {
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+  }
+
+  add(start: number, end: number): void {
+    this.starts[this.count] = start;
+    this.ends[this.count] = end;
+    this.count++;
+  }
+
+  /** Sorts by start, unless the spans came in that order (findings usually do). */
+  seal(): void {
+    const n = this.count;
+    let sorted = true;
+    for (let k = 1; k < n && sorted; k++) sorted = this.starts[k - 1] <= this.starts[k];
+    const starts = this.starts.subarray(0, n);
+    const ends = this.ends.subarray(0, n);
+    if (sorted) {
+      this.starts = starts;
+      this.ends = ends;
+      return;
+    }
+    const order = new Int32Array(n);
+    for (let k = 0; k < n; k++) order[k] = k;
+    order.sort((a, b) => starts[a] - starts[b]);
+    // Plain loops: Int32Array.from with a mapping function goes through the iterator protocol.
+    this.starts = new Int32Array(n);
+    this.ends = new Int32Array(n);
+    for (let k = 0; k < n; k++) {
+      this.starts[k] = starts[order[k]];
+      this.ends[k] = ends[order[k]];
+    }
   }
 
   has(start: number, end: number): boolean {
