@@ -20,7 +20,7 @@ import { fmt, piiScores, pipelineFlags, rates, type Rates } from '../safety/metr
 import { loadCorpus, profanitySet, realisticTexts } from './corpus';
 import { llmGuardFlags, llmGuard, loadRedactPii, obscenity, type PiiRedactor, redactPiiScores } from './peers';
 import { floorPass, mbPerSecond, round, time, timeAsync, type Timing } from './timing';
-import { MAX_RATIO, measureGrowth, printGrowth } from './growth';
+import { MAX_RATIO, measureGrowthIsolated, printGrowth } from './growth';
 import { indirectQuality } from '../safety/indirect-eval';
 
 const SIZES = [
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
   }
   if (repeats.length > 0) console.log(`  checkInput ×floor (cpu p50): ${spread(repeats.map((r) => r.checkInput.cpuP50Us / r.floor.cpuP50Us))}; llm-guard ×checkInput (cpu p50): ${spread(repeats.map((r) => r.llmGuard.cpuP50Us / r.checkInput.cpuP50Us))}`);
 
-  const growth = skip.has('growth') ? [] : measureGrowth();
+  const growth = skip.has('growth') ? [] : measureGrowthIsolated();
   if (growth.length > 0) {
     console.log('');
     printGrowth(growth);
