@@ -91,22 +91,38 @@ export function ipv6Valid(candidate: string): boolean {
 }
 
 /** File extensions that follow "@2x."-style names and are not top-level domains people mail to. */
-const NOT_TLDS = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'js', 'ts', 'py', 'css', 'html', 'json', 'txt', 'md', 'pdf', 'zip', 'exe']);
+const NOT_TLDS = ['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'js', 'ts', 'py', 'css', 'html', 'json', 'txt', 'md', 'pdf', 'zip', 'exe'];
 
-export function emailDomainValid(domain: string): boolean {
-  if (domain.length > 253) return false;
-  // Labels of 1–63 characters that neither start nor end with '-', read in place (no split: an
-  // answer full of addresses checks every one).
-  let labelStart = 0;
+/**
+ * Whether text[from, to) is a domain people mail to: labels of 1–63 characters that neither start
+ * nor end with '-', and a top-level domain of 2–24 letters that is not a file extension. Read in
+ * place, without a slice, a split or a lowercase copy: an answer full of addresses checks every one.
+ */
+export function emailDomainValid(text: string, from = 0, to = text.length): boolean {
+  if (to - from > 253) return false;
+  let labelStart = from;
   let lastDot = -1;
-  for (let i = 0; i <= domain.length; i++) {
-    if (i < domain.length && domain.charCodeAt(i) !== 0x2e) continue;
+  for (let i = from; i <= to; i++) {
+    if (i < to && text.charCodeAt(i) !== 0x2e) continue;
     const length = i - labelStart;
-    if (length === 0 || length > 63 || domain.charCodeAt(labelStart) === 0x2d || domain.charCodeAt(i - 1) === 0x2d) return false;
-    if (i < domain.length) lastDot = i;
+    if (length === 0 || length > 63 || text.charCodeAt(labelStart) === 0x2d || text.charCodeAt(i - 1) === 0x2d) return false;
+    if (i < to) lastDot = i;
     labelStart = i + 1;
   }
   if (lastDot < 0) return false;
-  const tld = domain.slice(lastDot + 1).toLowerCase();
-  return /^[a-z]{2,24}$/.test(tld) && !NOT_TLDS.has(tld);
+  const tld = lastDot + 1;
+  if (to - tld < 2 || to - tld > 24) return false;
+  for (let i = tld; i < to; i++) {
+    const c = text.charCodeAt(i) | 0x20;
+    if (c < 0x61 || c > 0x7a) return false;
+  }
+  for (let k = 0; k < NOT_TLDS.length; k++) if (sameLetters(text, tld, to, NOT_TLDS[k])) return false;
+  return true;
+}
+
+/** text[from, to) equals the lowercase `word`, ignoring the case of ASCII letters. */
+function sameLetters(text: string, from: number, to: number, word: string): boolean {
+  if (to - from !== word.length) return false;
+  for (let k = 0; k < word.length; k++) if ((text.charCodeAt(from + k) | 0x20) !== word.charCodeAt(k)) return false;
+  return true;
 }

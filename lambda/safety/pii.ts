@@ -39,7 +39,7 @@ function longestValidDomainEnd(text: string, at: number, e: number): number {
     if (lastDot <= at) break;
     let t = lastDot + 1;
     while (t < end && (text.charCodeAt(t) | 0x20) >= 0x61 && (text.charCodeAt(t) | 0x20) <= 0x7a) t++;
-    if (t > lastDot + 1 && emailDomainValid(text.slice(at + 1, t))) return t;
+    if (t > lastDot + 1 && emailDomainValid(text, at + 1, t)) return t;
     end = lastDot;
   }
   return at + 1;

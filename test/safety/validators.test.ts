@@ -60,4 +60,14 @@ describe('emailDomainValid', () => {
     expect(emailDomainValid('icon.png')).toBe(false);
     expect(emailDomainValid('-bad.com')).toBe(false);
   });
+
+  it('reads a range of a longer text in place, letters in any case', () => {
+    const text = 'mail ann@Example.COM or bob@icon.PNG now';
+    const domain = (at: number) => [at + 1, text.indexOf(' ', at)] as const;
+    expect(emailDomainValid(text, ...domain(text.indexOf('@')))).toBe(true);
+    expect(emailDomainValid(text, ...domain(text.lastIndexOf('@')))).toBe(false);
+    expect(emailDomainValid('example.c')).toBe(false);
+    expect(emailDomainValid(`example.${'a'.repeat(25)}`)).toBe(false);
+    expect(emailDomainValid('example.c0m')).toBe(false);
+  });
 });
