@@ -6,10 +6,8 @@ import { TextBuilder } from './units';
  * is not a password). Every check runs on text where placeholders of the policy's own types are
  * masked with spaces (same length, so offsets do not move). Only known types are masked, and the
  * number is at most seven digits, so a placeholder-shaped string cannot hide a value or a phrase.
+ * Redaction writes them (`TextBuilder.appendPlaceholder`, units.ts).
  */
-export function placeholder(type: string, n: number): string {
-  return `[${type}_${n}]`;
-}
 
 const MAX_TYPE = 64;
 const MAX_DIGITS = 7;

@@ -1,4 +1,3 @@
-import { placeholder } from './placeholders';
 import { TextBuilder } from './units';
 import type { RatedFinding } from './types';
 
@@ -11,8 +10,8 @@ const STRIPPED_TYPES = new Set(['INVISIBLE_CHARACTER', 'BIDI_CONTROL', 'VARIATIO
  * can still tell "the sender" from "the recipient" without seeing either. Overlapping spans
  * are merged so no fragment of a secret survives between two placeholders.
  */
-/** Per type, each value's placeholder (its number is its order of first sight), so a repeated value costs no new string. */
-export type PlaceholderNumbers = Map<string, Map<string, string>>;
+/** Per type, each value's placeholder number (its order of first sight); the placeholder is written from it (units.ts). */
+export type PlaceholderNumbers = Map<string, Map<string, number>>;
 
 export function redact(text: string, findings: readonly RatedFinding[], numbers: PlaceholderNumbers = new Map()): string {
   return redactWithMarks(text, findings, numbers).text;
@@ -36,18 +35,18 @@ export function redactWithMarks(text: string, findings: readonly RatedFinding[],
   const marks = new Int32Array(2 * valueSpans.length);
   let markCount = 0;
   const removed = removedPieces(spans);
-  const placeholderOf = (type: string, value: string): string => {
+  const numberOf = (type: string, value: string): number => {
     let byValue = numbers.get(type);
     if (byValue === undefined) {
       byValue = new Map();
       numbers.set(type, byValue);
     }
-    let p = byValue.get(value);
-    if (p === undefined) {
-      p = placeholder(type, byValue.size + 1);
-      byValue.set(value, p);
+    let n = byValue.get(value);
+    if (n === undefined) {
+      n = byValue.size + 1;
+      byValue.set(value, n);
     }
-    return p;
+    return n;
   };
   const out = redacted;
   out.reset();
@@ -76,7 +75,7 @@ export function redactWithMarks(text: string, findings: readonly RatedFinding[],
     keepUntil(first.start);
     const start = Math.max(first.start, cursor);
     marks[markCount++] = out.length;
-    out.append(placeholderOf(first.type, text.slice(start, end)));
+    out.appendPlaceholder(first.type, numberOf(first.type, text.slice(start, end)));
     marks[markCount++] = out.length;
     cursor = Math.max(cursor, end);
     // Removed pieces inside the value went with it.

@@ -86,6 +86,24 @@ export class TextBuilder {
     this.appendRange(text, 0, text.length);
   }
 
+  /** `[type_n]` (placeholders.ts), written unit by unit: no string per placeholder. */
+  appendPlaceholder(type: string, n: number): void {
+    let digits = 1;
+    for (let p = 10; p <= n; p *= 10) digits++;
+    const length = type.length + digits + 3;
+    this.ensure(this.pending + length);
+    const units = this.units;
+    let at = this.pending;
+    units[at++] = 0x5b; // [
+    for (let k = 0; k < type.length; k++) units[at++] = type.charCodeAt(k);
+    units[at++] = 0x5f; // _
+    for (let k = digits - 1, rest = n; k >= 0; k--, rest = Math.floor(rest / 10)) units[at + k] = 0x30 + (rest % 10);
+    at += digits;
+    units[at++] = 0x5d; // ]
+    this.pending = at;
+    this.len += length;
+  }
+
   appendSpaces(count: number): void {
     this.ensure(this.pending + count);
     this.units.fill(0x20, this.pending, this.pending + count);
