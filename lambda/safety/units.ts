@@ -95,7 +95,13 @@ export class TextBuilder {
     const units = this.units;
     let at = this.pending;
     units[at++] = 0x5b; // [
-    for (let k = 0; k < type.length; k++) units[at++] = type.charCodeAt(k);
+    let or = 0;
+    for (let k = 0; k < type.length; k++) {
+      const c = type.charCodeAt(k);
+      or |= c;
+      units[at++] = c;
+    }
+    if (or > 0xff) this.wide = true; // types are ASCII (policy.ts), but the builder stays exact for any
     units[at++] = 0x5f; // _
     for (let k = digits - 1, rest = n; k >= 0; k--, rest = Math.floor(rest / 10)) units[at + k] = 0x30 + (rest % 10);
     at += digits;

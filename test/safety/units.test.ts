@@ -43,5 +43,8 @@ describe('TextBuilder', () => {
       builder.appendPlaceholder('EMAIL_ADDRESS', n);
       expect(builder.build()).toBe(`[EMAIL_ADDRESS_${n}]`);
     }
+    builder.reset();
+    builder.appendPlaceholder('ÉMAIL_€', 3);
+    expect(builder.build()).toBe('[ÉMAIL_€_3]');
   });
 });
