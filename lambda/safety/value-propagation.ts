@@ -40,19 +40,20 @@ export function otherOccurrences(text: string, found: readonly RatedFinding[]): 
   if (values.length === 0) return [];
   known.seal();
   // Many values: only those whose first units occur somewhere they were not found (copy-candidates.ts).
-  const searched = values.length > FEW_VALUES ? valuesWithPossibleCopies(text, values, foundCount) : undefined;
+  const searched = values.length > FEW_VALUES ? valuesWithPossibleCopies(text, values, foundCount) : values.map((_, k) => k);
   const out: RatedFinding[] = [];
   const visit = (id: number, end: number): void => {
-    const slot = searched === undefined ? id : searched[id];
+    const slot = searched[id];
     const start = end - values[slot].length;
     if (known.has(start, end) || splitsPair(text, start) || splitsPair(text, end)) return;
     const first = firsts[slot];
     out.push(rated(first, first.action, start, end));
   };
-  if (searched === undefined) {
+  // Decided on the values left to search: the two paths differ on overlapping copies (below).
+  if (searched.length <= FEW_VALUES) {
     // A handful of values: indexOf per value is cheaper than building an automaton.
-    for (let id = 0; id < values.length; id++) {
-      const value = values[id];
+    for (let id = 0; id < searched.length; id++) {
+      const value = values[searched[id]];
       // Copies that overlap one already taken are skipped: redacting the first leaves no whole copy
       // of the value, and a self-overlapping value ("abab…") would otherwise match every few units.
       for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + value.length)) visit(id, at + value.length);

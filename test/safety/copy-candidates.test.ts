@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { checkInput, parsePolicy } from '../../lambda/safety';
 import { valuesWithPossibleCopies } from '../../lambda/safety/copy-candidates';
+import type { RatedFinding } from '../../lambda/safety/types';
+import { otherOccurrences } from '../../lambda/safety/value-propagation';
 
 describe('valuesWithPossibleCopies', () => {
   it('keeps a value that occurs more often than it was found, and only those', () => {
@@ -32,4 +34,23 @@ it('a glued copy among more distinct values than the indexOf path takes is still
   const v = checkInput(text, parsePolicy({ preset: 'standard', injection: { enabled: false } }));
   expect(v.text).not.toContain(keys[40]);
   expect(v.text).toMatch(/glued 51\[AWS_ACCESS_KEY_\d+\] end$/);
+});
+
+// The indexOf path skips a copy overlapping one it took; which path runs is decided on the values
+// left after the filter above, so more found values than FEW_VALUES do not change that.
+it('a self-overlapping value among many found values is propagated once per copy, as among few', () => {
+  const others = Array.from({ length: 60 }, (_, k) => `${String(k).padStart(4, '0')}uniqzzzz`);
+  let text = '';
+  const found: RatedFinding[] = [];
+  for (const value of [...others, 'abababab']) {
+    text += 'k=';
+    found.push({ check: 'secrets', type: 'GENERIC_SECRET', start: text.length, end: text.length + value.length, action: 'redact' });
+    text += `${value} `;
+  }
+  const copyAt = text.length + 'copy: '.length;
+  text += 'copy: ababababab end';
+  const copies = (f: readonly RatedFinding[]) => otherOccurrences(text, f).map((c) => [c.start, c.end]);
+  expect(copies(found)).toEqual([[copyAt, copyAt + 8]]);
+  // The same with only the self-overlapping value found: the same single copy.
+  expect(copies(found.slice(-1))).toEqual([[copyAt, copyAt + 8]]);
 });
