@@ -88,26 +88,16 @@ export class TextBuilder {
 
   /** `[type_n]` (placeholders.ts), written unit by unit: no string per placeholder. */
   appendPlaceholder(type: string, n: number): void {
+    this.appendUnit(0x5b); // [
+    this.appendRange(type, 0, type.length);
+    this.appendUnit(0x5f); // _
     let digits = 1;
     for (let p = 10; p <= n; p *= 10) digits++;
-    const length = type.length + digits + 3;
-    this.ensure(this.pending + length);
-    const units = this.units;
-    let at = this.pending;
-    units[at++] = 0x5b; // [
-    let or = 0;
-    for (let k = 0; k < type.length; k++) {
-      const c = type.charCodeAt(k);
-      or |= c;
-      units[at++] = c;
-    }
-    if (or > 0xff) this.wide = true; // types are ASCII (policy.ts), but the builder stays exact for any
-    units[at++] = 0x5f; // _
-    for (let k = digits - 1, rest = n; k >= 0; k--, rest = Math.floor(rest / 10)) units[at + k] = 0x30 + (rest % 10);
-    at += digits;
-    units[at++] = 0x5d; // ]
-    this.pending = at;
-    this.len += length;
+    this.ensure(this.pending + digits);
+    for (let k = digits - 1, rest = n; k >= 0; k--, rest = Math.floor(rest / 10)) this.units[this.pending + k] = 0x30 + (rest % 10);
+    this.pending += digits;
+    this.len += digits;
+    this.appendUnit(0x5d); // ]
   }
 
   appendSpaces(count: number): void {
@@ -129,6 +119,13 @@ export class TextBuilder {
     this.parts.push(unitsToString(this.units, this.pending, this.wide));
     this.pending = 0;
     this.wide = false;
+  }
+
+  /** One unit at most 0xFF (the builder's `wide` stays as it is). */
+  private appendUnit(unit: number): void {
+    this.ensure(this.pending + 1);
+    this.units[this.pending++] = unit;
+    this.len++;
   }
 
   private ensure(needed: number): void {
