@@ -12,6 +12,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import * as http from 'node:http';
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { checkInput, checkOutput } from '../../lambda/safety';
 import { CircuitBreakerRegistry } from '../../lambda/gateway/circuit-breaker';
 import { createSageMakerInvoker } from '../../lambda/gateway/endpoint-client';
@@ -49,6 +51,11 @@ export interface GatewayBenchReport {
     readonly ratioP99: number;
     readonly addedP50Us: number;
     readonly addedP99Us: number;
+    /**
+     * The gateway's own InvokeEndpoint call (endpoint-client.ts: the SDK's configuration and
+     * signer, without its per-call middleware) made directly: the gateway's work is gateway − this.
+     */
+    readonly gatewayTransportAlone: Timing;
     /** CPU time per request of this process (stub server included, equal for both paths). */
     readonly cpuPerRequestUs: { readonly direct: number; readonly gateway: number; readonly added: number; readonly ratio: number };
     readonly target: string;
@@ -67,7 +74,7 @@ export interface GatewayBenchReport {
   readonly handlerWorkWithoutNetwork: Timing;
   readonly bundleBytes: Record<string, number>;
   readonly bundleBytesWithPlainOptions: Record<string, number>;
-  /** With every `@aws-sdk/*` module left to the Lambda runtime's own SDK (bundleAwsSDK: false). */
+  /** With every `@aws-sdk/*` and `@smithy/*` module left to the Lambda runtime's own SDK (bundleAwsSDK: false). */
   readonly bundleBytesWithRuntimeSdk: Record<string, number>;
   readonly coldStartMs: Record<string, { readonly loadAndFirstRequestMs: number; readonly processWallMs: number }>;
   readonly metricsLibrary: Record<string, { readonly bundleBytes: number; readonly loadAndFirstRecordMs: number }>;
@@ -105,7 +112,7 @@ function apiEvent(body: string, i: number): APIGatewayProxyEvent {
  * `handlerFile`: the gateway bundle built with the handlers' own esbuild options, which is what
  * runs in Lambda (minified, the SDK bundled); the breakdown below it runs the sources.
  */
-async function overhead(prompt: string, handlerFile: string): Promise<{ direct: Timing; gateway: Timing; work: Timing; checks: Timing; payload: GatewayBenchReport['payloadWork']; cpuPerRequestUs: { direct: number; gateway: number } }> {
+async function overhead(prompt: string, handlerFile: string): Promise<{ direct: Timing; gateway: Timing; transport: Timing; work: Timing; checks: Timing; payload: GatewayBenchReport['payloadWork']; cpuPerRequestUs: { direct: number; gateway: number } }> {
   const server = await startStubServer();
   const answer = JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: benignPrompt(512) } }] });
   server.on('chat-ep', () => ({ ...replies.json(null), body: answer }));
@@ -129,13 +136,15 @@ async function overhead(prompt: string, handlerFile: string): Promise<{ direct: 
     // The handler reads its configuration when loaded, so it is loaded once the environment is set.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { handler } = require(handlerFile) as typeof import('../../lambda/gateway/gateway-handler');
-    const direct = createSageMakerInvoker();
+    const sdk = new SageMakerRuntimeClient({ maxAttempts: 1, requestHandler: { httpAgent: new http.Agent({ keepAlive: true }) } });
+    const transport = createSageMakerInvoker();
     const body = JSON.stringify({ messages: [{ role: 'user', content: prompt }], max_tokens: 256 });
     const probe = await handler(apiEvent(body, -1));
     if (probe.statusCode !== 200) throw new Error(`the bench prompt was answered ${probe.statusCode}: ${probe.body}`);
 
     const directUs: number[] = [];
     const gatewayUs: number[] = [];
+    const transportUs: number[] = [];
     let directCpuUs = 0;
     let gatewayCpuUs = 0;
     const cpu = () => {
@@ -147,17 +156,22 @@ async function overhead(prompt: string, handlerFile: string): Promise<{ direct: 
       // stub server included, the same for both) is the figure other load on the machine disturbs least.
       const c0 = cpu();
       const t0 = process.hrtime.bigint();
-      const out = await direct({ endpointName: 'chat-ep', body, inferenceId: `d-${i}`, signal: new AbortController().signal });
-      JSON.parse(Buffer.from(out.body).toString('utf8'));
+      // The direct call as an app team makes it: the SDK client, keep-alive, no retries.
+      const out = await sdk.send(new InvokeEndpointCommand({ EndpointName: 'chat-ep', Body: Buffer.from(body, 'utf8'), ContentType: 'application/json', Accept: 'application/json', InferenceId: `d-${i}` }));
+      JSON.parse(Buffer.from(out.Body ?? new Uint8Array(0)).toString('utf8'));
       const t1 = process.hrtime.bigint();
       const c1 = cpu();
       const res = await handler(apiEvent(body, i));
       const t2 = process.hrtime.bigint();
       const c2 = cpu();
       if (res.statusCode !== 200) throw new Error(`gateway answered ${res.statusCode}`);
+      const own = await transport({ endpointName: 'chat-ep', body, inferenceId: `t-${i}`, signal: new AbortController().signal });
+      JSON.parse(Buffer.from(own.body).toString('utf8'));
+      const t3 = process.hrtime.bigint();
       if (i >= WARMUP) {
         directUs.push(Number(t1 - t0) / 1000);
         gatewayUs.push(Number(t2 - t1) / 1000);
+        transportUs.push(Number(t3 - t2) / 1000);
         directCpuUs += c1 - c0;
         gatewayCpuUs += c2 - c1;
       }
@@ -216,9 +230,11 @@ async function overhead(prompt: string, handlerFile: string): Promise<{ direct: 
         jsonParseUs.push(Number(t2 - t1) / 1000);
       }
     }
+    sdk.destroy();
     return {
       direct: summarize(directUs),
       gateway: summarize(gatewayUs),
+      transport: summarize(transportUs),
       work: summarize(workUs),
       checks: summarize(checksUs),
       payload: { canonical: summarize(canonicalUs), jsonParseOnly: summarize(jsonParseUs) },
@@ -240,7 +256,7 @@ function bundleSizes(dir: string, variant: 'ours' | 'plain' | 'runtime-sdk'): Re
     }
     // plain: what NodejsFunction builds with only minify/sourcemap/target/format and nothing external.
     const outfile = path.join(dir, variant, entry, 'index.js');
-    const external = variant === 'plain' ? [] : ['@aws-sdk/*'];
+    const external = variant === 'plain' ? [] : ['@aws-sdk/*', '@smithy/*'];
     buildSync({ ...GATEWAY_ESBUILD_OPTIONS, mainFields: undefined, external, entryPoints: [path.join(REPO_ROOT, 'lambda', 'gateway', `${entry}.ts`)], outfile, absWorkingDir: REPO_ROOT });
     out[entry] = fs.statSync(outfile).size;
   }
@@ -343,6 +359,7 @@ export async function runGatewayBench(options: { readonly mergeInto?: string } =
       ratioP99: round(o.gateway.p99Us / o.direct.p99Us, 3),
       addedP50Us: round(o.gateway.p50Us - o.direct.p50Us),
       addedP99Us: round(o.gateway.p99Us - o.direct.p99Us),
+      gatewayTransportAlone: o.transport,
       cpuPerRequestUs: {
         ...o.cpuPerRequestUs,
         added: round(o.cpuPerRequestUs.gateway - o.cpuPerRequestUs.direct),
@@ -353,6 +370,7 @@ export async function runGatewayBench(options: { readonly mergeInto?: string } =
     console.log(`Overhead at ${PROMPT_BYTES} B prompts, ${SAMPLES} requests each, alternating, loopback stub, the gateway as bundled for Lambda:`);
     console.log(`  direct SDK call        p50 ${o.direct.p50Us.toFixed(0).padStart(6)} µs   p99 ${o.direct.p99Us.toFixed(0).padStart(6)} µs`);
     console.log(`  through the gateway    p50 ${o.gateway.p50Us.toFixed(0).padStart(6)} µs   p99 ${o.gateway.p99Us.toFixed(0).padStart(6)} µs`);
+    console.log(`  the gateway's own call alone p50 ${o.transport.p50Us.toFixed(0).padStart(6)} µs   p99 ${o.transport.p99Us.toFixed(0).padStart(6)} µs (SigV4 + keep-alive, no SDK middleware; the gateway's work is the difference)`);
     console.log(`  ratio p50 ${overheadReport.ratioP50}  p99 ${overheadReport.ratioP99}; added p50 ${overheadReport.addedP50Us} µs, p99 ${overheadReport.addedP99Us} µs (${overheadReport.target})`);
     console.log(`  CPU per request: direct ${o.cpuPerRequestUs.direct} µs, gateway ${o.cpuPerRequestUs.gateway} µs (added ${overheadReport.cpuPerRequestUs.added} µs, ratio ${overheadReport.cpuPerRequestUs.ratio})`);
     console.log(`  handler work without network (checks in and out, parse, EMF, log): p50 ${o.work.p50Us} µs  p99 ${o.work.p99Us} µs`);

@@ -1,6 +1,10 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { getEndpointFromInstructions } from '@smithy/core/endpoints';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { SAGEMAKER_MAX_BODY_BYTES } from './gateway-config';
+import { headerValue, invocationHeaders, invocationPath, serviceErrorOf, type WireResponse } from './sagemaker-wire';
 
 /** What one successful InvokeEndpoint call returned. */
 export interface EndpointAnswer {
@@ -19,7 +23,7 @@ export interface InvokeRequest {
   readonly signal: AbortSignal;
 }
 
-/** One attempt against one endpoint; throws the SDK's or the transport's error. */
+/** One attempt against one endpoint; throws the service's error (shaped like the SDK's) or the transport's. */
 export type InvokeEndpointFn = (request: InvokeRequest) => Promise<EndpointAnswer>;
 
 /**
@@ -33,50 +37,106 @@ export class ResponseInterruptedError extends Error {
   }
 }
 
+/** As the SDK's node handler: a socket that has not connected by then is given up. */
+const CONNECT_TIMEOUT_MS = 3000;
+const USER_AGENT = 'cdk-inference-platform-gateway';
+
+/** Where and how requests go: resolved once per container from the SDK client's configuration. */
+interface Target {
+  readonly url: URL;
+  readonly basePath: string;
+  readonly agent: http.Agent;
+  readonly signer: SignatureV4;
+}
+
 /**
- * The SageMaker Runtime client, created once per container. Region, credentials and
- * `AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME` come from the SDK's standard environment. Connections are
- * kept alive (the TLS handshake would otherwise dominate the gateway's overhead), and the SDK's
- * own retries are off: the gateway's retry policy owns the latency budget.
+ * InvokeEndpoint, once per container. The SDK client resolves what it resolves for its own
+ * calls: region, the credential chain, the endpoint rules (`AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME`,
+ * FIPS, dual-stack, partitions) and the hash; the request is then signed with the SDK's SigV4
+ * signer and sent on a kept-alive connection without the SDK's per-call middleware stack, which
+ * cost ~0.4 ms of CPU per call, more than all the gateway's safety checks (`npm run bench`). The
+ * wire format is sagemaker-wire.ts; test/gateway/sagemaker-wire.test.ts holds both to what the
+ * SDK's own client sends and reads. No retries here: the gateway's retry policy owns the budget.
  */
 export function createSageMakerInvoker(): InvokeEndpointFn {
+  const client = new SageMakerRuntimeClient({ maxAttempts: 1 });
   const agentOptions = { keepAlive: true, maxSockets: 128 };
-  const client = new SageMakerRuntimeClient({
-    maxAttempts: 1,
-    requestHandler: {
-      httpAgent: new http.Agent(agentOptions),
-      httpsAgent: new https.Agent(agentOptions),
-      connectionTimeout: 3000,
-    },
-  });
-  return async ({ endpointName, inferenceComponentName, body, inferenceId, signal }) => {
-    const command = new InvokeEndpointCommand({
-      EndpointName: endpointName,
-      InferenceComponentName: inferenceComponentName,
-      Body: Buffer.from(body, 'utf8'),
-      ContentType: 'application/json',
-      Accept: 'application/json',
-      InferenceId: inferenceId.slice(0, 64),
-    });
-    // Innermost in the deserialize step: `next` returns once the status and headers are in,
-    // before the body is read.
-    let responseStarted = false;
-    command.middlewareStack.add(
-      (next) => async (args) => {
-        const out = await next(args);
-        responseStarted = true;
-        return out;
-      },
-      { step: 'deserialize', priority: 'low', name: 'gatewayResponseStarted' },
-    );
-    try {
-      const out = await client.send(command, { abortSignal: signal });
-      return { body: out.Body ?? new Uint8Array(0), contentType: out.ContentType, variant: out.InvokedProductionVariant };
-    } catch (err) {
-      // A modeled error (ModelError, throttling, 5xx) is a complete answer; anything else after
-      // the headers arrived is a transfer that broke off.
-      if (responseStarted && (err as { $fault?: string })?.$fault === undefined) throw new ResponseInterruptedError(err);
+  let target: Promise<Target> | undefined;
+  const resolveTarget = () =>
+    (target ??= resolve(client).catch((err: unknown) => {
+      // A credential or configuration failure is tried again on the next request.
+      target = undefined;
       throw err;
-    }
+    }));
+
+  async function resolve(c: SageMakerRuntimeClient): Promise<Target> {
+    const endpoint = await getEndpointFromInstructions({ EndpointName: '' }, InvokeEndpointCommand, c.config);
+    const url = new URL(String(endpoint.url));
+    const scheme = (endpoint.properties?.authSchemes as { signingName?: string; signingRegion?: string }[] | undefined)?.[0];
+    const signer = new SignatureV4({
+      credentials: c.config.credentials,
+      region: scheme?.signingRegion ?? (await c.config.region()),
+      service: scheme?.signingName ?? 'sagemaker',
+      sha256: c.config.sha256,
+      uriEscapePath: true,
+    });
+    const agent = url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    return { url, basePath: url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname, agent, signer };
+  }
+
+  return async (request) => {
+    const { url, basePath, agent, signer } = await resolveTarget();
+    const body = Buffer.from(request.body, 'utf8');
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port === '' ? undefined : Number(url.port),
+      path: basePath + invocationPath(request.endpointName),
+      query: {},
+      headers: invocationHeaders(request, url.host, body.length),
+      body,
+    });
+    const response = await send(url, agent, signed.path, { ...signed.headers, 'user-agent': USER_AGENT }, body, request.signal);
+    if (response.status < 200 || response.status >= 300) throw serviceErrorOf(response);
+    return { body: response.body, contentType: headerValue(response.headers, 'content-type'), variant: headerValue(response.headers, 'x-amzn-invoked-production-variant') };
   };
+}
+
+/**
+ * One request and its whole answer. An error once the status line is in becomes a
+ * ResponseInterruptedError; the answer is read to one byte past SageMaker's limit, which is
+ * enough for the caller to refuse it, and not further.
+ */
+function send(url: URL, agent: http.Agent, path: string, headers: Record<string, string>, body: Buffer, signal: AbortSignal): Promise<WireResponse> {
+  return new Promise((resolve, reject) => {
+    let started = false;
+    const transport = url.protocol === 'https:' ? https : http;
+    const req = transport.request({ agent, protocol: url.protocol, hostname: url.hostname, port: url.port, method: 'POST', path, headers, signal });
+    req.on('socket', (socket) => {
+      if (!socket.connecting) return;
+      const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no connection to ${url.host} within ${CONNECT_TIMEOUT_MS} ms`), { name: 'TimeoutError' })), CONNECT_TIMEOUT_MS);
+      const clear = () => clearTimeout(timer);
+      socket.once('connect', clear);
+      socket.once('close', clear);
+    });
+    req.on('error', (err) => reject(started ? new ResponseInterruptedError(err) : err));
+    req.on('response', (res) => {
+      started = true;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const done = () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks, size) });
+      res.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size > SAGEMAKER_MAX_BODY_BYTES) {
+          done();
+          req.destroy();
+        }
+      });
+      res.on('end', done);
+      res.on('error', (err) => reject(new ResponseInterruptedError(err)));
+    });
+    req.end(body);
+  });
 }

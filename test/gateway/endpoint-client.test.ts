@@ -3,7 +3,10 @@ import { classifyInvokeError, retryAfterMsOf } from '../../lambda/gateway/error-
 import { sdkEnv, setEnv } from './gateway-fixtures';
 import { replies, startStubServer, type StubServer } from './sagemaker-stub-server';
 
-/** The stub's wire format is right when the real SDK turns its answers into the modeled errors. */
+/**
+ * The gateway's client against the stub: the errors error-mapping.ts reads. That these are the
+ * SDK's own readings of the same answers is sagemaker-wire.test.ts.
+ */
 describe('SageMaker Runtime client against the stub', () => {
   let server: StubServer;
   let restore: () => void;

@@ -20,6 +20,8 @@ export interface Reply {
 
 export interface ReceivedRequest {
   readonly endpoint: string;
+  /** The request target as sent (path and query), for signature checks. */
+  readonly path: string;
   readonly body: string;
   readonly headers: http.IncomingHttpHeaders;
 }
@@ -89,7 +91,7 @@ export async function startStubServer(): Promise<StubServer> {
         return;
       }
       const endpoint = decodeURIComponent(match[1]);
-      const r: ReceivedRequest = { endpoint, body: Buffer.concat(chunks).toString('utf8'), headers: req.headers };
+      const r: ReceivedRequest = { endpoint, path: req.url ?? '', body: Buffer.concat(chunks).toString('utf8'), headers: req.headers };
       received.push(r);
       const n = (counts.get(endpoint) ?? 0) + 1;
       counts.set(endpoint, n);
