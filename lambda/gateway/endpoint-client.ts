@@ -1,10 +1,10 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { InvokeEndpointCommand, SageMakerRuntimeClient, type SageMakerRuntimeClientConfig } from '@aws-sdk/client-sagemaker-runtime';
 import { getEndpointFromInstructions } from '@smithy/core/endpoints';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { SAGEMAKER_MAX_BODY_BYTES } from './gateway-config';
-import { headerValue, invocationHeaders, invocationPath, serviceErrorOf, type WireResponse } from './sagemaker-wire';
+import { headerValue, invocationHeaders, invocationPath, serviceErrorOf, updatedClockOffsetMs, type WireResponse } from './sagemaker-wire';
 
 /** What one successful InvokeEndpoint call returned. */
 export interface EndpointAnswer {
@@ -57,11 +57,14 @@ interface Target {
  * cost ~0.4 ms of CPU per call, more than all the gateway's safety checks (`npm run bench`). The
  * wire format is sagemaker-wire.ts; test/gateway/sagemaker-wire.test.ts holds both to what the
  * SDK's own client sends and reads. No retries here: the gateway's retry policy owns the budget.
+ * `config` goes to the SDK client (tests pass a credential provider).
  */
-export function createSageMakerInvoker(): InvokeEndpointFn {
-  const client = new SageMakerRuntimeClient({ maxAttempts: 1 });
+export function createSageMakerInvoker(config: SageMakerRuntimeClientConfig = {}): InvokeEndpointFn {
+  const client = new SageMakerRuntimeClient({ ...config, maxAttempts: 1 });
   const agentOptions = { keepAlive: true, maxSockets: 128 };
   let target: Promise<Target> | undefined;
+  // As the SDK: corrected from the answers' Date headers when the local clock is 5 minutes off.
+  let clockOffsetMs = 0;
   const resolveTarget = () =>
     (target ??= resolve(client).catch((err: unknown) => {
       // A credential or configuration failure is tried again on the next request.
@@ -96,8 +99,9 @@ export function createSageMakerInvoker(): InvokeEndpointFn {
       query: {},
       headers: invocationHeaders(request, url.host, body.length),
       body,
-    });
+    }, { signingDate: new Date(Date.now() + clockOffsetMs) });
     const response = await send(url, agent, signed.path, { ...signed.headers, 'user-agent': USER_AGENT }, body, request.signal);
+    clockOffsetMs = updatedClockOffsetMs(headerValue(response.headers, 'date'), clockOffsetMs, Date.now());
     if (response.status < 200 || response.status >= 300) throw serviceErrorOf(response);
     return { body: response.body, contentType: headerValue(response.headers, 'content-type'), variant: headerValue(response.headers, 'x-amzn-invoked-production-variant') };
   };
@@ -112,7 +116,9 @@ function send(url: URL, agent: http.Agent, path: string, headers: Record<string,
   return new Promise((resolve, reject) => {
     let started = false;
     const transport = url.protocol === 'https:' ? https : http;
-    const req = transport.request({ agent, protocol: url.protocol, hostname: url.hostname, port: url.port, method: 'POST', path, headers, signal });
+    // An IPv6 literal is `[::1]` in a URL and `::1` to the socket.
+    const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    const req = transport.request({ agent, protocol: url.protocol, hostname, port: url.port, method: 'POST', path, headers, signal });
     req.on('socket', (socket) => {
       if (!socket.connecting) return;
       const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no connection to ${url.host} within ${CONNECT_TIMEOUT_MS} ms`), { name: 'TimeoutError' })), CONNECT_TIMEOUT_MS);

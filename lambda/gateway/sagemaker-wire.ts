@@ -93,10 +93,30 @@ export function serviceErrorOf(response: WireResponse): SageMakerServiceError {
   const name = typeof raw === 'string' || typeof raw === 'number' ? errorCodeOf(String(raw)) : 'Unknown';
   const message = data.message ?? data.Message;
   return new SageMakerServiceError(name || 'Unknown', typeof message === 'string' ? message : 'UnknownError', response, {
-    OriginalStatusCode: typeof data.OriginalStatusCode === 'number' ? data.OriginalStatusCode : undefined,
+    OriginalStatusCode: integerOf(data.OriginalStatusCode),
     OriginalMessage: typeof data.OriginalMessage === 'string' ? data.OriginalMessage : undefined,
     LogStreamArn: typeof data.LogStreamArn === 'string' ? data.LogStreamArn : undefined,
   });
+}
+
+/** A JSON number, or a string of digits as the SDK's deserializer also reads it. */
+function integerOf(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  return typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : undefined;
+}
+
+/** SigV4 refuses a request signed more than 5 minutes off the service's clock. */
+const CLOCK_SKEW_LIMIT_MS = 300_000;
+
+/**
+ * The offset to add to the local clock when signing, from an answer's `Date` header, as the
+ * SDK keeps it (`getUpdatedSystemClockOffset`): changed only when the signing clock is 5 minutes
+ * or more off the service's, so a host with a wrong clock recovers after one refused call.
+ */
+export function updatedClockOffsetMs(dateHeader: string | undefined, currentOffsetMs: number, nowMs: number): number {
+  const serverMs = dateHeader === undefined ? NaN : Date.parse(dateHeader);
+  if (Number.isNaN(serverMs)) return currentOffsetMs;
+  return Math.abs(nowMs + currentOffsetMs - serverMs) >= CLOCK_SKEW_LIMIT_MS ? serverMs - nowMs : currentOffsetMs;
 }
 
 /** `ThrottlingException:http://internal.amazon.com/...` → `ThrottlingException`; `ns#Code` → `Code`. */

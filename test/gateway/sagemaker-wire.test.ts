@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
-import { createSageMakerInvoker, type EndpointAnswer, type InvokeEndpointFn, type InvokeRequest } from '../../lambda/gateway/endpoint-client';
+import { createSageMakerInvoker, ResponseInterruptedError, type EndpointAnswer, type InvokeEndpointFn, type InvokeRequest } from '../../lambda/gateway/endpoint-client';
 import { classifyInvokeError, modelMessageOf, retryAfterMsOf } from '../../lambda/gateway/error-mapping';
-import { invocationPath } from '../../lambda/gateway/sagemaker-wire';
+import { invocationPath, updatedClockOffsetMs } from '../../lambda/gateway/sagemaker-wire';
 import { sdkEnv, setEnv } from './gateway-fixtures';
 import { sageMakerError, startStubServer, type ReceivedRequest, type Reply, type StubServer } from './sagemaker-stub-server';
 
@@ -93,7 +93,7 @@ describe("the gateway's InvokeEndpoint against the SDK client", () => {
     fc.record({
       message: fc.option(fc.string(), { nil: undefined }),
       Message: fc.option(fc.string(), { nil: undefined }),
-      OriginalStatusCode: fc.option(fc.constantFrom(400, 408, 422, 429, 500, 503), { nil: undefined }),
+      OriginalStatusCode: fc.option(fc.constantFrom(400, 408, 422, 429, 500, 503, '422', '500', 'x'), { nil: undefined }),
       OriginalMessage: fc.option(fc.oneof(fc.string(), fc.constant('{"object":"error","message":"too long"}')), { nil: undefined }),
       __type: fc.option(errorTypes.map((t) => `com.amazonaws.sagemaker#${t}`), { nil: undefined }),
       code: fc.option(errorTypes, { nil: undefined }),
@@ -140,11 +140,73 @@ describe("the gateway's InvokeEndpoint against the SDK client", () => {
     expect('error' in e && e.error).toMatchObject({ name: 'ModelError', message: 'Received client error (422)', OriginalStatusCode: 422, OriginalMessage: 'bad', LogStreamArn: 'arn:aws:logs:us-east-1:1:log-group:x', $fault: 'client', $metadata: { httpStatusCode: 424, requestId: 'stub-request-id' } });
   });
 
-  it("stops reading an answer one byte past SageMaker's 6 MB limit", async () => {
+  it("stops reading an answer one byte past SageMaker's 6 MB limit, and the next call goes through", async () => {
     server.on('huge-ep', () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.alloc(8 * 1024 * 1024, 0x61) }));
     const out = await viaGateway({ endpointName: 'huge-ep', body: '{}', inferenceId: 'h' });
     expect(out.body.byteLength).toBeGreaterThan(6_291_456);
     expect(out.body.byteLength).toBeLessThan(8 * 1024 * 1024);
+    server.on('after-ep', () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' }));
+    expect(Buffer.from((await viaGateway({ endpointName: 'after-ep', body: '{}', inferenceId: 'n' })).body).toString()).toBe('{"ok":true}');
+  });
+
+  it('reads an error page that is not JSON by its status, keeping its Retry-After', async () => {
+    const page = (status: number, headers: Record<string, string> = {}): Reply => ({ status, headers: { 'content-type': 'text/html', ...headers }, body: '<html>error</html>' });
+    const classOf = async (reply: Reply) => {
+      server.on('page-ep', () => reply);
+      const e = await outcome(viaGateway({ endpointName: 'page-ep', body: '{}', inferenceId: 'p' }));
+      return 'error' in e ? { class: classifyInvokeError(e.error), retryAfterMs: retryAfterMsOf(e.error) } : undefined;
+    };
+    expect(await classOf(page(502))).toEqual({ class: 'Upstream5xx', retryAfterMs: undefined });
+    expect(await classOf(page(429, { 'Retry-After': '7' }))).toEqual({ class: 'Throttled', retryAfterMs: 7000 });
+    expect(await classOf(page(403))).toEqual({ class: 'UpstreamRejected', retryAfterMs: undefined });
+  });
+
+  it('reports an abort after the headers as an interrupted answer, and one before them as the abort', async () => {
+    server.on('slow-body-ep', () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"a":1}', cutAfterBytes: 3 }));
+    const controller = new AbortController();
+    server.on('late-ep', () => ({ status: 200, body: '{}', delayMs: 2000 }));
+    const early = ours({ endpointName: 'late-ep', body: '{}', inferenceId: 'l', signal: controller.signal }).catch((e: unknown) => e);
+    setTimeout(() => controller.abort(), 20);
+    expect(await early).toMatchObject({ name: 'AbortError' });
+    expect(await ours({ endpointName: 'slow-body-ep', body: '{}', inferenceId: 's', signal: new AbortController().signal }).catch((e: unknown) => e)).toBeInstanceOf(ResponseInterruptedError);
+  });
+
+  it('signs with the credentials the provider gives at each call, not a copy taken once', async () => {
+    let n = 0;
+    // Expiring within the SDK's 5-minute refresh window, so the provider is asked every time.
+    const rotating = createSageMakerInvoker({ credentials: async () => ({ accessKeyId: `AKIDROTATE${++n}`, secretAccessKey: SECRET, sessionToken: `token-${n}`, expiration: new Date(Date.now() + 60_000) }) });
+    server.on('rotate-ep', () => ({ status: 200, body: '{}' }));
+    for (let i = 0; i < 2; i++) await rotating({ endpointName: 'rotate-ep', body: '{}', inferenceId: 'r', signal: new AbortController().signal });
+    // Each request is signed with the key and token of one answer of the provider, a newer one the second time.
+    const [first, second] = server.receivedBy('rotate-ep').map((r) => ({ key: Number(/Credential=AKIDROTATE(\d+)\//.exec(String(r.headers.authorization))?.[1]), token: r.headers['x-amz-security-token'], r }));
+    expect(first.token).toBe(`token-${first.key}`);
+    expect(second.token).toBe(`token-${second.key}`);
+    expect(second.key).toBeGreaterThan(first.key);
+    expect(await signatureProblem(second.r, sdk.config.sha256)).toBeUndefined();
+  });
+
+  it("signs on the service's clock once an answer shows the local clock 5 minutes or more off, as the SDK does", async () => {
+    const skewed = createSageMakerInvoker();
+    const serviceNow = () => new Date(Date.now() + 20 * 60_000);
+    server.on('skew-ep', () => ({ status: 403, headers: { 'content-type': 'application/json', 'x-amzn-ErrorType': 'InvalidSignatureException', Date: serviceNow().toUTCString() }, body: '{"message":"Signature expired"}' }));
+    for (let i = 0; i < 2; i++) await skewed({ endpointName: 'skew-ep', body: '{}', inferenceId: 'k', signal: new AbortController().signal }).catch(() => undefined);
+    const [first, second] = server.receivedBy('skew-ep').map((r) => Date.parse(String(r.headers['x-amz-date']).replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z')));
+    expect(Math.abs(first - Date.now())).toBeLessThan(60_000);
+    expect(Math.abs(second - serviceNow().getTime())).toBeLessThan(60_000);
+  });
+});
+
+describe('the signing clock offset', () => {
+  const now = Date.parse('2026-12-03T12:00:00Z');
+  it.each([
+    ['no Date header', undefined, 0, 0],
+    ['an unreadable Date header', 'soon', 0, 0],
+    ['a clock 4 minutes off', 'Thu, 03 Dec 2026 12:04:00 GMT', 0, 0],
+    ['a clock 20 minutes behind', 'Thu, 03 Dec 2026 12:20:00 GMT', 0, 20 * 60_000],
+    ['a clock 10 minutes ahead', 'Thu, 03 Dec 2026 11:50:00 GMT', 0, -10 * 60_000],
+    ['a corrected clock that stays right', 'Thu, 03 Dec 2026 12:20:01 GMT', 20 * 60_000, 20 * 60_000],
+  ])('%s', (_name, date, current, expected) => {
+    expect(updatedClockOffsetMs(date, current, now)).toBe(expected);
   });
 });
 
