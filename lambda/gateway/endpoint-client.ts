@@ -61,31 +61,15 @@ interface Target {
  */
 export function createSageMakerInvoker(config: SageMakerRuntimeClientConfig = {}): InvokeEndpointFn {
   const client = new SageMakerRuntimeClient({ ...config, maxAttempts: 1 });
-  const agentOptions = { keepAlive: true, maxSockets: 128 };
   let target: Promise<Target> | undefined;
   // As the SDK: corrected from the answers' Date headers when the local clock is 5 minutes off.
   let clockOffsetMs = 0;
   const resolveTarget = () =>
-    (target ??= resolve(client).catch((err: unknown) => {
+    (target ??= targetOf(client).catch((err: unknown) => {
       // A credential or configuration failure is tried again on the next request.
       target = undefined;
       throw err;
     }));
-
-  async function resolve(c: SageMakerRuntimeClient): Promise<Target> {
-    const endpoint = await getEndpointFromInstructions({ EndpointName: '' }, InvokeEndpointCommand, c.config);
-    const url = new URL(String(endpoint.url));
-    const scheme = (endpoint.properties?.authSchemes as { signingName?: string; signingRegion?: string }[] | undefined)?.[0];
-    const signer = new SignatureV4({
-      credentials: c.config.credentials,
-      region: scheme?.signingRegion ?? (await c.config.region()),
-      service: scheme?.signingName ?? 'sagemaker',
-      sha256: c.config.sha256,
-      uriEscapePath: true,
-    });
-    const agent = url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-    return { url, basePath: url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname, agent, signer };
-  }
 
   return async (request) => {
     const { url, basePath, agent, signer } = await resolveTarget();
@@ -105,6 +89,24 @@ export function createSageMakerInvoker(config: SageMakerRuntimeClientConfig = {}
     if (response.status < 200 || response.status >= 300) throw serviceErrorOf(response);
     return { body: response.body, contentType: headerValue(response.headers, 'content-type'), variant: headerValue(response.headers, 'x-amzn-invoked-production-variant') };
   };
+}
+
+/** The endpoint the SDK's rules give for InvokeEndpoint, and a signer with the client's credentials. */
+async function targetOf(client: SageMakerRuntimeClient): Promise<Target> {
+  const endpoint = await getEndpointFromInstructions({ EndpointName: '' }, InvokeEndpointCommand, client.config);
+  const url = new URL(String(endpoint.url));
+  const scheme = (endpoint.properties?.authSchemes as { signingName?: string; signingRegion?: string }[] | undefined)?.[0];
+  const signer = new SignatureV4({
+    // The provider, not its value: the SDK's memoized chain refreshes credentials before they expire.
+    credentials: client.config.credentials,
+    region: scheme?.signingRegion ?? (await client.config.region()),
+    service: scheme?.signingName ?? 'sagemaker',
+    sha256: client.config.sha256,
+    uriEscapePath: true,
+  });
+  const agentOptions = { keepAlive: true, maxSockets: 128 };
+  const agent = url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+  return { url, basePath: url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname, agent, signer };
 }
 
 /**
