@@ -39,7 +39,6 @@ export class ResponseInterruptedError extends Error {
 
 /** As the SDK's node handler: a socket that has not connected by then is given up. */
 const CONNECT_TIMEOUT_MS = 3000;
-const USER_AGENT = 'cdk-inference-platform-gateway';
 
 /** Where and how requests go: resolved once per container from the SDK client's configuration. */
 interface Target {
@@ -84,7 +83,7 @@ export function createSageMakerInvoker(config: SageMakerRuntimeClientConfig = {}
       headers: invocationHeaders(request, url.host, body.length),
       body,
     }, { signingDate: new Date(Date.now() + clockOffsetMs) });
-    const response = await send(url, agent, signed.path, { ...signed.headers, 'user-agent': USER_AGENT }, body, request.signal);
+    const response = await send(url, agent, signed.path, signed.headers, body, request.signal);
     clockOffsetMs = updatedClockOffsetMs(headerValue(response.headers, 'date'), clockOffsetMs, Date.now());
     if (response.status < 200 || response.status >= 300) throw serviceErrorOf(response);
     return { body: response.body, contentType: headerValue(response.headers, 'content-type'), variant: headerValue(response.headers, 'x-amzn-invoked-production-variant') };

@@ -23,10 +23,14 @@ export function invocationPath(endpointName: string): string {
   return `/endpoints/${label}/invocations`;
 }
 
+/** Names the gateway in the service's logs; SigV4 never signs a user agent. */
+const USER_AGENT = 'cdk-inference-platform-gateway';
+
 /** The request's headers before signing (lower case, as they are signed). */
 export function invocationHeaders(input: InvocationInput, host: string, bodyBytes: number): Record<string, string> {
   const headers: Record<string, string> = {
     host,
+    'user-agent': USER_AGENT,
     'content-type': 'application/json',
     accept: 'application/json',
     'content-length': String(bodyBytes),
@@ -150,6 +154,9 @@ export function headerValue(headers: IncomingHttpHeaders, name: string): string 
 
 function flatHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  for (const k of Object.keys(headers)) {
+    const v = headerValue(headers, k);
+    if (v !== undefined) out[k] = v;
+  }
   return out;
 }

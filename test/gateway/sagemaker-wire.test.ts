@@ -190,7 +190,7 @@ describe("the gateway's InvokeEndpoint against the SDK client", () => {
     const serviceNow = () => new Date(Date.now() + 20 * 60_000);
     server.on('skew-ep', () => ({ status: 403, headers: { 'content-type': 'application/json', 'x-amzn-ErrorType': 'InvalidSignatureException', Date: serviceNow().toUTCString() }, body: '{"message":"Signature expired"}' }));
     for (let i = 0; i < 2; i++) await skewed({ endpointName: 'skew-ep', body: '{}', inferenceId: 'k', signal: new AbortController().signal }).catch(() => undefined);
-    const [first, second] = server.receivedBy('skew-ep').map((r) => Date.parse(String(r.headers['x-amz-date']).replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z')));
+    const [first, second] = server.receivedBy('skew-ep').map((r) => amzDateOf(r).getTime());
     expect(Math.abs(first - Date.now())).toBeLessThan(60_000);
     expect(Math.abs(second - serviceNow().getTime())).toBeLessThan(60_000);
   });
@@ -210,6 +210,12 @@ describe('the signing clock offset', () => {
   });
 });
 
+/** A request's `x-amz-date` (`20261203T120000Z`) as a Date. */
+function amzDateOf(r: ReceivedRequest): Date {
+  const d = String(r.headers['x-amz-date']);
+  return new Date(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(9, 11)}:${d.slice(11, 13)}:${d.slice(13, 15)}Z`);
+}
+
 /**
  * SigV4 checked as the service checks it: the request rebuilt from what arrived (its signed
  * headers only) and signed again with the secret at its own `x-amz-date`.
@@ -219,8 +225,7 @@ async function signatureProblem(r: ReceivedRequest, sha256: SageMakerRuntimeClie
   if (!auth) return `unreadable authorization header: ${r.headers.authorization}`;
   const [, accessKeyId, region, service, signedHeaders, signature] = auth;
   for (const required of ['host', 'x-amz-date', 'x-amz-security-token']) if (!signedHeaders.split(';').includes(required)) return `${required} is not signed`;
-  const amzDate = String(r.headers['x-amz-date']);
-  const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+  const signingDate = amzDateOf(r);
   const signer = new SignatureV4({ credentials: { accessKeyId, secretAccessKey: SECRET, sessionToken: String(r.headers['x-amz-security-token']) }, region, service, sha256, uriEscapePath: true });
   const headers = Object.fromEntries(signedHeaders.split(';').map((h) => [h, String(r.headers[h])]));
   // A signed payload hash stands for the body in the signature, so it must be the body's.
